@@ -1,0 +1,34 @@
+import { Option, type Command } from "commander";
+import { calibrate, PAPER_PLAN } from "../model/calibrate.js";
+import { profileNames } from "../profiles/profiles.js";
+import { parseDuration } from "../scenario/units.js";
+import { UsageError } from "../scenario/load.js";
+import { emit, type OutputFlags } from "./emit.js";
+import { progressReporter, type CliIo } from "./io.js";
+import { intArg, outputOptions } from "./main.js";
+
+interface CalibrateFlags extends OutputFlags {
+  profile: string;
+  seed: number;
+  runs: number;
+  duration: string;
+}
+
+export function calibrateCommand(prog: Command, io: CliIo): void {
+  const cmd = prog
+    .command("calibrate")
+    .description("derive the send/receive weight by running the paper's Send and Receive benchmarks (Figs. 4–5)")
+    .addOption(new Option("-p, --profile <name>", "host profile").choices(profileNames()).default("system-1"))
+    .option("-s, --seed <n>", "random seed", intArg("--seed", 0, 2 ** 31 - 1), 1)
+    .option("-r, --runs <n>", "runs per point (paper: 10)", intArg("--runs", 1, 1000), PAPER_PLAN.runs)
+    .option("-d, --duration <time>", "length of each run (paper: 20s)", "20s");
+  outputOptions(cmd).action((flags: CalibrateFlags) => {
+    const d = parseDuration(flags.duration);
+    if (!d.ok || d.value < 100e6 || d.value > 3600e9) {
+      throw new UsageError([`--duration: ${d.ok ? "must be between 100ms and 1h" : d.message}`]);
+    }
+    const plan = { ...PAPER_PLAN, runs: flags.runs, duration: d.value };
+    const doc = calibrate(flags.profile, plan, flags.seed, progressReporter(io, Boolean(flags.quiet), `calibrate ${flags.profile}`));
+    emit(doc, flags, io);
+  });
+}

@@ -1,0 +1,23 @@
+import { render, type Format } from "../report/render.js";
+import type { ResultDoc } from "../report/result.js";
+import { decideColor, writeAtomic, type CliIo } from "./io.js";
+
+export interface OutputFlags {
+  format: Format;
+  output?: string;
+  color?: boolean;
+  quiet?: boolean;
+}
+
+/** Prints a result document in the chosen format, to stdout or atomically to a file. */
+export function emit(doc: ResultDoc, flags: OutputFlags, io: CliIo): void {
+  // A file never gets escape codes unless asked for explicitly.
+  const color = flags.output ? flags.color === true : decideColor(flags.color, io);
+  const text = render(doc, flags.format, color);
+  if (flags.output) {
+    writeAtomic(flags.output, text);
+    if (!flags.quiet) io.stderr(`wrote ${flags.output}\n`);
+  } else {
+    io.stdout(text);
+  }
+}

@@ -1,0 +1,81 @@
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { UsageError } from "../scenario/load.js";
+
+/** Where the CLI writes, and what it knows of its terminal; tests pass their own. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    env: process.env,
+  };
+}
+
+/** Exit codes: 0 ok; 1 internal error; 2 bad usage or invalid scenario; 3 regression breached. */
+export const EXIT = { ok: 0, internal: 1, usage: 2, regression: 3, interrupted: 130 } as const;
+
+/**
+ * Colour is decided once, here: --color/--no-color, then NO_COLOR (non-empty), then
+ * FORCE_COLOR, then whether stdout is a terminal. chalk alone would ignore NO_COLOR.
+ */
+export function decideColor(flag: boolean | undefined, io: CliIo): boolean {
+  if (flag !== undefined) return flag;
+  if (io.env.NO_COLOR) return false;
+  const force = io.env.FORCE_COLOR;
+  if (force !== undefined) return force !== "0" && force !== "false";
+  return io.stdoutIsTTY;
+}
+
+/** Progress on stderr only for a person watching: a TTY, not --quiet, not CI. */
+export function progressReporter(io: CliIo, quiet: boolean, what: string): ((done: number, total: number) => void) | undefined {
+  if (quiet || !io.stderrIsTTY || io.env.CI) return undefined;
+  return (done, total) => {
+    const width = 30;
+    const filled = Math.round((width * done) / total);
+    io.stderr(`\r${what} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
+  };
+}
+
+/** Temporary files still to be removed if the process is interrupted. */
+const pendingTemps = new Set<string>();
+
+export function removePendingTemps(): void {
+  for (const f of pendingTemps) rmSync(f, { force: true });
+  pendingTemps.clear();
+}
+
+/**
+ * Writes `text` to `file` atomically: a temporary file in the same directory, flushed,
+ * then renamed into place. A failure or an interruption leaves no partial file.
+ */
+export function writeAtomic(file: string, text: string): void {
+  const tmp = join(dirname(file), `.${basename(file)}.xeniso-tmp-${process.pid}`);
+  pendingTemps.add(tmp);
+  try {
+    const fd = openSync(tmp, "w");
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === "ENOENT" ? "its directory does not exist" : err.code === "EACCES" ? "permission denied" : err.code === "ENOSPC" ? "no space left on the device" : err.message;
+    throw new UsageError([`${file}: cannot write output: ${why}`]);
+  } finally {
+    pendingTemps.delete(tmp);
+  }
+}

@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import { loadScenarioFile } from "../scenario/load.js";
+import type { CliIo } from "./io.js";
+
+export function validateCommand(prog: Command, io: CliIo): void {
+  prog
+    .command("validate")
+    .description("check scenario files without running them (exit 2 on the first invalid one, after reporting all)")
+    .argument("<scenario...>", "scenario YAML files")
+    .action((files: string[]) => {
+      const problems: string[] = [];
+      for (const file of files) {
+        try {
+          const { scenario } = loadScenarioFile(file);
+          io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${scenario.runs} runs of ${scenario.duration / 1e9}s)\n`);
+        } catch (e) {
+          if (!(e instanceof Error) || !("diagnostics" in e)) throw e;
+          problems.push(...(e as { diagnostics: string[] }).diagnostics);
+        }
+      }
+      if (problems.length > 0) {
+        io.stderr(problems.map((p) => `error: ${p}`).join("\n") + "\n");
+        process.exitCode = 2;
+      }
+    });
+}

@@ -1,0 +1,112 @@
+import type { Engine, Nanos } from "../sim/engine.js";
+import type { SimEvent } from "../sim/event-queue.js";
+import type { Domain } from "./domain.js";
+import type { Scheduler } from "./scheduler.js";
+
+/**
+ * One physical CPU: runs the domain its scheduler picks, advances that domain's tasks
+ * in simulated time, and asks the scheduler again when the granted time ends, the
+ * domain runs out of work, or a wake-up calls for preemption.
+ */
+export class PhysicalCpu {
+  private current: Domain | null = null;
+  private dispatchedAt: Nanos = 0;
+  /** Work done by `current` has been accounted up to this time. */
+  private settledAt: Nanos = 0;
+  /** The scheduler's grant for `current` ends here. */
+  private grantEnd: Nanos = 0;
+  private pending: SimEvent | undefined;
+  private reschedulePosted = false;
+  /** Time with no domain running, since the start. */
+  private idle: Nanos = 0;
+  private idleSince: Nanos = 0;
+
+  constructor(
+    readonly index: number,
+    private readonly engine: Engine,
+    readonly scheduler: Scheduler,
+  ) {}
+
+  get running(): Domain | null {
+    return this.current;
+  }
+
+  idleTimeAt(now: Nanos): Nanos {
+    return this.idle + (this.current === null ? now - this.idleSince : 0);
+  }
+
+  add(dom: Domain): void {
+    this.scheduler.add(dom, this.engine.now);
+    if (dom.hasWork()) dom.setState("runnable", this.engine.now);
+    dom.onWake = (d) => this.wake(d);
+  }
+
+  /** Starts scheduling at the current time. */
+  start(): void {
+    this.postReschedule();
+  }
+
+  private wake(dom: Domain): void {
+    const now = this.engine.now;
+    dom.setState("runnable", now);
+    if (this.scheduler.wake(dom, now, this.current)) this.postReschedule();
+  }
+
+  /**
+   * Rescheduling is posted as an event at the current time rather than done inline, so
+   * that a wake-up raised from inside a task's completion never re-enters the CPU.
+   */
+  private postReschedule(): void {
+    if (this.reschedulePosted) return;
+    this.reschedulePosted = true;
+    this.engine.at(this.engine.now, () => {
+      this.reschedulePosted = false;
+      this.reschedule();
+    });
+  }
+
+  /** Charges the running domain for the time since the last settlement. */
+  private settle(): void {
+    const now = this.engine.now;
+    if (this.current !== null && now > this.settledAt) this.current.consume(now - this.settledAt);
+    this.settledAt = now;
+  }
+
+  private reschedule(): void {
+    const now = this.engine.now;
+    this.engine.cancel(this.pending);
+    this.pending = undefined;
+    this.settle();
+
+    const prev = this.current;
+    if (prev !== null) prev.setState(prev.hasWork() ? "runnable" : "blocked", now);
+    else this.idle += now - this.idleSince;
+
+    const { next, runFor } = this.scheduler.pick(now, prev, prev === null ? 0 : now - this.dispatchedAt);
+    this.current = next;
+    this.dispatchedAt = now;
+    this.grantEnd = now + runFor;
+    if (next === null) {
+      this.idleSince = now;
+      if (Number.isFinite(runFor)) this.pending = this.engine.at(this.grantEnd, () => this.onTimer());
+      return;
+    }
+    next.setState("running", now);
+    next.execCount++;
+    this.armTimer();
+  }
+
+  /** One-shot timer for the earlier of: the head task finishing, the grant ending. */
+  private armTimer(): void {
+    const end = Math.min(this.engine.now + this.current!.headCost(), this.grantEnd);
+    this.pending = this.engine.at(end, () => this.onTimer());
+  }
+
+  private onTimer(): void {
+    this.pending = undefined;
+    this.settle();
+    const dom = this.current;
+    if (dom !== null && this.engine.now < this.grantEnd && dom.hasWork()) this.armTimer();
+    else this.reschedule();
+  }
+}

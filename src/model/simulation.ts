@@ -1,0 +1,139 @@
+import { PhysicalCpu } from "../host/cpu.js";
+import { Domain } from "../host/domain.js";
+import type { Scheduler } from "../host/scheduler.js";
+import { SedfScheduler } from "../host/schedulers/sedf.js";
+import { SedfDcScheduler } from "../host/schedulers/sedf-dc.js";
+import { NetBackend, type NetPathCosts } from "../net/netback.js";
+import { PROFILES, type HostProfile } from "../profiles/profiles.js";
+import { DEFAULT_PERIOD, type Scenario } from "../scenario/schema.js";
+import { Engine, type Nanos } from "../sim/engine.js";
+import { normal, rngStream } from "../sim/rng.js";
+import { UdpBenchmark } from "../workloads/udp.js";
+import { XenMon, type Sample } from "../xenmon/xenmon.js";
+import { SedfDcFeedback } from "./controllers.js";
+
+/** One figure a run reports. `key` is stable across runs and versions; `label` is for people. */
+export interface Metric {
+  key: string;
+  label: string;
+  unit: string;
+  value: number;
+}
+
+export interface RunResult {
+  metrics: Metric[];
+  events: number;
+  samples: Sample[];
+}
+
+/** The net path's costs for one run: the profile's, each direction scaled by a per-run factor. */
+export function netCostsForRun(profile: HostProfile, seed: number, run: number): NetPathCosts {
+  const cv = profile.runVariation.value;
+  const factor = (name: string) => Math.max(0.5, normal(rngStream(seed, run, name), 1, cv));
+  return {
+    iddRx: Math.round(profile.iddRx.value * factor("profile/idd-rx")),
+    iddTx: Math.round(profile.iddTx.value * factor("profile/idd-tx")),
+    guestRx: profile.guestRx.value,
+    guestTx: profile.guestTx.value,
+    nicRxRing: profile.nicRxRing.value,
+    netfrontRing: profile.netfrontRing.value,
+    linkBitsPerSecond: profile.linkRate.value,
+    linkPropagation: profile.linkPropagation.value,
+  };
+}
+
+/** One run of a scenario: the host built from the scenario, driven for `duration`. */
+export class Simulation {
+  readonly engine = new Engine();
+  readonly profile: HostProfile;
+  readonly domains: Domain[];
+  readonly cpus: PhysicalCpu[];
+  readonly net: NetBackend | null;
+  readonly xenmon: XenMon;
+  private readonly udp = new Map<Domain, UdpBenchmark>();
+
+  constructor(
+    readonly scenario: Scenario,
+    readonly run: number,
+    readonly seed: number,
+  ) {
+    this.profile = PROFILES[scenario.profile];
+    const n = scenario.domains.length;
+    this.domains = scenario.domains.map((d, i) => {
+      const period = d.period ?? DEFAULT_PERIOD;
+      const slice = d.slice ?? Math.round((d.share ?? 0) * period);
+      return new Domain(i, d.name, d.cpu, { slice, period, extratime: d.extratime }, n);
+    });
+    const cpuCount = scenario.cpus ?? this.profile.cpus;
+    this.cpus = Array.from({ length: cpuCount }, (_, i) => new PhysicalCpu(i, this.engine, this.makeScheduler()));
+
+    const iddIndex = scenario.domains.findIndex((d) => d.idd);
+    this.net = iddIndex >= 0 ? new NetBackend(this.engine, this.domains[iddIndex], netCostsForRun(this.profile, seed, run)) : null;
+
+    scenario.domains.forEach((cfg, i) => {
+      const dom = this.domains[i];
+      if (this.net !== null && !cfg.idd) this.net.attach(dom);
+      const w = cfg.workload;
+      if (w?.type === "cpu") dom.cpuBound = true;
+      if (w?.type === "udp") {
+        this.udp.set(dom, new UdpBenchmark(this.engine, this.net!, dom.id, w, rngStream(seed, run, `workload/${dom.name}`)));
+      }
+    });
+    for (const dom of this.domains) this.cpus[dom.cpu].add(dom);
+
+    const weight = scenario.xenmon.weight ?? this.profile.xenmonWeight.value;
+    this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.net, scenario.xenmon.interval, weight);
+    if (scenario.scheduler.type === "sedf-dc") {
+      new SedfDcFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval).attach();
+    }
+  }
+
+  private makeScheduler(): Scheduler {
+    const s = this.scenario.scheduler;
+    return s.type === "sedf-dc"
+      ? new SedfDcScheduler({ spread: s.spreadDebt, feedbackInterval: s.feedbackInterval })
+      : new SedfScheduler();
+  }
+
+  execute(): RunResult {
+    this.xenmon.start();
+    for (const cpu of this.cpus) cpu.start();
+    for (const w of this.udp.values()) w.start();
+    this.engine.run(this.scenario.duration);
+    return { metrics: this.metrics(), events: this.engine.eventsFired, samples: this.xenmon.samples };
+  }
+
+  /** Averages over the measurement window [warmup, duration], from XenMon's samples. */
+  private metrics(): Metric[] {
+    const from = this.scenario.warmup;
+    const to = this.scenario.duration;
+    const window = this.xenmon.samples.filter((s) => s.start >= from && s.end <= to);
+    const span: Nanos = window.reduce((a, s) => a + (s.end - s.start), 0);
+    const seconds = span / 1e9;
+    const sum = (f: (s: Sample) => number) => window.reduce((a, s) => a + f(s), 0);
+    const pct = (ns: number) => (span > 0 ? (100 * ns) / span : 0);
+    const out: Metric[] = [];
+    const iddName = this.net?.idd.name;
+    this.domains.forEach((d, i) => {
+      out.push({ key: `${d.name}.cpu`, label: `${d.name} CPU`, unit: "%", value: pct(sum((s) => s.domains[i].gotten)) });
+      out.push({ key: `${d.name}.blocked`, label: `${d.name} blocked`, unit: "%", value: pct(sum((s) => s.domains[i].blocked)) });
+      out.push({ key: `${d.name}.waited`, label: `${d.name} waited`, unit: "%", value: pct(sum((s) => s.domains[i].waited)) });
+      out.push({ key: `${d.name}.exPerSec`, label: `${d.name} ex/s`, unit: "1/s", value: sum((s) => s.domains[i].execCount) / seconds });
+      if (this.net?.ports.has(d.id)) {
+        out.push({ key: `${d.name}.sent`, label: `${d.name} packets sent`, unit: "pkt/s", value: sum((s) => s.domains[i].sent) / seconds });
+        out.push({ key: `${d.name}.recv`, label: `${d.name} packets received`, unit: "pkt/s", value: sum((s) => s.domains[i].recv) / seconds });
+        out.push({ key: `${d.name}.idd`, label: `${iddName} for ${d.name} (XenMon)`, unit: "%", value: pct(sum((s) => s.domains[i].iddEstimate)) });
+        out.push({ key: `${d.name}.iddTrue`, label: `${iddName} for ${d.name} (ground truth)`, unit: "%", value: pct(sum((s) => s.domains[i].iddTruth)) });
+      }
+      const udp = this.udp.get(d);
+      if (udp) {
+        // The benchmark's own count over the whole run (its delivery rate).
+        out.push({ key: `${d.name}.udpDelivered`, label: `${d.name} UDP delivered`, unit: "pkt/s", value: udp.sink.packets / (this.scenario.duration / 1e9) });
+      }
+    });
+    if (this.net) {
+      out.push({ key: "net.nicDrops", label: "NIC ring drops", unit: "pkt/s", value: this.net.droppedNicRing / (this.scenario.duration / 1e9) });
+    }
+    return out;
+  }
+}

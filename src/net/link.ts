@@ -1,0 +1,24 @@
+import type { Engine, Nanos } from "../sim/engine.js";
+import type { Packet } from "./packet.js";
+
+/**
+ * One direction of the host's Ethernet link: packets serialise one after another at the
+ * link rate, then arrive after the propagation delay. The link has no loss of its own.
+ */
+export class Link {
+  private freeAt: Nanos = 0;
+  bytes = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly bitsPerSecond: number,
+    private readonly propagation: Nanos,
+  ) {}
+
+  send(pkt: Packet, arrive: (pkt: Packet) => void): void {
+    const start = Math.max(this.engine.now, this.freeAt);
+    this.freeAt = start + Math.round((pkt.size * 8 * 1e9) / this.bitsPerSecond);
+    this.bytes += pkt.size;
+    this.engine.at(this.freeAt + this.propagation, () => arrive(pkt));
+  }
+}

@@ -1,0 +1,138 @@
+import type { Domain, Task } from "../host/domain.js";
+import type { Engine, Nanos } from "../sim/engine.js";
+import { Link } from "./link.js";
+import type { Packet } from "./packet.js";
+
+/** Per-packet CPU costs and ring sizes of one host's network path. */
+export interface NetPathCosts {
+  /** IDD time to receive one packet for a guest: driver + netback (size-independent). */
+  iddRx: Nanos;
+  /** IDD time to transmit one packet from a guest: netback + driver. */
+  iddTx: Nanos;
+  /** Guest time to take one packet from netfront up its stack. */
+  guestRx: Nanos;
+  /** Guest time to push one packet down its stack to netfront. */
+  guestTx: Nanos;
+  /** Descriptors in the NIC's receive ring; a full ring drops arriving packets. */
+  nicRxRing: number;
+  /** Slots in each netfront ring; a full tx ring holds the sender back. */
+  netfrontRing: number;
+  linkBitsPerSecond: number;
+  linkPropagation: Nanos;
+}
+
+/** One guest's attachment to the IDD: its rings, its traffic filter and XenMon's counters. */
+export class GuestPort {
+  /** Packets netback handled for this guest, per direction (what XenMon counts). */
+  sent = 0;
+  recv = 0;
+  rxInRing = 0;
+  txInRing = 0;
+  /** Packets the guest has queued behind a full tx ring. */
+  readonly txBacklog: Packet[] = [];
+  droppedNetfront = 0;
+  /** ShareGuard's switches: drop this guest's inbound / outbound traffic. */
+  dropRx = false;
+  dropTx = false;
+  droppedByFilterRx = 0;
+  droppedByFilterTx = 0;
+
+  constructor(readonly guest: Domain) {}
+}
+
+/**
+ * The network I/O path of the paper's Fig. 3, seen from the driver domain: NIC → IDD
+ * (driver + netback) → netfront → guest, and the mirror image for transmit. Per-packet
+ * costs depend on direction only, never on size (paper §3, Fig. 4).
+ */
+export class NetBackend {
+  readonly ports = new Map<number, GuestPort>();
+  private nicRxInUse = 0;
+  droppedNicRing = 0;
+  readonly uplink: Link;
+  readonly downlink: Link;
+
+  constructor(
+    engine: Engine,
+    readonly idd: Domain,
+    private readonly costs: NetPathCosts,
+  ) {
+    this.uplink = new Link(engine, costs.linkBitsPerSecond, costs.linkPropagation);
+    this.downlink = new Link(engine, costs.linkBitsPerSecond, costs.linkPropagation);
+  }
+
+  attach(guest: Domain): GuestPort {
+    const port = new GuestPort(guest);
+    this.ports.set(guest.id, port);
+    return port;
+  }
+
+  port(guestId: number): GuestPort {
+    const p = this.ports.get(guestId);
+    if (!p) throw new Error(`domain ${guestId} has no network port`);
+    return p;
+  }
+
+  /** An external host sends `pkt` to a guest: it crosses the downlink, then reaches the NIC. */
+  sendFromOutside(pkt: Packet): void {
+    this.downlink.send(pkt, (p) => this.arriveAtNic(p));
+  }
+
+  /** The guest's application hands `pkt` to its stack: guest CPU first, then the tx ring. */
+  sendFromGuest(pkt: Packet): void {
+    const port = this.port(pkt.guest);
+    port.guest.submit(task(this.costs.guestTx, pkt.guest, () => this.postTx(port, pkt)));
+  }
+
+  private arriveAtNic(pkt: Packet): void {
+    if (this.nicRxInUse >= this.costs.nicRxRing) {
+      this.droppedNicRing++;
+      return;
+    }
+    this.nicRxInUse++;
+    this.idd.submit(task(this.costs.iddRx, pkt.guest, () => this.received(pkt)));
+  }
+
+  /** The IDD has taken the packet off the NIC and through netback. */
+  private received(pkt: Packet): void {
+    this.nicRxInUse--;
+    const port = this.port(pkt.guest);
+    if (port.dropRx) {
+      port.droppedByFilterRx++;
+      return;
+    }
+    port.recv++;
+    if (port.rxInRing >= this.costs.netfrontRing) {
+      port.droppedNetfront++;
+      return;
+    }
+    port.rxInRing++;
+    port.guest.submit(
+      task(this.costs.guestRx, pkt.guest, () => {
+        port.rxInRing--;
+        pkt.sink.deliver(pkt);
+      }),
+    );
+  }
+
+  private postTx(port: GuestPort, pkt: Packet): void {
+    if (port.txInRing >= this.costs.netfrontRing) {
+      port.txBacklog.push(pkt);
+      return;
+    }
+    port.txInRing++;
+    this.idd.submit(task(this.costs.iddTx, pkt.guest, () => this.transmitted(port, pkt)));
+  }
+
+  private transmitted(port: GuestPort, pkt: Packet): void {
+    port.txInRing--;
+    port.sent++;
+    this.uplink.send(pkt, (p) => p.sink.deliver(p));
+    const waiting = port.txBacklog.shift();
+    if (waiting !== undefined) this.postTx(port, waiting);
+  }
+}
+
+function task(cost: Nanos, owner: number, done: () => void): Task {
+  return { cost, owner, done };
+}

@@ -1,0 +1,108 @@
+/**
+ * Host profiles: the per-packet and per-request costs of the machines the paper used.
+ * Every number records where it came from. docs/parameters.md explains the arithmetic.
+ *
+ * Only the send/receive cost *ratio* of SYSTEM-1 and SYSTEM-2 is printed in the paper
+ * (§3); Figures 4–5 are plots whose values the text does not give. The absolute
+ * per-packet costs come from the one host whose Domain-0 load the paper does give in
+ * numbers: the 2.8 GHz Pentium-4 of §4.2 (Table 1, SEDF column), scaled by clock.
+ */
+export interface Param {
+  value: number;
+  unit: "ns" | "count" | "bit/s" | "ratio" | "bytes";
+  source: string;
+}
+
+export interface WebCosts {
+  /** Guest CPU per HTTP request, independent of its size (accept, parse, log, close). */
+  requestBase: Param;
+  /** Guest CPU per KB of response (read file, copy into socket buffers). */
+  requestPerKB: Param;
+  /** Segment payload of the TCP-like flows. */
+  mss: Param;
+  /** Receiver acknowledges every segment for this many segments, then every second one. */
+  quickAckSegments: Param;
+  /** Server listen backlog (completed connections waiting for accept). */
+  listenBacklog: Param;
+}
+
+export interface HostProfile {
+  name: string;
+  title: string;
+  cpus: number;
+  iddRx: Param;
+  iddTx: Param;
+  guestRx: Param;
+  guestTx: Param;
+  nicRxRing: Param;
+  netfrontRing: Param;
+  linkRate: Param;
+  linkPropagation: Param;
+  /**
+   * Run-to-run variation of the IDD's per-packet costs (coefficient of variation of a
+   * per-run, per-direction factor): what makes repeated runs of real hardware differ.
+   */
+  runVariation: Param;
+  /** The send/receive weight XenMon uses unless a scenario sets one: the paper's measurement. */
+  xenmonWeight: Param;
+  web: WebCosts;
+}
+
+const P4_28_RX = 10_920; // ns; see the derivation in docs/parameters.md
+
+const common = {
+  nicRxRing: { value: 256, unit: "count", source: "e1000/tg3 default RX descriptor ring in Linux 2.6.16" },
+  netfrontRing: { value: 256, unit: "count", source: "NET_RX_RING_SIZE / NET_TX_RING_SIZE in Xen 3.0 netfront (one page of 256 slots)" },
+  linkRate: { value: 1e9, unit: "bit/s", source: "paper: 1-Gbit NICs on a gigabit LAN (§3, §5.2)" },
+  linkPropagation: { value: 25_000, unit: "ns", source: "assumption: one switch hop on a LAN, 50 µs round trip" },
+  guestRx: { value: 2_000, unit: "ns", source: "assumption: netfront + guest stack per packet; small next to the IDD's cost (only the guest's total per request is fixed by the paper)" },
+  guestTx: { value: 2_000, unit: "ns", source: "assumption: as guestRx" },
+} satisfies Partial<HostProfile>;
+
+const web: WebCosts = {
+  requestBase: { value: 427_000, unit: "ns", source: "Table 1 SEDF column: Dom-1 19.6% / 348.06 req/s and Dom-2 14.5% / 93.12 req/s solved for base + perKB, less per-packet guest costs" },
+  requestPerKB: { value: 8_840, unit: "ns", source: "as requestBase" },
+  mss: { value: 1448, unit: "bytes", source: "Ethernet MTU 1500 less IP, TCP and timestamp option headers" },
+  quickAckSegments: { value: 16, unit: "count", source: "Linux 2.6 TCP quick-ack mode at connection start (at most 16 segments)" },
+  listenBacklog: { value: 128, unit: "count", source: "Apache 2 ListenBacklog capped by Linux net.core.somaxconn = 128" },
+};
+
+export const PROFILES: Record<string, HostProfile> = {
+  "p4-2.8": {
+    name: "p4-2.8",
+    title: "Pentium-4 2.8 GHz, single CPU (paper §4.2, Table 1)",
+    cpus: 1,
+    iddRx: { value: P4_28_RX, unit: "ns", source: "Table 1 SEDF column: Domain-0 22.8% over 348.06 × 25.1 + 93.12 × 130.4 weighted packets/s" },
+    iddTx: { value: Math.round(P4_28_RX * 1.1), unit: "ns", source: "iddRx × 1.1, the SYSTEM-1 weight (same Pentium-4 family and Intel NIC)" },
+    ...common,
+    runVariation: { value: 0.045, unit: "ratio", source: "SYSTEM-1 weight sd 0.07 / 1.1 / √2 (paper §3)" },
+    xenmonWeight: { value: 1.1, unit: "ratio", source: "paper §3: SYSTEM-1 weight, the Pentium-4 family" },
+    web,
+  },
+  "system-1": {
+    name: "system-1",
+    title: "SYSTEM-1: Pentium-4 2.66 GHz, 1-Gbit Intel NIC (paper §3)",
+    cpus: 1,
+    iddRx: { value: Math.round((P4_28_RX * 2.8) / 2.66), unit: "ns", source: "p4-2.8 iddRx × 2.8/2.66 (clock ratio)" },
+    iddTx: { value: Math.round(((P4_28_RX * 2.8) / 2.66) * 1.1), unit: "ns", source: "iddRx × 1.1: the SYSTEM-1 weight (paper §3)" },
+    ...common,
+    runVariation: { value: 0.045, unit: "ratio", source: "weight sd 0.07 / 1.1 / √2 (paper §3): a ratio of two factors each with this CV" },
+    xenmonWeight: { value: 1.1, unit: "ratio", source: "paper §3: SYSTEM-1 weight = 1.1" },
+    web,
+  },
+  "system-2": {
+    name: "system-2",
+    title: "SYSTEM-2: dual Xeon 2.8 GHz, 1-Gbit Broadcom NIC (paper §3)",
+    cpus: 2,
+    iddRx: { value: P4_28_RX, unit: "ns", source: "p4-2.8 iddRx (same 2.8 GHz clock)" },
+    iddTx: { value: Math.round(P4_28_RX * 1.16), unit: "ns", source: "iddRx × 1.16: the SYSTEM-2 weight (paper §3)" },
+    ...common,
+    runVariation: { value: 0.091, unit: "ratio", source: "weight sd 0.15 / 1.16 / √2 (paper §3)" },
+    xenmonWeight: { value: 1.16, unit: "ratio", source: "paper §3: SYSTEM-2 weight = 1.16" },
+    web,
+  },
+};
+
+export function profileNames(): string[] {
+  return Object.keys(PROFILES);
+}

@@ -1,0 +1,132 @@
+import { Chalk, type ChalkInstance } from "chalk";
+import Table from "cli-table3";
+import { deviation, type Cell, type ResultDoc, type Table as ResultTable } from "./result.js";
+
+export type Format = "table" | "json" | "csv" | "md";
+export const FORMATS: Format[] = ["table", "json", "csv", "md"];
+
+/** Significant-enough digits for a figure of this size. */
+export function num(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  if (a >= 1000) return v.toFixed(0);
+  if (a >= 100) return v.toFixed(1);
+  if (a >= 1) return v.toFixed(2);
+  if (a === 0) return "0";
+  return v.toPrecision(3);
+}
+
+function meanSd(c: Cell): string {
+  return c.n > 1 ? `${num(c.mean)} ± ${num(c.sd)}` : num(c.mean);
+}
+
+function hasPaper(t: ResultTable): boolean {
+  return t.rows.some((r) => Object.values(r.values).some((c) => c.paper !== undefined));
+}
+
+/** Header cells and body rows of a table as plain strings (shared by csv, md and table). */
+function grid(t: ResultTable, withPaper: boolean): { head: string[]; body: string[][] } {
+  const head = ["Metric", "Unit"];
+  for (const col of t.columns) {
+    if (withPaper) head.push(`${col} paper`, `${col} ours`, `${col} dev`);
+    else head.push(col);
+  }
+  const body = t.rows.map((r) => {
+    const line = [r.label, r.unit];
+    for (const col of t.columns) {
+      const c = r.values[col];
+      if (!c) {
+        line.push(...(withPaper ? ["", "", ""] : [""]));
+        continue;
+      }
+      if (withPaper) line.push(c.paper === undefined ? "—" : num(c.paper), meanSd(c), deviation(c, r.unit)?.text ?? "");
+      else line.push(meanSd(c));
+    }
+    return line;
+  });
+  return { head, body };
+}
+
+export function renderTable(doc: ResultDoc, color: boolean): string {
+  const chalk: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
+  const parts: string[] = [];
+  for (const t of doc.tables) {
+    const withPaper = hasPaper(t);
+    const { head, body } = grid(t, withPaper);
+    const table = new Table({
+      head: head.map((h) => chalk.bold(h)),
+      // cli-table3 colours its borders and headers unless style is emptied: colour is decided here.
+      style: { head: [], border: [], compact: true },
+    });
+    t.rows.forEach((r, i) => {
+      const cells = body[i];
+      if (withPaper) {
+        t.columns.forEach((col, k) => {
+          const dev = r.values[col] ? deviation(r.values[col], r.unit) : null;
+          const idx = 2 + 3 * k + 2;
+          if (dev) cells[idx] = paint(chalk, cells[idx], dev.value, r.unit);
+        });
+      }
+      table.push(cells);
+    });
+    parts.push(chalk.bold(t.title), table.toString());
+  }
+  parts.push(chalk.dim(`seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}`));
+  return parts.join("\n") + "\n";
+}
+
+/** Green within the issue's aim (±5% / ±1 pp), yellow within its bound (±10% / ±2 pp), red beyond. */
+function paint(chalk: ChalkInstance, text: string, dev: number, unit: string): string {
+  const [aim, bound] = unit === "%" ? [1, 2] : [0.05, 0.1];
+  const a = Math.abs(dev);
+  return a <= aim ? chalk.green(text) : a <= bound ? chalk.yellow(text) : chalk.red(text);
+}
+
+export function renderMarkdown(doc: ResultDoc): string {
+  const out: string[] = [];
+  for (const t of doc.tables) {
+    const { head, body } = grid(t, hasPaper(t));
+    out.push(`### ${t.title}`, "", `| ${head.join(" | ")} |`, `| ${head.map((_, i) => (i < 2 ? "---" : "---:")).join(" | ")} |`);
+    for (const line of body) out.push(`| ${line.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
+    out.push("");
+  }
+  out.push(`_seed ${doc.seed}, ${doc.runs} runs, profile ${doc.profile}, xeniso ${doc.xeniso}_`, "");
+  return out.join("\n");
+}
+
+/** One CSV row per (table, metric, column): easy to load in a spreadsheet or a dataframe. */
+export function renderCsv(doc: ResultDoc): string {
+  const lines = ["table,metric,unit,column,mean,sd,n,paper"];
+  for (const t of doc.tables) {
+    for (const r of t.rows) {
+      for (const col of t.columns) {
+        const c = r.values[col];
+        if (!c) continue;
+        lines.push([t.id, r.label, r.unit, col, c.mean, c.sd, c.n, c.paper ?? ""].map(csvField).join(","));
+      }
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+function csvField(v: string | number): string {
+  const s = String(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function renderJson(doc: ResultDoc): string {
+  return JSON.stringify(doc, null, 2) + "\n";
+}
+
+export function render(doc: ResultDoc, format: Format, color: boolean): string {
+  switch (format) {
+    case "json":
+      return renderJson(doc);
+    case "csv":
+      return renderCsv(doc);
+    case "md":
+      return renderMarkdown(doc);
+    case "table":
+      return renderTable(doc, color);
+  }
+}

@@ -1,0 +1,171 @@
+import { createHash } from "node:crypto";
+import { readFileSync, statSync } from "node:fs";
+import { isMap, isNode, LineCounter, parseDocument, type Document } from "yaml";
+import type * as z from "zod";
+import { ScenarioSchema, scenarioJsonSchema, type Scenario } from "./schema.js";
+
+/** One problem in a scenario file, located as `file:line:col path: message`. */
+export interface Diagnostic {
+  file: string;
+  line: number;
+  col: number;
+  path: string;
+  message: string;
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}${d.path ? ` ${d.path}` : ""}: ${d.message}`;
+}
+
+/** A scenario (or flag) that cannot be used; carries every problem found, not just the first. */
+export class UsageError extends Error {
+  constructor(
+    readonly diagnostics: string[],
+  ) {
+    super(diagnostics.join("\n"));
+    this.name = "UsageError";
+  }
+}
+
+export interface LoadedScenario {
+  file: string;
+  /** sha256 of the file's bytes, recorded in results for provenance. */
+  hash: string;
+  scenario: Scenario;
+}
+
+const MAX_BYTES = 1024 * 1024;
+const MAX_ALIASES = 100;
+
+export function loadScenarioFile(file: string): LoadedScenario {
+  let bytes: Buffer;
+  try {
+    if (statSync(file).size > MAX_BYTES) throw new UsageError([`${file}:1:1: file is larger than 1 MiB; a scenario is a few dozen lines`]);
+    bytes = readFileSync(file);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory, not a scenario file" : code === "EACCES" ? "permission denied" : String((e as Error).message);
+    throw new UsageError([`${file}: ${why}`]);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new UsageError([`${file}:1:1: file is not valid UTF-8 text`]);
+  }
+  const scenario = parseScenario(text, file);
+  return { file, hash: createHash("sha256").update(bytes).digest("hex"), scenario };
+}
+
+/** Parses and validates scenario text; throws UsageError listing every problem. */
+export function parseScenario(text: string, file = "<scenario>"): Scenario {
+  if (text.trim() === "") throw new UsageError([`${file}:1:1: file is empty; a scenario needs at least name, profile, duration and domains`]);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const at = (offset: number, path: string, message: string): string => {
+    const { line, col } = lineCounter.linePos(offset);
+    return formatDiagnostic({ file, line, col, path, message });
+  };
+  if (doc.errors.length > 0) {
+    throw new UsageError(doc.errors.map((e) => at(e.pos[0], "", e.message.split("\n")[0])));
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    throw new UsageError([at(0, "", `cannot expand the document: ${(e as Error).message}`)]);
+  }
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new UsageError([at(doc.contents?.range?.[0] ?? 0, "", "a scenario is a mapping of keys (name:, profile:, domains: ...)")]);
+  }
+  const result = ScenarioSchema.safeParse(data);
+  if (result.success) return result.data;
+  const problems = result.error.issues.flatMap((issue) => locate(doc, issue).map(({ offset, path, message }) => at(offset, path, message)));
+  throw new UsageError(problems);
+}
+
+type Located = { offset: number; path: string; message: string };
+
+/** Maps a zod issue to the YAML node it concerns (or its nearest existing parent). */
+function locate(doc: Document, issue: z.core.$ZodIssue): Located[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+  if (issue.code === "unrecognized_keys") {
+    const parent = doc.getIn(path, true);
+    return issue.keys.map((key) => {
+      let offset = rangeStart(parent);
+      if (isMap(parent)) {
+        const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === key);
+        if (pair && isNode(pair.key)) offset = pair.key.range?.[0] ?? offset;
+      }
+      return { offset, path: formatPath([...path, key]), message: `unknown key "${key}"${suggest(key)}` };
+    });
+  }
+  for (let n = path.length; n >= 0; n--) {
+    const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+    if (isNode(node)) {
+      const message = n < path.length ? `${issue.message.replace(/received undefined$/, "missing")}` : issue.message;
+      return [{ offset: rangeStart(node), path: formatPath(path), message: friendly(message) }];
+    }
+  }
+  return [{ offset: 0, path: formatPath(path), message: friendly(issue.message) }];
+}
+
+function friendly(message: string): string {
+  return message
+    .replace(/^Invalid input: expected (\w+), received missing$/, "required $1 is missing")
+    .replace(/^Invalid input: expected /, "expected ")
+    .replace(/^Invalid option: expected one of /, "expected one of ")
+    .replace(/^Invalid discriminator value\. Expected /, "expected type ");
+}
+
+function rangeStart(node: unknown): number {
+  return isNode(node) ? (node.range?.[0] ?? 0) : 0;
+}
+
+function formatPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+}
+
+/** "did you mean" for a typo'd key, from every key the schema knows. */
+function suggest(key: string): string {
+  let best = "";
+  let bestDistance = 3;
+  for (const k of knownKeys()) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) {
+      best = k;
+      bestDistance = d;
+    }
+  }
+  return best ? ` (did you mean "${best}"?)` : "";
+}
+
+let keyCache: Set<string> | undefined;
+function knownKeys(): Set<string> {
+  if (keyCache) return keyCache;
+  const keys = new Set<string>();
+  const walk = (node: unknown): void => {
+    if (node === null || typeof node !== "object") return;
+    const props = (node as { properties?: Record<string, unknown> }).properties;
+    if (props) for (const k of Object.keys(props)) keys.add(k);
+    for (const v of Object.values(node)) walk(v);
+  };
+  walk(scenarioJsonSchema());
+  keyCache = keys;
+  return keys;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length];
+}

@@ -1,0 +1,158 @@
+import * as z from "zod";
+import { PROFILES } from "../profiles/profiles.js";
+import { parseDuration, parsePercent, parseRate, parseSize, type Parsed } from "./units.js";
+
+/**
+ * The scenario file format. Quantities are written with units ("10ms", "10KB", "22%");
+ * each is parsed into the model's base unit (ns, bytes, fraction, per second) here, so
+ * the rest of xeniso never sees a string. Objects are strict: a typo'd key is an error.
+ */
+
+function quantity(parse: (v: unknown) => Parsed, description: string) {
+  return z
+    .union([z.string(), z.number()])
+    .describe(description)
+    .transform((v, ctx) => {
+      const r = parse(v);
+      if (r.ok) return r.value;
+      ctx.addIssue({ code: "custom", message: r.message });
+      return z.NEVER;
+    });
+}
+
+function bounded(
+  parse: (v: unknown) => Parsed,
+  description: string,
+  min: number,
+  max: number,
+  show: (n: number) => string,
+  minInclusive = true,
+) {
+  return quantity(parse, description).check((ctx) => {
+    const v = ctx.value;
+    const tooSmall = minInclusive ? v < min : v <= min;
+    if (tooSmall || v > max) {
+      ctx.issues.push({
+        code: "custom",
+        input: v,
+        message: `must be ${minInclusive ? "at least" : "more than"} ${show(min)} and at most ${show(max)}`,
+      });
+    }
+  });
+}
+
+const ms = (n: number) => `${n / 1e6}ms`;
+const s = (n: number) => `${n / 1e9}s`;
+const pct = (n: number) => `${+(n * 100).toFixed(6)}%`;
+
+export const Duration = (min: number, max: number, minInclusive = true) =>
+  bounded(parseDuration, "duration, e.g. \"10ms\", \"2.5s\"", min, max, (n) => (n >= 1e9 ? s(n) : ms(n)), minInclusive);
+const Size = (min: number, max: number) =>
+  bounded(parseSize, "size, e.g. \"256B\", \"10KB\"", min, max, (n) => `${n}B`);
+const Percent = (min: number, max: number, minInclusive = true) =>
+  bounded(parsePercent, "percentage, e.g. \"22%\"", min, max, pct, minInclusive);
+const Rate = (min: number, max: number) =>
+  bounded(parseRate, "rate per second, e.g. 400 or \"10k/s\"", min, max, (n) => `${n}/s`, false);
+
+const CpuWorkload = z.strictObject({
+  type: z.literal("cpu").describe("always runnable: a CPU-bound batch job"),
+});
+
+const UdpWorkload = z.strictObject({
+  type: z.literal("udp"),
+  direction: z.enum(["send", "recv"]).describe("send: the guest sends; recv: the guest receives"),
+  rate: Rate(0, 2_000_000).describe("packets per second"),
+  size: Size(64, 1500).describe("UDP packet size on the wire"),
+});
+
+export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload]);
+
+const DomainSpec = z.strictObject({
+  name: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '-', '_' and '.' only"),
+  cpu: z.number().int().min(0).max(255).default(0).describe("physical CPU the VCPU is pinned to"),
+  idd: z.boolean().default(false).describe("this domain hosts the network driver (the net-IDD)"),
+  share: Percent(0, 1).optional().describe("guaranteed CPU share: slice = share × period"),
+  slice: Duration(0, 10e9).optional(),
+  period: Duration(100_000, 10e9).optional().describe("SEDF period (default 10ms)"),
+  extratime: z.boolean().default(false).describe("may use slack beyond the reservation"),
+  workload: Workload.optional(),
+});
+
+const SchedulerSpec = z.strictObject({
+  type: z.enum(["sedf", "sedf-dc"]).default("sedf"),
+  feedbackInterval: Duration(1e6, 60e9).prefault("500ms").describe("SEDF-DC: how often XenMon's estimate is charged as debt"),
+  spreadDebt: z.boolean().default(true).describe("SEDF-DC: spread debt over the periods of one feedback interval"),
+});
+
+const XenMonSpec = z.strictObject({
+  interval: Duration(1e6, 10e9).prefault("100ms").describe("sampling interval"),
+  weight: z.number().min(0.01).max(100).optional().describe("send/receive cost weight (default: the profile's calibrated value)"),
+});
+
+export const ScenarioSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().min(1),
+    description: z.string().optional(),
+    profile: z.enum(Object.keys(PROFILES) as [string, ...string[]]).describe("host profile: per-packet costs and machine"),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    runs: z.number().int().min(1).max(1000).default(10),
+    duration: Duration(1e6, 3600e9).describe("simulated length of one run"),
+    warmup: Duration(0, 3600e9).prefault("0s").describe("metrics ignore the start of each run up to here"),
+    cpus: z.number().int().min(1).max(64).optional().describe("physical CPUs (default: the profile's)"),
+    scheduler: SchedulerSpec.prefault({}),
+    xenmon: XenMonSpec.prefault({}),
+    domains: z.array(DomainSpec).min(1).max(64),
+  })
+  .superRefine((sc, ctx) => {
+    const cpus = sc.cpus ?? PROFILES[sc.profile]?.cpus ?? 1;
+    const names = new Map<string, number>();
+    const guaranteed = new Map<number, number>();
+    sc.domains.forEach((d, i) => {
+      const at = (...p: (string | number)[]) => ["domains", i, ...p];
+      const prev = names.get(d.name);
+      if (prev !== undefined) ctx.addIssue({ code: "custom", path: at("name"), message: `duplicate domain name "${d.name}" (also domains[${prev}])` });
+      names.set(d.name, i);
+      if (d.cpu >= cpus) {
+        ctx.addIssue({ code: "custom", path: at("cpu"), message: `CPU ${d.cpu} does not exist: the host has ${cpus} CPU${cpus === 1 ? "" : "s"} (0..${cpus - 1})` });
+      }
+      if (d.share !== undefined && d.slice !== undefined) {
+        ctx.addIssue({ code: "custom", path: at("slice"), message: "give either share or slice, not both" });
+      }
+      const period = d.period ?? DEFAULT_PERIOD;
+      if (d.slice !== undefined && d.slice > period) {
+        ctx.addIssue({ code: "custom", path: at("slice"), message: `slice ${ms(d.slice)} is longer than the period ${ms(period)}` });
+      }
+      if (d.idd && d.workload !== undefined) {
+        ctx.addIssue({ code: "custom", path: at("workload"), message: "the IDD runs no workload of its own: put workloads in guests" });
+      }
+      const share = d.share ?? (d.slice ?? 0) / period;
+      guaranteed.set(d.cpu, (guaranteed.get(d.cpu) ?? 0) + share);
+    });
+    for (const [cpu, total] of guaranteed) {
+      if (total > 1 + 1e-9) {
+        const first = sc.domains.findIndex((d) => d.cpu === cpu);
+        ctx.addIssue({ code: "custom", path: ["domains", first, "cpu"], message: `reservations on CPU ${cpu} add up to ${pct(total)}: more than the CPU has (100%)` });
+      }
+    }
+    const idds = sc.domains.filter((d) => d.idd).length;
+    const networked = sc.domains.findIndex((d) => d.workload !== undefined && d.workload.type !== "cpu");
+    if (idds > 1) ctx.addIssue({ code: "custom", path: ["domains"], message: `${idds} domains say idd: true; xeniso models one net-IDD per host` });
+    if (networked >= 0 && idds === 0) {
+      ctx.addIssue({ code: "custom", path: ["domains", networked, "workload"], message: "a network workload needs a net-IDD: mark one domain idd: true" });
+    }
+    if (sc.warmup >= sc.duration) ctx.addIssue({ code: "custom", path: ["warmup"], message: "warmup must be shorter than duration" });
+    if (sc.scheduler.feedbackInterval % sc.xenmon.interval !== 0) {
+      ctx.addIssue({ code: "custom", path: ["scheduler", "feedbackInterval"], message: `must be a whole number of XenMon intervals (${ms(sc.xenmon.interval)})` });
+    }
+  });
+
+export const DEFAULT_PERIOD = 10_000_000;
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type DomainConfig = Scenario["domains"][number];
+export type WorkloadConfig = z.output<typeof Workload>;
+
+export function scenarioJsonSchema(): unknown {
+  return z.toJSONSchema(ScenarioSchema, { io: "input", unrepresentable: "any" });
+}
