@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { calibrate, PAPER_PLAN } from "../model/calibrate.js";
-import { profileNames } from "../profiles/profiles.js";
+import { PROFILES, profileNames } from "../profiles/profiles.js";
 import { parseDuration } from "../scenario/units.js";
 import { UsageError } from "../scenario/load.js";
 import { emit, type OutputFlags } from "./emit.js";
@@ -28,7 +28,7 @@ export function calibrateCommand(prog: Command, io: CliIo): void {
       throw new UsageError([`--duration: ${d.ok ? "must be between 100ms and 1h" : d.message}`]);
     }
     const plan = { ...PAPER_PLAN, runs: flags.runs, duration: d.value };
-    const doc = calibrate(flags.profile, plan, flags.seed, progressReporter(io, Boolean(flags.quiet), `calibrate ${flags.profile}`));
+    const doc = calibrate(PROFILES[flags.profile], plan, flags.seed, progressReporter(io, Boolean(flags.quiet), `calibrate ${flags.profile}`));
     emit(doc, flags, io);
   });
 }

@@ -40,13 +40,18 @@ export class Domain {
   /** Set by the host: called when work arrives for a blocked domain. */
   onWake: (d: Domain) => void = () => {};
 
+  readonly sched: SchedParams;
+
   constructor(
     readonly id: number,
     readonly name: string,
     readonly cpu: number,
-    readonly sched: SchedParams,
+    sched: SchedParams,
     domainCount: number,
   ) {
+    // Time is integral: a fractional slice would leave sub-nanosecond remainders that
+    // the clock can never advance past.
+    this.sched = { ...sched, slice: Math.round(sched.slice), period: Math.round(sched.period) };
     this.onBehalf = new Float64Array(domainCount);
   }
 

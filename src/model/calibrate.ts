@@ -1,4 +1,4 @@
-import { PROFILES } from "../profiles/profiles.js";
+import type { HostProfile } from "../profiles/profiles.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type ResultDoc, type Row } from "../report/result.js";
 import type { Scenario } from "../scenario/schema.js";
 import { Simulation } from "./simulation.js";
@@ -28,11 +28,11 @@ export const PAPER_PLAN: CalibrationPlan = {
 type Direction = "send" | "recv";
 
 /** A two-domain host: Domain-0 as the net-IDD and one guest running the UDP benchmark. */
-export function benchmarkScenario(profile: string, direction: Direction, rate: number, size: number, duration: number): Scenario {
-  const cpus = PROFILES[profile].cpus;
+export function benchmarkScenario(profile: HostProfile, direction: Direction, rate: number, size: number, duration: number): Scenario {
+  const cpus = profile.cpus;
   return {
     name: `${direction}-benchmark`,
-    profile,
+    profile: profile.name,
     seed: 1,
     runs: 1,
     duration,
@@ -47,8 +47,8 @@ export function benchmarkScenario(profile: string, direction: Direction, rate: n
 }
 
 /** Domain-0's CPU (%) in one benchmark run, measured by XenMon through the simulation. */
-function iddCpu(profile: string, direction: Direction, rate: number, size: number, duration: number, seed: number, run: number): number {
-  const result = new Simulation(benchmarkScenario(profile, direction, rate, size, duration), run, seed).execute();
+function iddCpu(profile: HostProfile, direction: Direction, rate: number, size: number, duration: number, seed: number, run: number): number {
+  const result = new Simulation(benchmarkScenario(profile, direction, rate, size, duration), run, seed, profile).execute();
   const m = result.metrics.find((x) => x.key === "Domain-0.cpu");
   return m!.value;
 }
@@ -62,7 +62,7 @@ export interface CalibrationResult extends ResultDoc {
  * Every (point, direction, run) is its own experiment with its own random streams, as
  * each was a separate run on the paper's hardware.
  */
-export function calibrate(profile: string, plan: CalibrationPlan, seed: number, onProgress?: (done: number, total: number) => void): CalibrationResult {
+export function calibrate(profile: HostProfile, plan: CalibrationPlan, seed: number, onProgress?: (done: number, total: number) => void): CalibrationResult {
   const total = (plan.sizes.length + plan.rates.length) * 2 * plan.runs;
   let done = 0;
   let experiment = 0;
@@ -92,7 +92,7 @@ export function calibrate(profile: string, plan: CalibrationPlan, seed: number, 
     weightRows.push({ label: `at ${rate} pkt/s`, unit: "ratio", values: { weight: cell(pointRatios) } });
   }
 
-  const paperWeight = PROFILES[profile].xenmonWeight.value;
+  const paperWeight = profile.xenmonWeight.value;
   const weight = { ...meanSd(ratios), n: ratios.length, paper: paperWeight };
   weightRows.push({ label: "all rates", unit: "ratio", values: { weight: { mean: weight.mean, sd: weight.sd, n: weight.n, paper: paperWeight } } });
   return {
@@ -100,13 +100,13 @@ export function calibrate(profile: string, plan: CalibrationPlan, seed: number, 
     xeniso: XENISO_VERSION,
     command: "calibrate",
     scenario: null,
-    profile,
+    profile: profile.name,
     seed,
     runs: plan.runs,
     tables: [
       {
         id: "fig4",
-        title: `Figure 4: Domain-0 CPU at ${plan.fixedRate} pkt/s by packet size (${PROFILES[profile].title})`,
+        title: `Figure 4: Domain-0 CPU at ${plan.fixedRate} pkt/s by packet size (${profile.title})`,
         columns: ["Send", "Receive"],
         rows: sizeRows,
       },

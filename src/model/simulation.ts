@@ -56,8 +56,10 @@ export class Simulation {
     readonly scenario: Scenario,
     readonly run: number,
     readonly seed: number,
+    /** The host's costs; by default the profile the scenario names. */
+    profile: HostProfile = PROFILES[scenario.profile],
   ) {
-    this.profile = PROFILES[scenario.profile];
+    this.profile = profile;
     const n = scenario.domains.length;
     this.domains = scenario.domains.map((d, i) => {
       const period = d.period ?? DEFAULT_PERIOD;

@@ -104,8 +104,10 @@ function locate(doc: Document, issue: z.core.$ZodIssue): Located[] {
   for (let n = path.length; n >= 0; n--) {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     if (isNode(node)) {
-      const message = n < path.length ? `${issue.message.replace(/received undefined$/, "missing")}` : issue.message;
-      return [{ offset: rangeStart(node), path: formatPath(path), message: friendly(message) }];
+      // The node the issue is about does not exist: the key is missing.
+      const missing = n < path.length && (issue.code === "invalid_type" || issue.code === "invalid_union");
+      const message = missing ? "required key is missing" : friendly(issue.message);
+      return [{ offset: rangeStart(node), path: formatPath(path), message }];
     }
   }
   return [{ offset: 0, path: formatPath(path), message: friendly(issue.message) }];
@@ -113,7 +115,6 @@ function locate(doc: Document, issue: z.core.$ZodIssue): Located[] {
 
 function friendly(message: string): string {
   return message
-    .replace(/^Invalid input: expected (\w+), received missing$/, "required $1 is missing")
     .replace(/^Invalid input: expected /, "expected ")
     .replace(/^Invalid option: expected one of /, "expected one of ")
     .replace(/^Invalid discriminator value\. Expected /, "expected type ");

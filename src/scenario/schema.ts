@@ -116,15 +116,16 @@ export const ScenarioSchema = z
       if (d.cpu >= cpus) {
         ctx.addIssue({ code: "custom", path: at("cpu"), message: `CPU ${d.cpu} does not exist: the host has ${cpus} CPU${cpus === 1 ? "" : "s"} (0..${cpus - 1})` });
       }
+      if (d.idd && d.workload !== undefined) {
+        ctx.addIssue({ code: "custom", path: at("workload"), message: "the IDD runs no workload of its own: put workloads in guests" });
+      }
       if (d.share !== undefined && d.slice !== undefined) {
         ctx.addIssue({ code: "custom", path: at("slice"), message: "give either share or slice, not both" });
       }
       const period = d.period ?? DEFAULT_PERIOD;
       if (d.slice !== undefined && d.slice > period) {
         ctx.addIssue({ code: "custom", path: at("slice"), message: `slice ${ms(d.slice)} is longer than the period ${ms(period)}` });
-      }
-      if (d.idd && d.workload !== undefined) {
-        ctx.addIssue({ code: "custom", path: at("workload"), message: "the IDD runs no workload of its own: put workloads in guests" });
+        return; // its share is meaningless, so it cannot be added up below
       }
       const share = d.share ?? (d.slice ?? 0) / period;
       guaranteed.set(d.cpu, (guaranteed.get(d.cpu) ?? 0) + share);

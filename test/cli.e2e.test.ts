@@ -1,0 +1,109 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+/** Runs bin/xeniso as a user would (built by `npm test`'s pretest step). */
+function xeniso(args: string[], env: Record<string, string> = {}) {
+  // The test runner sets FORCE_COLOR for itself; a user's piped shell would not.
+  const { FORCE_COLOR: _f, NO_COLOR: _n, ...base } = process.env;
+  const r = spawnSync(process.execPath, ["bin/xeniso", ...args], {
+    encoding: "utf8",
+    env: { ...base, CI: "true", ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), "xeniso-e2e-"));
+
+describe("xeniso CLI", () => {
+  it("runs a scenario and prints the XenMon table with no escape codes when piped", () => {
+    const r = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "2"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("Domain-0 for Domain-1 (XenMon)");
+    expect(r.stdout).toContain("seed 1, 2 runs");
+    expect(r.stdout).not.toMatch(/\u001b\[/);
+    expect(r.stderr).toBe("");
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1"], { FORCE_COLOR: "1" }).stdout).toMatch(/\u001b\[/);
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--no-color"], { FORCE_COLOR: "1" }).stdout).not.toMatch(/\u001b\[/);
+  });
+
+  it("gives byte-identical JSON for the same seed, different samples for another", () => {
+    const a = xeniso(["run", "scenarios/udp-send.yaml", "--runs", "2", "--format", "json"]);
+    const b = xeniso(["run", "scenarios/udp-send.yaml", "--runs", "2", "--format", "json"]);
+    const c = xeniso(["run", "scenarios/udp-send.yaml", "--runs", "2", "--format", "json", "--seed", "99"]);
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(c.stdout).not.toBe(a.stdout);
+    const doc = JSON.parse(a.stdout);
+    expect(doc).toMatchObject({ schemaVersion: 1, command: "run", seed: 1, runs: 2, scenario: { path: "scenarios/udp-send.yaml" } });
+    expect(doc.scenario.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const row = doc.tables[0].rows.find((r: { label: string }) => r.label === "Domain-1 packets sent");
+    expect(row.values.result.mean).toBeCloseTo(10_000, -1);
+  });
+
+  it("writes -o files atomically and refuses an unwritable path with exit 2", () => {
+    const out = join(tmp, "r.csv");
+    const ok = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-f", "csv", "-o", out]);
+    expect(ok.code).toBe(0);
+    expect(readFileSync(out, "utf8").split("\n")[0]).toBe("table,metric,unit,column,mean,sd,n,paper");
+    const bad = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-o", join(tmp, "missing-dir", "r.json")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/cannot write output: its directory does not exist/);
+    expect(readdirSync(tmp).filter((f) => f.includes("xeniso-tmp"))).toEqual([]);
+  });
+
+  it("rejects an invalid scenario with file:line:col messages, exit 2 and no stack trace", () => {
+    const file = join(tmp, "broken.yaml");
+    writeFileSync(file, "name: x\nprofile: system-9\nduration: 5\ndomains: []\nsurprise: 1\n");
+    const r = xeniso(["run", file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`${file}:2:10 profile:`);
+    expect(r.stderr).toContain(`${file}:3:11 duration: a duration needs a unit`);
+    expect(r.stderr).toContain(`${file}:5:1 surprise: unknown key "surprise"`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("rejects bad flags with exit 2", () => {
+    for (const args of [
+      ["run", "scenarios/udp-recv.yaml", "--runs", "0"],
+      ["run", "scenarios/udp-recv.yaml", "--seed", "abc"],
+      ["run", "scenarios/udp-recv.yaml", "--format", "xml"],
+      ["calibrate", "--profile", "system-9"],
+      ["calibrate", "--duration", "fast"],
+      ["frobnicate"],
+      ["run", "no/such/file.yaml"],
+    ]) {
+      const r = xeniso(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr, args.join(" ")).toMatch(/error/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it("validates files, prints the schema, and shows help", () => {
+    expect(xeniso(["validate", "scenarios/udp-recv.yaml", "scenarios/udp-send.yaml"]).code).toBe(0);
+    const schema = JSON.parse(xeniso(["schema"]).stdout);
+    expect(schema.properties.domains.type).toBe("array");
+    expect(readFileSync("scenarios/scenario.schema.json", "utf8")).toBe(JSON.stringify(schema, null, 2) + "\n");
+    const help = xeniso(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("calibrate");
+  });
+
+  it("calibrates through the simulation and reports the weight", () => {
+    const r = xeniso(["calibrate", "--profile", "system-1", "--runs", "2", "--duration", "1s", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.command).toBe("calibrate");
+    expect(doc.weight.mean).toBeGreaterThan(0.95);
+    expect(doc.weight.mean).toBeLessThan(1.25);
+    expect(doc.tables.map((t: { id: string }) => t.id)).toEqual(["fig4", "fig5", "weight"]);
+  });
+
+  it("leaves nothing behind", () => {
+    expect(existsSync(join(tmp, "missing-dir"))).toBe(false);
+  });
+});

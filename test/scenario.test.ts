@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { parseScenario, UsageError } from "../src/scenario/load.js";
+import { parseDuration, parsePercent, parseRate, parseSize } from "../src/scenario/units.js";
+
+const GOOD = `name: t
+profile: system-1
+duration: 2s
+domains:
+  - name: Domain-0
+    idd: true
+    share: 40%
+  - name: Domain-1
+    share: 50%
+    workload: { type: udp, direction: recv, rate: 1000, size: 256B }
+`;
+
+function problems(text: string): string[] {
+  try {
+    parseScenario(text, "s.yaml");
+  } catch (e) {
+    if (e instanceof UsageError) return e.diagnostics;
+    throw e;
+  }
+  throw new Error("expected the scenario to be rejected");
+}
+
+describe("units", () => {
+  it("parses what people write", () => {
+    expect(parseDuration("10ms")).toEqual({ ok: true, value: 10_000_000 });
+    expect(parseDuration("2.5s")).toEqual({ ok: true, value: 2_500_000_000 });
+    expect(parseDuration("500us")).toEqual({ ok: true, value: 500_000 });
+    expect(parseSize("10KB")).toEqual({ ok: true, value: 10_240 });
+    expect(parseSize(256)).toEqual({ ok: true, value: 256 });
+    expect(parsePercent("22%")).toEqual({ ok: true, value: 0.22 });
+    expect(parseRate("10k/s")).toEqual({ ok: true, value: 10_000 });
+  });
+
+  it("says what it expected", () => {
+    expect(parseDuration(10)).toMatchObject({ ok: false, message: expect.stringContaining("needs a unit") });
+    expect(parseDuration("10 parsecs")).toMatchObject({ ok: false });
+    expect(parsePercent(0.22)).toMatchObject({ ok: false, message: expect.stringContaining('"22%"') });
+  });
+});
+
+describe("scenario validation", () => {
+  it("accepts a good file and fills defaults", () => {
+    const sc = parseScenario(GOOD, "s.yaml");
+    expect(sc.runs).toBe(10);
+    expect(sc.xenmon.interval).toBe(100_000_000);
+    expect(sc.scheduler).toEqual({ type: "sedf", feedbackInterval: 500_000_000, spreadDebt: true });
+  });
+
+  it("reports a YAML syntax error with its position", () => {
+    expect(problems("name: [unclosed\nprofile: system-1\n")[0]).toMatch(/^s\.yaml:\d+:\d+: /);
+  });
+
+  it("reports an unknown key at the key, with a suggestion", () => {
+    const p = problems(GOOD.replace("duration: 2s", "duraton: 2s"));
+    expect(p).toContain('s.yaml:3:1 duraton: unknown key "duraton" (did you mean "duration"?)');
+    expect(p).toContain("s.yaml:1:1 duration: required key is missing");
+  });
+
+  it("reports a wrong unit at the value", () => {
+    expect(problems(GOOD.replace("duration: 2s", "duration: 2 parsecs"))).toEqual([
+      's.yaml:3:11 duration: expected a duration such as "10ms", "2.5s" or "500us", got "2 parsecs"',
+    ]);
+  });
+
+  it("rejects a negative rate", () => {
+    expect(problems(GOOD.replace("rate: 1000", "rate: -5"))[0]).toBe("s.yaml:10:51 domains[1].workload.rate: must be more than 0/s and at most 2000000/s");
+  });
+
+  it("rejects a CPU that does not exist", () => {
+    expect(problems(GOOD.replace("    share: 50%", "    share: 50%\n    cpu: 3"))).toEqual([
+      "s.yaml:10:10 domains[1].cpu: CPU 3 does not exist: the host has 1 CPU (0..0)",
+    ]);
+  });
+
+  it("rejects slice > period", () => {
+    const p = problems(GOOD.replace("    share: 50%", "    slice: 20ms\n    period: 10ms"));
+    expect(p).toEqual(["s.yaml:9:12 domains[1].slice: slice 20ms is longer than the period 10ms"]);
+  });
+
+  it("rejects reservations over 100% of a CPU", () => {
+    expect(problems(GOOD.replace("share: 50%", "share: 70%"))).toEqual([
+      "s.yaml:5:5 domains[0].cpu: reservations on CPU 0 add up to 110%: more than the CPU has (100%)",
+    ]);
+  });
+
+  it("reports every field problem at once; cross-field rules once the fields are valid", () => {
+    const broken = GOOD.replace("name: Domain-1", "name: Domain-0");
+    expect(problems(broken.replace("rate: 1000", "rate: -5").replace("duration: 2s", "duration: 2"))).toEqual([
+      's.yaml:3:11 duration: a duration needs a unit, e.g. "2s" or "2ms"',
+      "s.yaml:10:51 domains[1].workload.rate: must be more than 0/s and at most 2000000/s",
+    ]);
+    expect(problems(broken)).toEqual(['s.yaml:8:11 domains[1].name: duplicate domain name "Domain-0" (also domains[0])']);
+  });
+
+  it("rejects duplicate keys, empty files and non-mappings", () => {
+    expect(problems(GOOD + "name: again\n")[0]).toBe("s.yaml:11:1: Map keys must be unique");
+    expect(problems("")[0]).toMatch(/^s\.yaml:1:1: file is empty/);
+    expect(problems("- a\n- b\n")[0]).toMatch(/a scenario is a mapping/);
+  });
+
+  it("stops alias bombs", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]", "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]", "d: [*c, *c, *c, *c, *c, *c, *c, *c, *c]"].join("\n");
+    expect(problems(bomb)[0]).toMatch(/cannot expand the document/);
+  });
+});
