@@ -1,6 +1,6 @@
 import type { LoadedScenario } from "../scenario/load.js";
-import type { Scenario } from "../scenario/schema.js";
-import { SCHEMA_VERSION, XENISO_VERSION, type ResultDoc, type Row, type Table } from "../report/result.js";
+import { DEFAULT_COLUMN, type Scenario, type Variant } from "../scenario/schema.js";
+import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import { Simulation, type Metric } from "./simulation.js";
 import { meanSd } from "./stats.js";
 
@@ -11,34 +11,88 @@ export interface RunOptions {
   onRun?: (done: number, total: number) => void;
 }
 
-/** Metrics of every run, in run order. */
-export function runReplications(scenario: Scenario, opts: RunOptions): Metric[][] {
-  const all: Metric[][] = [];
-  for (let run = 0; run < opts.runs; run++) {
-    all.push(new Simulation(scenario, run, opts.seed).execute().metrics);
-    opts.onRun?.(run + 1, opts.runs);
-  }
-  return all;
+/** The scenario one column runs: the base with the variant's changes applied. */
+export function applyVariant(sc: Scenario, v: Variant): Scenario {
+  const off = new Set(v.withoutWorkload ?? []);
+  return {
+    ...sc,
+    scheduler: v.scheduler ?? sc.scheduler,
+    domains: sc.domains.map((d) => (off.has(d.name) ? { ...d, workload: undefined } : d)),
+  };
 }
 
-/** Folds per-run metrics into table rows (mean ± sd over runs), one column. */
-export function aggregate(perRun: Metric[][], column: string): Row[] {
-  const first = perRun[0] ?? [];
-  return first.map((m, i) => {
-    const { mean, sd } = meanSd(perRun.map((ms) => ms[i].value));
-    return { label: m.label, unit: m.unit, values: { [column]: { mean, sd, n: perRun.length } } };
-  });
+/** (column name, scenario) for every column of the result tables. */
+export function columnsOf(sc: Scenario): Array<{ name: string; scenario: Scenario }> {
+  if (!sc.variants) return [{ name: DEFAULT_COLUMN, scenario: sc }];
+  return sc.variants.map((v) => ({ name: v.name, scenario: applyVariant(sc, v) }));
+}
+
+/** Per column, per metric key: the metric's description and its value in every run. */
+type Collected = Map<string, { label: string; unit: string; values: Map<string, number[]> }>;
+
+function collect(into: Collected, column: string, metrics: Metric[]): void {
+  for (const m of metrics) {
+    let entry = into.get(m.key);
+    if (!entry) {
+      entry = { label: m.label, unit: m.unit, values: new Map() };
+      into.set(m.key, entry);
+    }
+    const list = entry.values.get(column) ?? [];
+    list.push(m.value);
+    entry.values.set(column, list);
+  }
+}
+
+function cellOf(values: number[] | undefined, paper?: number | null): Cell | undefined {
+  if (!values) return undefined;
+  const cell: Cell = { ...meanSd(values), n: values.length };
+  if (paper !== undefined && paper !== null) cell.paper = paper;
+  return cell;
 }
 
 export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc {
   const sc = loaded.scenario;
-  const column = "result";
-  const table: Table = {
+  const columns = columnsOf(sc);
+  const collected: Collected = new Map();
+  const total = columns.length * opts.runs;
+  let done = 0;
+  for (const col of columns) {
+    for (let run = 0; run < opts.runs; run++) {
+      collect(collected, col.name, new Simulation(col.scenario, run, opts.seed).execute().metrics);
+      opts.onRun?.(++done, total);
+    }
+  }
+  const names = columns.map((c) => c.name);
+  const tables: Table[] = [];
+  if (sc.report) {
+    tables.push({
+      id: sc.report.id,
+      title: sc.report.title,
+      columns: names,
+      rows: sc.report.rows.map((r): Row => {
+        const entry = collected.get(r.metric);
+        const values: Record<string, Cell> = {};
+        for (const name of names) {
+          const cell = cellOf(entry?.values.get(name), r.paper?.[name]);
+          if (cell) values[name] = cell;
+        }
+        return { label: r.label, unit: entry?.unit ?? "", values };
+      }),
+    });
+  }
+  tables.push({
     id: "xenmon",
     title: `XenMon view: ${sc.name} (window ${sc.warmup / 1e9}s–${sc.duration / 1e9}s)`,
-    columns: [column],
-    rows: aggregate(runReplications(sc, opts), column),
-  };
+    columns: names,
+    rows: [...collected.values()].map((e) => {
+      const values: Record<string, Cell> = {};
+      for (const name of names) {
+        const cell = cellOf(e.values.get(name));
+        if (cell) values[name] = cell;
+      }
+      return { label: e.label, unit: e.unit, values };
+    }),
+  });
   return {
     schemaVersion: SCHEMA_VERSION,
     xeniso: XENISO_VERSION,
@@ -47,6 +101,6 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc
     profile: sc.profile,
     seed: opts.seed,
     runs: opts.runs,
-    tables: [table],
+    tables,
   };
 }

@@ -9,6 +9,7 @@ import { DEFAULT_PERIOD, type Scenario } from "../scenario/schema.js";
 import { Engine, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
+import { WebWorkload } from "../workloads/web.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
 import { SedfDcFeedback } from "./controllers.js";
 
@@ -51,6 +52,7 @@ export class Simulation {
   readonly net: NetBackend | null;
   readonly xenmon: XenMon;
   private readonly udp = new Map<Domain, UdpBenchmark>();
+  private readonly web = new Map<Domain, WebWorkload>();
 
   constructor(
     readonly scenario: Scenario,
@@ -77,8 +79,19 @@ export class Simulation {
       if (this.net !== null && !cfg.idd) this.net.attach(dom);
       const w = cfg.workload;
       if (w?.type === "cpu") dom.cpuBound = true;
-      if (w?.type === "udp") {
-        this.udp.set(dom, new UdpBenchmark(this.engine, this.net!, dom.id, w, rngStream(seed, run, `workload/${dom.name}`)));
+      const rand = rngStream(seed, run, `workload/${dom.name}`);
+      if (w?.type === "udp") this.udp.set(dom, new UdpBenchmark(this.engine, this.net!, dom.id, w, rand));
+      if (w?.type === "web") {
+        const web = this.profile.web;
+        const costs = {
+          requestBase: web.requestBase.value,
+          requestPerKB: web.requestPerKB.value,
+          mss: web.mss.value,
+          quickAckSegments: web.quickAckSegments.value,
+          listenBacklog: web.listenBacklog.value,
+        };
+        const cfg = { ...w, duration: w.duration ?? Infinity };
+        this.web.set(dom, new WebWorkload(this.engine, this.net!, dom, cfg, costs, rand));
       }
     });
     for (const dom of this.domains) this.cpus[dom.cpu].add(dom);
@@ -101,6 +114,7 @@ export class Simulation {
     this.xenmon.start();
     for (const cpu of this.cpus) cpu.start();
     for (const w of this.udp.values()) w.start();
+    for (const w of this.web.values()) w.start();
     this.engine.run(this.scenario.duration);
     return { metrics: this.metrics(), events: this.engine.eventsFired, samples: this.xenmon.samples };
   }
@@ -127,6 +141,13 @@ export class Simulation {
         out.push({ key: `${d.name}.idd`, label: `${iddName} for ${d.name} (XenMon)`, unit: "%", value: pct(sum((s) => s.domains[i].iddEstimate)) });
         out.push({ key: `${d.name}.iddTrue`, label: `${iddName} for ${d.name} (ground truth)`, unit: "%", value: pct(sum((s) => s.domains[i].iddTruth)) });
       }
+      if (this.net?.ports.has(d.id)) {
+        const own = sum((s) => s.domains[i].gotten);
+        const idd = sum((s) => s.domains[i].iddEstimate);
+        out.push({ key: `${d.name}.combined`, label: `${d.name} combined (own + ${iddName})`, unit: "%", value: pct(own + idd) });
+      }
+      const web = this.web.get(d);
+      if (web) out.push(...webMetrics(d.name, web, from, to));
       const udp = this.udp.get(d);
       if (udp) {
         // The benchmark's own count over the whole run (its delivery rate).
@@ -138,4 +159,32 @@ export class Simulation {
     }
     return out;
   }
+}
+
+/** httperf sample length: it reports the reply rate every 5 s. */
+const HTTPERF_SAMPLE = 5e9;
+
+/** The httperf summary for one web workload over [from, to]. */
+function webMetrics(name: string, web: WebWorkload, from: Nanos, to: Nanos): Metric[] {
+  const st = web.stats;
+  const inWindow = st.replyTimes.filter((t) => t > from && t <= to);
+  const seconds = (to - from) / 1e9;
+  const bins = Math.max(1, Math.floor((to - from) / HTTPERF_SAMPLE));
+  const counts = new Array<number>(bins).fill(0);
+  for (const t of inWindow) {
+    const b = Math.floor((t - from) / HTTPERF_SAMPLE);
+    if (b < bins) counts[b]++;
+  }
+  const rates = counts.map((c) => c / (HTTPERF_SAMPLE / 1e9));
+  const avg = rates.reduce((a, r) => a + r, 0) / rates.length;
+  const sd = Math.sqrt(rates.reduce((a, r) => a + (r - avg) ** 2, 0) / Math.max(1, rates.length - 1));
+  return [
+    { key: `${name}.replyRate`, label: `${name} Reply rate [replies/s]`, unit: "req/s", value: inWindow.length / seconds },
+    { key: `${name}.replyRateMin`, label: `${name} Reply rate min (5 s samples)`, unit: "req/s", value: Math.min(...rates) },
+    { key: `${name}.replyRateMax`, label: `${name} Reply rate max (5 s samples)`, unit: "req/s", value: Math.max(...rates) },
+    { key: `${name}.replyRateSd`, label: `${name} Reply rate stddev (5 s samples)`, unit: "req/s", value: rates.length > 1 ? sd : 0 },
+    { key: `${name}.connections`, label: `${name} connections opened`, unit: "count", value: st.connections },
+    { key: `${name}.clientTimo`, label: `${name} Errors: client-timo`, unit: "count", value: st.clientTimo },
+    { key: `${name}.backlogDrops`, label: `${name} SYNs dropped (listen backlog full)`, unit: "count", value: st.backlogDrops },
+  ];
 }

@@ -65,7 +65,16 @@ const UdpWorkload = z.strictObject({
   size: Size(64, 1500).describe("UDP packet size on the wire"),
 });
 
-export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload]);
+const WebWorkload = z.strictObject({
+  type: z.literal("web"),
+  rate: Rate(0, 100_000).describe("new connections per second, one request each (httperf --rate)"),
+  fileSize: Size(1, 100 * 1024 * 1024).describe("size of the file every request fetches"),
+  timeout: Duration(1e6, 600e9).prefault("5s").describe("httperf --timeout: a reply not complete by then is a client-timo"),
+  start: Duration(0, 3600e9).prefault("0s").describe("when the client starts"),
+  duration: Duration(1e6, 3600e9).optional().describe("how long it opens connections (default: to the end of the run)"),
+});
+
+export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload]);
 
 const DomainSpec = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '-', '_' and '.' only"),
@@ -89,6 +98,28 @@ const XenMonSpec = z.strictObject({
   weight: z.number().min(0.01).max(100).optional().describe("send/receive cost weight (default: the profile's calibrated value)"),
 });
 
+/** A column of the result table: the base scenario with a few things changed. */
+const VariantSpec = z.strictObject({
+  name: z.string().min(1).max(40),
+  scheduler: SchedulerSpec.optional().describe("replaces the base scheduler"),
+  withoutWorkload: z.array(z.string()).optional().describe("domains whose workload is switched off in this column"),
+});
+
+/** Rows of a paper table: a label, the metric that fills it, and the paper's printed value per column. */
+const ReportSpec = z.strictObject({
+  id: z.string().regex(/^[a-z0-9-]+$/),
+  title: z.string(),
+  rows: z
+    .array(
+      z.strictObject({
+        label: z.string(),
+        metric: z.string().describe("metric key, e.g. Domain-1.replyRate or Domain-1.idd"),
+        paper: z.record(z.string(), z.number().nullable()).optional().describe("the paper's value per column (null: N/A)"),
+      }),
+    )
+    .min(1),
+});
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -103,6 +134,8 @@ export const ScenarioSchema = z
     scheduler: SchedulerSpec.prefault({}),
     xenmon: XenMonSpec.prefault({}),
     domains: z.array(DomainSpec).min(1).max(64),
+    variants: z.array(VariantSpec).min(1).max(16).optional().describe("columns of the result tables: the same host, each with these changes"),
+    report: ReportSpec.optional().describe("a table in the paper's layout, with the paper's values beside ours"),
   })
   .superRefine((sc, ctx) => {
     const cpus = sc.cpus ?? PROFILES[sc.profile]?.cpus ?? 1;
@@ -143,16 +176,37 @@ export const ScenarioSchema = z
       ctx.addIssue({ code: "custom", path: ["domains", networked, "workload"], message: "a network workload needs a net-IDD: mark one domain idd: true" });
     }
     if (sc.warmup >= sc.duration) ctx.addIssue({ code: "custom", path: ["warmup"], message: "warmup must be shorter than duration" });
+    const variantNames = new Set<string>();
+    sc.variants?.forEach((v, i) => {
+      if (variantNames.has(v.name)) ctx.addIssue({ code: "custom", path: ["variants", i, "name"], message: `duplicate variant name "${v.name}"` });
+      variantNames.add(v.name);
+      v.withoutWorkload?.forEach((name, k) => {
+        if (!names.has(name)) ctx.addIssue({ code: "custom", path: ["variants", i, "withoutWorkload", k], message: `no domain is named "${name}"` });
+      });
+      if (v.scheduler && v.scheduler.feedbackInterval % sc.xenmon.interval !== 0) {
+        ctx.addIssue({ code: "custom", path: ["variants", i, "scheduler", "feedbackInterval"], message: `must be a whole number of XenMon intervals (${ms(sc.xenmon.interval)})` });
+      }
+    });
+    const columns = sc.variants ? [...variantNames] : [DEFAULT_COLUMN];
+    sc.report?.rows.forEach((row, i) => {
+      for (const col of Object.keys(row.paper ?? {})) {
+        if (!columns.includes(col)) ctx.addIssue({ code: "custom", path: ["report", "rows", i, "paper", col], message: `no column "${col}": the columns are ${columns.map((c) => `"${c}"`).join(", ")}` });
+      }
+    });
     if (sc.scheduler.feedbackInterval % sc.xenmon.interval !== 0) {
       ctx.addIssue({ code: "custom", path: ["scheduler", "feedbackInterval"], message: `must be a whole number of XenMon intervals (${ms(sc.xenmon.interval)})` });
     }
   });
 
 export const DEFAULT_PERIOD = 10_000_000;
+/** The column name of a scenario that declares no variants. */
+export const DEFAULT_COLUMN = "result";
 
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type DomainConfig = Scenario["domains"][number];
 export type WorkloadConfig = z.output<typeof Workload>;
+export type WebConfigInput = z.output<typeof WebWorkload>;
+export type Variant = NonNullable<Scenario["variants"]>[number];
 
 export function scenarioJsonSchema(): unknown {
   return z.toJSONSchema(ScenarioSchema, { io: "input", unrepresentable: "any" });

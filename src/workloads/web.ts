@@ -1,0 +1,369 @@
+import type { Domain } from "../host/domain.js";
+import type { NetBackend } from "../net/netback.js";
+import type { Packet, PacketSink } from "../net/packet.js";
+import { MS, SEC, type Engine, type Nanos } from "../sim/engine.js";
+import type { SimEvent } from "../sim/event-queue.js";
+import type { Random } from "../sim/rng.js";
+
+/** Wire sizes: Ethernet + IP + TCP (with timestamps) headers, and a typical GET. */
+const HEADERS = 66;
+const GET_BYTES = 120;
+
+/** Linux 2.6 TCP timers: initial (SYN) RTO 3 s; minimum RTO 200 ms; RFC 3390 initial window. */
+const SYN_RTO: Nanos = 3 * SEC;
+const MIN_RTO: Nanos = 200 * MS;
+const INITIAL_CWND = 3;
+/** Receiver window of 64 KB in segments. */
+const MAX_CWND = 45;
+
+export interface WebCostsRun {
+  requestBase: Nanos;
+  requestPerKB: Nanos;
+  mss: number;
+  quickAckSegments: number;
+  listenBacklog: number;
+}
+
+export interface WebConfig {
+  /** New connections per second (one request each), as httperf --rate. */
+  rate: number;
+  fileSize: number;
+  /** httperf --timeout: a reply not complete this long after the connection began is a client-timo. */
+  timeout: Nanos;
+  start: Nanos;
+  /** Stop opening connections after this long (Infinity: until the run ends). */
+  duration: Nanos;
+}
+
+/** REQACK: the server kernel's delayed ACK of a request the application has not answered yet. */
+type Kind = "SYN" | "SYNACK" | "ACK" | "GET" | "REQACK" | "DATA" | "FIN" | "RST";
+
+/** Linux delayed-ACK timeout (TCP_DELACK_MIN). */
+const DELAYED_ACK: Nanos = 40 * MS;
+
+interface Segment {
+  conn: Connection;
+  kind: Kind;
+  /** DATA/FIN: segment number (FIN is number `segments`); ACK: next segment expected. */
+  seq: number;
+}
+
+/** One httperf connection carrying one request, with both ends' TCP state. */
+class Connection {
+  // client (external, httperf) side
+  established = false;
+  /** Next segment the client expects (cumulative ACK number). */
+  rcvNext = 0;
+  unackedAtClient = 0;
+  replied = false;
+  finished = false;
+  requestAcked = false;
+  resetSent = false;
+  clientTimer: SimEvent | undefined;
+  timeoutTimer: SimEvent | undefined;
+  synTries = 0;
+  // server (guest) side
+  server: "closed" | "synrcvd" | "established" | "processing" | "sending" | "done" = "closed";
+  inBacklog = false;
+  sndUna = 0;
+  sndNxt = 0;
+  cwnd = INITIAL_CWND;
+  rtoBackoff = 1;
+  rto: SimEvent | undefined;
+  delayedAck: SimEvent | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly startedAt: Nanos,
+    readonly segments: number,
+    readonly lastSegmentBytes: number,
+  ) {}
+}
+
+/** httperf's view of the load: what its summary prints. */
+export class WebStats {
+  connections = 0;
+  /** Completion times of replies (ns), to compute the reply rate over any window. */
+  readonly replyTimes: Nanos[] = [];
+  clientTimo = 0;
+  /** Server-side: SYNs refused because the listen backlog was full. */
+  backlogDrops = 0;
+  /** Server-side: requests the guest processed (CPU spent), replied or not. */
+  requestsServed = 0;
+}
+
+/**
+ * An httperf-like open-loop client against a web server in a guest. Every request is a
+ * TCP-like exchange whose packets cross the IDD in both directions:
+ *   client → guest (rx): SYN, ACK, GET, ACKs of data, ACK of the server's FIN, FIN
+ *   guest → client (tx): SYN-ACK, data segments, FIN, the last ACK
+ * Losses (a full NIC ring, a ShareGuard filter) are repaired as TCP would: SYN retry
+ * after 3 s, go-back-N retransmission after a 200 ms RTO with exponential backoff.
+ */
+export class WebWorkload {
+  readonly stats = new WebStats();
+  private nextId = 0;
+  private readonly segments: number;
+  private readonly lastSegmentBytes: number;
+  /** Connections in the server's listen backlog (accepted SYN, request not yet processed). */
+  private backlog = 0;
+  private readonly toServer: PacketSink = { deliver: (p) => this.atServer(p.payload as Segment) };
+  private readonly toClient: PacketSink = { deliver: (p) => this.atClient(p.payload as Segment) };
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly net: NetBackend,
+    private readonly guest: Domain,
+    private readonly cfg: WebConfig,
+    private readonly costs: WebCostsRun,
+    private readonly rand: Random,
+  ) {
+    this.segments = Math.max(1, Math.ceil(cfg.fileSize / costs.mss));
+    this.lastSegmentBytes = cfg.fileSize - (this.segments - 1) * costs.mss;
+  }
+
+  start(): void {
+    const gap = SEC / this.cfg.rate;
+    const first = this.cfg.start + this.rand() * gap;
+    const end = this.cfg.start + this.cfg.duration;
+    const open = (t: Nanos): void => {
+      if (t >= end) return;
+      this.engine.at(Math.round(t), () => {
+        this.connect();
+        open(t + gap);
+      });
+    };
+    open(first);
+  }
+
+  // ---- client (httperf) side -------------------------------------------------------
+
+  private connect(): void {
+    const conn = new Connection(this.nextId++, this.engine.now, this.segments, this.lastSegmentBytes);
+    this.stats.connections++;
+    conn.timeoutTimer = this.engine.after(this.cfg.timeout, () => this.clientTimeout(conn));
+    this.sendSyn(conn);
+  }
+
+  private sendSyn(conn: Connection): void {
+    conn.synTries++;
+    this.toGuest(conn, "SYN", 0, HEADERS);
+    this.engine.cancel(conn.clientTimer);
+    conn.clientTimer = this.engine.after(SYN_RTO * 2 ** (conn.synTries - 1), () => this.sendSyn(conn));
+  }
+
+  private atClient(seg: Segment): void {
+    const conn = seg.conn;
+    if (conn.finished) {
+      // httperf has closed this socket: the kernel answers the server with a reset.
+      if (!conn.replied && !conn.resetSent && seg.kind !== "ACK") {
+        conn.resetSent = true;
+        this.toGuest(conn, "RST", 0, HEADERS);
+      }
+      return;
+    }
+    switch (seg.kind) {
+      case "REQACK":
+        conn.requestAcked = true;
+        return;
+      case "SYNACK":
+        if (conn.established) return;
+        conn.established = true;
+        this.toGuest(conn, "ACK", 0, HEADERS);
+        this.sendGet(conn);
+        return;
+      case "DATA":
+        this.clientData(conn, seg.seq);
+        return;
+      case "FIN":
+        if (seg.seq !== conn.rcvNext) {
+          this.toGuest(conn, "ACK", conn.rcvNext, HEADERS); // a gap before the FIN
+          return;
+        }
+        conn.rcvNext = seg.seq + 1;
+        this.replyComplete(conn);
+        this.toGuest(conn, "ACK", conn.rcvNext, HEADERS);
+        this.sendFin(conn, 0);
+        return;
+      case "ACK":
+        // The server's ACK of our FIN: the connection is closed at both ends.
+        conn.finished = true;
+        this.engine.cancel(conn.clientTimer);
+        return;
+    }
+  }
+
+  private sendGet(conn: Connection): void {
+    this.toGuest(conn, "GET", 0, HEADERS + GET_BYTES);
+    this.engine.cancel(conn.clientTimer);
+    // Retransmit the request until the first byte of the reply shows it arrived.
+    conn.clientTimer = this.engine.after(MIN_RTO, () => {
+      if (conn.rcvNext === 0 && !conn.requestAcked && !conn.finished) this.sendGet(conn);
+    });
+  }
+
+  private clientData(conn: Connection, seq: number): void {
+    if (seq !== conn.rcvNext) {
+      // Out of order or a duplicate: discard, and ACK what we have at once.
+      this.toGuest(conn, "ACK", conn.rcvNext, HEADERS);
+      return;
+    }
+    this.engine.cancel(conn.clientTimer);
+    conn.rcvNext++;
+    conn.unackedAtClient++;
+    // Linux quick-ack mode ACKs every segment at first, then every second one; the last
+    // segment of a reply (PSH) is ACKed at once.
+    const last = conn.rcvNext === conn.segments;
+    if (conn.rcvNext <= this.costs.quickAckSegments || conn.unackedAtClient >= 2 || last) {
+      conn.unackedAtClient = 0;
+      this.toGuest(conn, "ACK", conn.rcvNext, HEADERS);
+    }
+  }
+
+  private sendFin(conn: Connection, tries: number): void {
+    this.toGuest(conn, "FIN", 0, HEADERS);
+    conn.clientTimer = this.engine.after(MIN_RTO * 2 ** tries, () => {
+      if (!conn.finished && tries < 6) this.sendFin(conn, tries + 1);
+    });
+  }
+
+  private replyComplete(conn: Connection): void {
+    if (conn.replied) return;
+    conn.replied = true;
+    this.engine.cancel(conn.timeoutTimer);
+    this.stats.replyTimes.push(this.engine.now);
+  }
+
+  private clientTimeout(conn: Connection): void {
+    if (conn.replied) return;
+    this.stats.clientTimo++;
+    conn.finished = true;
+    this.engine.cancel(conn.clientTimer);
+    // httperf closes the socket; with the exchange unfinished the kernel sends a reset.
+    if (conn.established) {
+      conn.resetSent = true;
+      this.toGuest(conn, "RST", 0, HEADERS);
+    }
+  }
+
+  private toGuest(conn: Connection, kind: Kind, seq: number, size: number): void {
+    const seg: Segment = { conn, kind, seq };
+    const pkt: Packet = { guest: this.guest.id, dir: "rx", size, sink: this.toServer, payload: seg };
+    this.net.sendFromOutside(pkt);
+  }
+
+  // ---- server (guest) side ---------------------------------------------------------
+
+  private atServer(seg: Segment): void {
+    const conn = seg.conn;
+    switch (seg.kind) {
+      case "SYN":
+        if (conn.server === "closed") {
+          if (this.backlog >= this.costs.listenBacklog) {
+            this.stats.backlogDrops++; // Linux drops the SYN; the client will retry
+            return;
+          }
+          conn.server = "synrcvd";
+          conn.inBacklog = true;
+          this.backlog++;
+        }
+        if (conn.server === "synrcvd") this.toClientPkt(conn, "SYNACK", 0, HEADERS);
+        return;
+      case "ACK":
+        if (conn.server === "synrcvd") conn.server = "established";
+        else if (conn.server === "sending") this.serverAck(conn, seg.seq);
+        return;
+      case "GET":
+        if (conn.server === "synrcvd" || conn.server === "established") this.serveRequest(conn);
+        return;
+      case "FIN":
+        // The client's FIN also acknowledges everything it received.
+        if (conn.server === "sending") this.serverAck(conn, conn.segments + 1);
+        if (conn.server === "done") this.toClientPkt(conn, "ACK", 0, HEADERS);
+        return;
+      case "RST":
+        this.abort(conn);
+        return;
+    }
+  }
+
+  /** The application reads the request, then writes the file: guest CPU, base + per KB. */
+  private serveRequest(conn: Connection): void {
+    conn.server = "processing";
+    // If the reply does not start within the delayed-ACK timeout, the kernel ACKs the request.
+    conn.delayedAck = this.engine.after(DELAYED_ACK, () => {
+      if (conn.server === "processing") this.toClientPkt(conn, "REQACK", 0, HEADERS);
+    });
+    const cost = Math.round(this.costs.requestBase + (this.costs.requestPerKB * this.cfg.fileSize) / 1024);
+    this.guest.submit({
+      cost,
+      owner: this.guest.id,
+      done: () => {
+        this.stats.requestsServed++;
+        this.leaveBacklog(conn);
+        // A reset may have arrived while the request was being processed: the work is lost.
+        if (conn.server !== "processing") return;
+        conn.server = "sending";
+        this.engine.cancel(conn.delayedAck);
+        this.trySend(conn);
+      },
+    });
+  }
+
+  private leaveBacklog(conn: Connection): void {
+    if (!conn.inBacklog) return;
+    conn.inBacklog = false;
+    this.backlog--;
+  }
+
+  private abort(conn: Connection): void {
+    if (conn.server !== "processing") this.leaveBacklog(conn);
+    conn.server = "done";
+    this.engine.cancel(conn.rto);
+    this.engine.cancel(conn.delayedAck);
+  }
+
+  /** Sends what the congestion window allows; segment number `segments` is the FIN. */
+  private trySend(conn: Connection): void {
+    while (conn.sndNxt <= conn.segments && conn.sndNxt - conn.sndUna < conn.cwnd) {
+      const seq = conn.sndNxt++;
+      if (seq === conn.segments) this.toClientPkt(conn, "FIN", seq, HEADERS);
+      else this.toClientPkt(conn, "DATA", seq, HEADERS + (seq === conn.segments - 1 ? conn.lastSegmentBytes : this.costs.mss));
+    }
+    if (conn.rto === undefined || conn.rto.cancelled) this.armRto(conn);
+  }
+
+  private armRto(conn: Connection): void {
+    this.engine.cancel(conn.rto);
+    conn.rto = this.engine.after(MIN_RTO * conn.rtoBackoff, () => {
+      if (conn.server !== "sending") return;
+      // Go back to the first unacknowledged segment, with a window of one.
+      conn.rtoBackoff = Math.min(conn.rtoBackoff * 2, 64);
+      conn.cwnd = 1;
+      conn.sndNxt = conn.sndUna;
+      conn.rto = undefined;
+      this.trySend(conn);
+    });
+  }
+
+  private serverAck(conn: Connection, ackNo: number): void {
+    if (ackNo <= conn.sndUna) return;
+    const acked = ackNo - conn.sndUna;
+    conn.sndUna = ackNo;
+    if (conn.sndNxt < conn.sndUna) conn.sndNxt = conn.sndUna;
+    conn.cwnd = Math.min(conn.cwnd + acked, MAX_CWND);
+    conn.rtoBackoff = 1;
+    this.engine.cancel(conn.rto);
+    conn.rto = undefined;
+    if (conn.sndUna > conn.segments) {
+      conn.server = "done"; // everything including our FIN is acknowledged
+      return;
+    }
+    this.trySend(conn);
+  }
+
+  private toClientPkt(conn: Connection, kind: Kind, seq: number, size: number): void {
+    const seg: Segment = { conn, kind, seq };
+    this.net.sendFromGuest({ guest: this.guest.id, dir: "tx", size, sink: this.toClient, payload: seg });
+  }
+}
