@@ -1,4 +1,5 @@
 import type { Nanos } from "../sim/engine.js";
+import { FifoQueue, type WorkQueue } from "./work-queue.js";
 
 /** A piece of CPU work queued in a domain: `cost` ns still to run, done on behalf of `owner`. */
 export interface Task {
@@ -7,6 +8,8 @@ export interface Task {
   readonly owner: number;
   /** Called once, at the simulated instant the last nanosecond of work has run. */
   done(): void;
+  /** Which of the domain's queues the task waits in, for queues that keep several (the IDD's). */
+  readonly lane?: number;
 }
 
 /** SEDF reservation: `slice` ns in every `period` ns; extratime lets the domain use slack. */
@@ -19,12 +22,11 @@ export interface SchedParams {
 export type RunState = "blocked" | "runnable" | "running";
 
 /**
- * A domain with one VCPU pinned to a physical CPU. It holds a FIFO of tasks; a domain
- * with no task (and not CPU-bound) is blocked. It also keeps the counters XenMon reads.
+ * A domain with one VCPU pinned to a physical CPU. It holds a queue of tasks (FIFO unless
+ * told otherwise); a domain with no task (and not CPU-bound) is blocked. It also keeps
+ * the counters XenMon reads.
  */
 export class Domain {
-  private readonly tasks: Task[] = [];
-  private head = 0;
   /** A CPU-bound domain always has work (a spinning batch job). */
   cpuBound = false;
 
@@ -48,6 +50,7 @@ export class Domain {
     readonly cpu: number,
     sched: SchedParams,
     domainCount: number,
+    private readonly queue: WorkQueue = new FifoQueue(),
   ) {
     // Time is integral: a fractional slice would leave sub-nanosecond remainders that
     // the clock can never advance past.
@@ -56,20 +59,20 @@ export class Domain {
   }
 
   hasWork(): boolean {
-    return this.cpuBound || this.head < this.tasks.length;
+    return this.cpuBound || this.queue.size > 0;
   }
 
   get queuedTasks(): number {
-    return this.tasks.length - this.head;
+    return this.queue.size;
   }
 
   /** The head task's remaining cost, or Infinity for a CPU-bound domain with no task. */
   headCost(): Nanos {
-    return this.head < this.tasks.length ? this.tasks[this.head].cost : Infinity;
+    return this.queue.peek()?.cost ?? Infinity;
   }
 
   submit(task: Task): void {
-    this.tasks.push(task);
+    this.queue.push(task);
     if (this.state === "blocked") this.onWake(this);
   }
 
@@ -89,31 +92,22 @@ export class Domain {
    * finish. Callbacks may queue more work here or elsewhere.
    */
   consume(elapsed: Nanos): void {
-    while (elapsed > 0 && this.head < this.tasks.length) {
-      const task = this.tasks[this.head];
+    for (let task = this.queue.peek(); elapsed > 0 && task !== undefined; task = this.queue.peek()) {
       const used = Math.min(task.cost, elapsed);
       task.cost -= used;
       elapsed -= used;
       this.onBehalf[task.owner] += used;
-      if (task.cost <= 0) this.finishHead(task);
+      if (task.cost <= 0) this.finishHead();
     }
     if (elapsed > 0) {
       if (!this.cpuBound) throw new Error(`${this.name} ran ${elapsed} ns with no work`);
       this.onBehalf[this.id] += elapsed;
     }
     // Zero-cost tasks that reached the head complete at this same instant.
-    while (this.head < this.tasks.length && this.tasks[this.head].cost <= 0) {
-      this.finishHead(this.tasks[this.head]);
-    }
+    for (let task = this.queue.peek(); task !== undefined && task.cost <= 0; task = this.queue.peek()) this.finishHead();
   }
 
-  private finishHead(task: Task): void {
-    this.head++;
-    // Compact the array now and then so memory stays flat on long runs.
-    if (this.head > 1024 && this.head * 2 > this.tasks.length) {
-      this.tasks.splice(0, this.head);
-      this.head = 0;
-    }
-    task.done();
+  private finishHead(): void {
+    this.queue.shift()!.done();
   }
 }

@@ -3,6 +3,7 @@ import { Domain } from "../host/domain.js";
 import type { Scheduler } from "../host/scheduler.js";
 import { SedfScheduler } from "../host/schedulers/sedf.js";
 import { SedfDcScheduler } from "../host/schedulers/sedf-dc.js";
+import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
 import { PROFILES, type HostProfile } from "../profiles/profiles.js";
 import { DEFAULT_PERIOD, type Scenario } from "../scenario/schema.js";
@@ -31,8 +32,10 @@ export interface RunResult {
 export function netCostsForRun(profile: HostProfile, seed: number, run: number): NetPathCosts {
   const cv = profile.runVariation.value;
   const factor = (name: string) => Math.max(0.5, normal(rngStream(seed, run, name), 1, cv));
+  const iddRx = Math.round(profile.iddRx.value * factor("profile/idd-rx"));
   return {
-    iddRx: Math.round(profile.iddRx.value * factor("profile/idd-rx")),
+    iddRx,
+    iddRxDriver: Math.round(iddRx * profile.iddRxDriverShare.value),
     iddTx: Math.round(profile.iddTx.value * factor("profile/idd-tx")),
     guestRx: profile.guestRx.value,
     guestTx: profile.guestTx.value,
@@ -63,16 +66,17 @@ export class Simulation {
   ) {
     this.profile = profile;
     const n = scenario.domains.length;
+    const iddQueue = new IddWorkQueue();
     this.domains = scenario.domains.map((d, i) => {
       const period = d.period ?? DEFAULT_PERIOD;
       const slice = d.slice ?? Math.round((d.share ?? 0) * period);
-      return new Domain(i, d.name, d.cpu, { slice, period, extratime: d.extratime }, n);
+      return new Domain(i, d.name, d.cpu, { slice, period, extratime: d.extratime }, n, d.idd ? iddQueue : undefined);
     });
     const cpuCount = scenario.cpus ?? this.profile.cpus;
     this.cpus = Array.from({ length: cpuCount }, (_, i) => new PhysicalCpu(i, this.engine, this.makeScheduler()));
 
     const iddIndex = scenario.domains.findIndex((d) => d.idd);
-    this.net = iddIndex >= 0 ? new NetBackend(this.engine, this.domains[iddIndex], netCostsForRun(this.profile, seed, run)) : null;
+    this.net = iddIndex >= 0 ? new NetBackend(this.engine, this.domains[iddIndex], iddQueue, netCostsForRun(this.profile, seed, run)) : null;
 
     scenario.domains.forEach((cfg, i) => {
       const dom = this.domains[i];
@@ -89,8 +93,9 @@ export class Simulation {
           mss: web.mss.value,
           quickAckSegments: web.quickAckSegments.value,
           listenBacklog: web.listenBacklog.value,
+          maxClients: web.maxClients.value,
         };
-        const cfg = { ...w, duration: w.duration ?? Infinity };
+        const cfg = { ...w, timeout: w.timeout ?? Infinity, duration: w.duration ?? Infinity };
         this.web.set(dom, new WebWorkload(this.engine, this.net!, dom, cfg, costs, rand));
       }
     });
@@ -156,6 +161,10 @@ export class Simulation {
     });
     if (this.net) {
       out.push({ key: "net.nicDrops", label: "NIC ring drops", unit: "pkt/s", value: this.net.droppedNicRing / (this.scenario.duration / 1e9) });
+      for (const port of this.net.ports.values()) {
+        const name = port.guest.name;
+        out.push({ key: `${name}.netbackDrops`, label: `${name} packets dropped in netback (queue full)`, unit: "pkt/s", value: port.droppedNetback / (this.scenario.duration / 1e9) });
+      }
     }
     return out;
   }

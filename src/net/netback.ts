@@ -1,5 +1,6 @@
 import type { Domain, Task } from "../host/domain.js";
 import type { Engine, Nanos } from "../sim/engine.js";
+import { DRIVER_LANE, type IddWorkQueue } from "./idd-queue.js";
 import { Link } from "./link.js";
 import type { Packet } from "./packet.js";
 
@@ -7,6 +8,8 @@ import type { Packet } from "./packet.js";
 export interface NetPathCosts {
   /** IDD time to receive one packet for a guest: driver + netback (size-independent). */
   iddRx: Nanos;
+  /** The part of iddRx spent in the NIC driver and bridge, before netback. */
+  iddRxDriver: Nanos;
   /** IDD time to transmit one packet from a guest: netback + driver. */
   iddTx: Nanos;
   /** Guest time to take one packet from netfront up its stack. */
@@ -15,35 +18,41 @@ export interface NetPathCosts {
   guestTx: Nanos;
   /** Descriptors in the NIC's receive ring; a full ring drops arriving packets. */
   nicRxRing: number;
-  /** Slots in each netfront ring; a full tx ring holds the sender back. */
+  /** Slots in each netfront ring. A full rx ring makes netback hold packets back; a full tx ring holds the sender back. */
   netfrontRing: number;
   linkBitsPerSecond: number;
   linkPropagation: Nanos;
 }
 
-/** One guest's attachment to the IDD: its rings, its traffic filter and XenMon's counters. */
+/** One guest's attachment to the IDD: its queues, its traffic filter and XenMon's counters. */
 export class GuestPort {
   /** Packets netback handled for this guest, per direction (what XenMon counts). */
   sent = 0;
   recv = 0;
+  /** Received packets waiting in netback for this guest (driver stage done). */
+  rxInNetback = 0;
   rxInRing = 0;
   txInRing = 0;
   /** Packets the guest has queued behind a full tx ring. */
   readonly txBacklog: Packet[] = [];
-  droppedNetfront = 0;
+  droppedNetback = 0;
   /** ShareGuard's switches: drop this guest's inbound / outbound traffic. */
   dropRx = false;
   dropTx = false;
   droppedByFilterRx = 0;
   droppedByFilterTx = 0;
 
-  constructor(readonly guest: Domain) {}
+  constructor(
+    readonly guest: Domain,
+    readonly rxLane: number,
+    readonly txLane: number,
+  ) {}
 }
 
 /**
  * The network I/O path of the paper's Fig. 3, seen from the driver domain: NIC → IDD
- * (driver + netback) → netfront → guest, and the mirror image for transmit. Per-packet
- * costs depend on direction only, never on size (paper §3, Fig. 4).
+ * (driver, then netback) → netfront → guest, and the mirror image for transmit.
+ * Per-packet costs depend on direction only, never on size (paper §3, Fig. 4).
  */
 export class NetBackend {
   readonly ports = new Map<number, GuestPort>();
@@ -55,6 +64,7 @@ export class NetBackend {
   constructor(
     engine: Engine,
     readonly idd: Domain,
+    private readonly iddQueue: IddWorkQueue,
     private readonly costs: NetPathCosts,
   ) {
     this.uplink = new Link(engine, costs.linkBitsPerSecond, costs.linkPropagation);
@@ -62,7 +72,7 @@ export class NetBackend {
   }
 
   attach(guest: Domain): GuestPort {
-    const port = new GuestPort(guest);
+    const port = new GuestPort(guest, this.iddQueue.addLane(), this.iddQueue.addLane());
     this.ports.set(guest.id, port);
     return port;
   }
@@ -90,20 +100,32 @@ export class NetBackend {
       return;
     }
     this.nicRxInUse++;
-    this.idd.submit(task(this.costs.iddRx, pkt.guest, () => this.received(pkt)));
+    this.idd.submit(task(this.costs.iddRxDriver, pkt.guest, () => this.driverDone(pkt), DRIVER_LANE));
   }
 
-  /** The IDD has taken the packet off the NIC and through netback. */
-  private received(pkt: Packet): void {
+  /** The driver has taken the packet off the NIC; the IDD's filter and netback come next. */
+  private driverDone(pkt: Packet): void {
     this.nicRxInUse--;
     const port = this.port(pkt.guest);
     if (port.dropRx) {
+      // ShareGuard's filter in the IDD: the driver part of the work is already spent.
       port.droppedByFilterRx++;
       return;
     }
+    if (port.rxInNetback >= this.costs.netfrontRing) {
+      port.droppedNetback++;
+      return;
+    }
+    port.rxInNetback++;
+    this.idd.submit(task(this.costs.iddRx - this.costs.iddRxDriver, pkt.guest, () => this.received(port, pkt), port.rxLane));
+  }
+
+  /** Netback has handed the packet to the guest's netfront. */
+  private received(port: GuestPort, pkt: Packet): void {
+    port.rxInNetback--;
     port.recv++;
     if (port.rxInRing >= this.costs.netfrontRing) {
-      port.droppedNetfront++;
+      port.droppedNetback++;
       return;
     }
     port.rxInRing++;
@@ -116,12 +138,17 @@ export class NetBackend {
   }
 
   private postTx(port: GuestPort, pkt: Packet): void {
+    if (port.dropTx) {
+      // ShareGuard's rule in netback: dropped before it enters the IDD's stack, at no cost.
+      port.droppedByFilterTx++;
+      return;
+    }
     if (port.txInRing >= this.costs.netfrontRing) {
       port.txBacklog.push(pkt);
       return;
     }
     port.txInRing++;
-    this.idd.submit(task(this.costs.iddTx, pkt.guest, () => this.transmitted(port, pkt)));
+    this.idd.submit(task(this.costs.iddTx, pkt.guest, () => this.transmitted(port, pkt), port.txLane));
   }
 
   private transmitted(port: GuestPort, pkt: Packet): void {
@@ -133,6 +160,6 @@ export class NetBackend {
   }
 }
 
-function task(cost: Nanos, owner: number, done: () => void): Task {
-  return { cost, owner, done };
+function task(cost: Nanos, owner: number, done: () => void, lane?: number): Task {
+  return { cost, owner, done, lane };
 }

@@ -24,6 +24,8 @@ export interface WebCosts {
   quickAckSegments: Param;
   /** Server listen backlog (completed connections waiting for accept). */
   listenBacklog: Param;
+  /** Server processes, each serving one connection at a time. */
+  maxClients: Param;
 }
 
 export interface HostProfile {
@@ -32,6 +34,8 @@ export interface HostProfile {
   cpus: number;
   iddRx: Param;
   iddTx: Param;
+  /** Share of iddRx spent in the NIC driver and bridge, before netback (and before ShareGuard's filter). */
+  iddRxDriverShare: Param;
   guestRx: Param;
   guestTx: Param;
   nicRxRing: Param;
@@ -55,6 +59,7 @@ const common = {
   netfrontRing: { value: 256, unit: "count", source: "NET_RX_RING_SIZE / NET_TX_RING_SIZE in Xen 3.0 netfront (one page of 256 slots)" },
   linkRate: { value: 1e9, unit: "bit/s", source: "paper: 1-Gbit NICs on a gigabit LAN (§3, §5.2)" },
   linkPropagation: { value: 25_000, unit: "ns", source: "assumption: one switch hop on a LAN, 50 µs round trip" },
+  iddRxDriverShare: { value: 0.4, unit: "ratio", source: "assumption: driver + bridge vs. netback's page flip and notification; the paper gives only the total" },
   guestRx: { value: 2_000, unit: "ns", source: "assumption: netfront + guest stack per packet; small next to the IDD's cost (only the guest's total per request is fixed by the paper)" },
   guestTx: { value: 2_000, unit: "ns", source: "assumption: as guestRx" },
 } satisfies Partial<HostProfile>;
@@ -65,6 +70,7 @@ const web: WebCosts = {
   mss: { value: 1448, unit: "bytes", source: "Ethernet MTU 1500 less IP, TCP and timestamp option headers" },
   quickAckSegments: { value: 16, unit: "count", source: "Linux 2.6 TCP quick-ack mode at connection start (at most 16 segments)" },
   listenBacklog: { value: 128, unit: "count", source: "Apache 2 ListenBacklog capped by Linux net.core.somaxconn = 128" },
+  maxClients: { value: 150, unit: "count", source: "Apache 2.0 prefork default MaxClients" },
 };
 
 export const PROFILES: Record<string, HostProfile> = {

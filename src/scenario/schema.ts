@@ -69,7 +69,7 @@ const WebWorkload = z.strictObject({
   type: z.literal("web"),
   rate: Rate(0, 100_000).describe("new connections per second, one request each (httperf --rate)"),
   fileSize: Size(1, 100 * 1024 * 1024).describe("size of the file every request fetches"),
-  timeout: Duration(1e6, 600e9).prefault("5s").describe("httperf --timeout: a reply not complete by then is a client-timo"),
+  timeout: Duration(1e6, 3600e9).optional().describe("httperf --timeout: a reply not complete by then is a client-timo (default: none, as httperf)"),
   start: Duration(0, 3600e9).prefault("0s").describe("when the client starts"),
   duration: Duration(1e6, 3600e9).optional().describe("how long it opens connections (default: to the end of the run)"),
 });

@@ -22,13 +22,15 @@ export interface WebCostsRun {
   mss: number;
   quickAckSegments: number;
   listenBacklog: number;
+  /** Server processes (Apache MaxClients): each holds one connection from accept to close. */
+  maxClients: number;
 }
 
 export interface WebConfig {
   /** New connections per second (one request each), as httperf --rate. */
   rate: number;
   fileSize: number;
-  /** httperf --timeout: a reply not complete this long after the connection began is a client-timo. */
+  /** httperf --timeout: a reply not complete this long after the connection began is a client-timo (Infinity: none). */
   timeout: Nanos;
   start: Nanos;
   /** Stop opening connections after this long (Infinity: until the run ends). */
@@ -36,6 +38,33 @@ export interface WebConfig {
 }
 
 /** REQACK: the server kernel's delayed ACK of a request the application has not answered yet. */
+/**
+ * RFC 6298 retransmission timeout: srtt + 4·rttvar, at least Linux's 200 ms. Without it
+ * a sender whose packets queue behind a busy IDD would time out spuriously and resend
+ * data that was only delayed.
+ */
+class RtoEstimator {
+  private srtt = 0;
+  private rttvar = 0;
+  private samples = 0;
+
+  sample(rtt: Nanos): void {
+    if (this.samples++ === 0) {
+      this.srtt = rtt;
+      this.rttvar = rtt / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
+      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
+    }
+  }
+
+  /** The timeout, before backoff; `fallback` until the first sample. */
+  rto(fallback: Nanos): Nanos {
+    if (this.samples === 0) return fallback;
+    return Math.min(120 * SEC, Math.max(MIN_RTO, Math.round(this.srtt + 4 * this.rttvar)));
+  }
+}
+
 type Kind = "SYN" | "SYNACK" | "ACK" | "GET" | "REQACK" | "DATA" | "FIN" | "RST";
 
 /** Linux delayed-ACK timeout (TCP_DELACK_MIN). */
@@ -62,12 +91,24 @@ class Connection {
   clientTimer: SimEvent | undefined;
   timeoutTimer: SimEvent | undefined;
   synTries = 0;
+  synSentAt: Nanos = 0;
+  readonly clientRto = new RtoEstimator();
   // server (guest) side
   server: "closed" | "synrcvd" | "established" | "processing" | "sending" | "done" = "closed";
-  inBacklog = false;
+  requestReceived = false;
+  /** A server process has accepted this connection and holds it until it closes. */
+  accepted = false;
   sndUna = 0;
   sndNxt = 0;
   cwnd = INITIAL_CWND;
+  ssthresh = MAX_CWND;
+  /** Highest segment number sent so far + 1; anything below it sent again is a retransmission. */
+  sentHigh = 0;
+  /** Send time of each segment's first transmission, and whether it was ever resent (Karn). */
+  readonly sentAt: Float64Array;
+  readonly resent: Uint8Array;
+  readonly serverRto = new RtoEstimator();
+  synAckSentAt: Nanos = 0;
   rtoBackoff = 1;
   rto: SimEvent | undefined;
   delayedAck: SimEvent | undefined;
@@ -77,7 +118,10 @@ class Connection {
     readonly startedAt: Nanos,
     readonly segments: number,
     readonly lastSegmentBytes: number,
-  ) {}
+  ) {
+    this.sentAt = new Float64Array(segments + 1);
+    this.resent = new Uint8Array(segments + 1);
+  }
 }
 
 /** httperf's view of the load: what its summary prints. */
@@ -105,8 +149,9 @@ export class WebWorkload {
   private nextId = 0;
   private readonly segments: number;
   private readonly lastSegmentBytes: number;
-  /** Connections in the server's listen backlog (accepted SYN, request not yet processed). */
-  private backlog = 0;
+  /** Established connections waiting for a server process (the listen backlog). */
+  private readonly acceptQueue: Connection[] = [];
+  private busyWorkers = 0;
   private readonly toServer: PacketSink = { deliver: (p) => this.atServer(p.payload as Segment) };
   private readonly toClient: PacketSink = { deliver: (p) => this.atClient(p.payload as Segment) };
 
@@ -141,12 +186,13 @@ export class WebWorkload {
   private connect(): void {
     const conn = new Connection(this.nextId++, this.engine.now, this.segments, this.lastSegmentBytes);
     this.stats.connections++;
-    conn.timeoutTimer = this.engine.after(this.cfg.timeout, () => this.clientTimeout(conn));
+    if (Number.isFinite(this.cfg.timeout)) conn.timeoutTimer = this.engine.after(this.cfg.timeout, () => this.clientTimeout(conn));
     this.sendSyn(conn);
   }
 
   private sendSyn(conn: Connection): void {
     conn.synTries++;
+    conn.synSentAt = this.engine.now;
     this.toGuest(conn, "SYN", 0, HEADERS);
     this.engine.cancel(conn.clientTimer);
     conn.clientTimer = this.engine.after(SYN_RTO * 2 ** (conn.synTries - 1), () => this.sendSyn(conn));
@@ -169,6 +215,7 @@ export class WebWorkload {
       case "SYNACK":
         if (conn.established) return;
         conn.established = true;
+        if (conn.synTries === 1) conn.clientRto.sample(this.engine.now - conn.synSentAt);
         this.toGuest(conn, "ACK", 0, HEADERS);
         this.sendGet(conn);
         return;
@@ -197,7 +244,7 @@ export class WebWorkload {
     this.toGuest(conn, "GET", 0, HEADERS + GET_BYTES);
     this.engine.cancel(conn.clientTimer);
     // Retransmit the request until the first byte of the reply shows it arrived.
-    conn.clientTimer = this.engine.after(MIN_RTO, () => {
+    conn.clientTimer = this.engine.after(conn.clientRto.rto(SYN_RTO), () => {
       if (conn.rcvNext === 0 && !conn.requestAcked && !conn.finished) this.sendGet(conn);
     });
   }
@@ -222,7 +269,7 @@ export class WebWorkload {
 
   private sendFin(conn: Connection, tries: number): void {
     this.toGuest(conn, "FIN", 0, HEADERS);
-    conn.clientTimer = this.engine.after(MIN_RTO * 2 ** tries, () => {
+    conn.clientTimer = this.engine.after(conn.clientRto.rto(SYN_RTO) * 2 ** tries, () => {
       if (!conn.finished && tries < 6) this.sendFin(conn, tries + 1);
     });
   }
@@ -259,22 +306,27 @@ export class WebWorkload {
     switch (seg.kind) {
       case "SYN":
         if (conn.server === "closed") {
-          if (this.backlog >= this.costs.listenBacklog) {
+          if (this.acceptQueue.length >= this.costs.listenBacklog) {
             this.stats.backlogDrops++; // Linux drops the SYN; the client will retry
             return;
           }
           conn.server = "synrcvd";
-          conn.inBacklog = true;
-          this.backlog++;
         }
-        if (conn.server === "synrcvd") this.toClientPkt(conn, "SYNACK", 0, HEADERS);
+        if (conn.server === "synrcvd") {
+          conn.synAckSentAt = this.engine.now;
+          this.toClientPkt(conn, "SYNACK", 0, HEADERS);
+        }
         return;
       case "ACK":
-        if (conn.server === "synrcvd") conn.server = "established";
+        if (conn.server === "synrcvd") this.established(conn);
         else if (conn.server === "sending") this.serverAck(conn, seg.seq);
         return;
       case "GET":
-        if (conn.server === "synrcvd" || conn.server === "established") this.serveRequest(conn);
+        // The request also completes the handshake if the client's ACK was lost.
+        if (conn.server === "synrcvd") this.established(conn);
+        if (conn.requestReceived) return;
+        conn.requestReceived = true;
+        if (conn.server === "established" && conn.accepted) this.serveRequest(conn);
         return;
       case "FIN":
         // The client's FIN also acknowledges everything it received.
@@ -282,8 +334,26 @@ export class WebWorkload {
         if (conn.server === "done") this.toClientPkt(conn, "ACK", 0, HEADERS);
         return;
       case "RST":
-        this.abort(conn);
+        this.close(conn);
         return;
+    }
+  }
+
+  private established(conn: Connection): void {
+    conn.server = "established";
+    conn.serverRto.sample(this.engine.now - conn.synAckSentAt);
+    this.acceptQueue.push(conn);
+    this.acceptWaiting();
+  }
+
+  /** Free server processes take connections from the listen backlog, oldest first. */
+  private acceptWaiting(): void {
+    while (this.busyWorkers < this.costs.maxClients && this.acceptQueue.length > 0) {
+      const conn = this.acceptQueue.shift()!;
+      if (conn.server !== "established") continue; // reset while it waited
+      conn.accepted = true;
+      this.busyWorkers++;
+      if (conn.requestReceived) this.serveRequest(conn);
     }
   }
 
@@ -300,7 +370,6 @@ export class WebWorkload {
       owner: this.guest.id,
       done: () => {
         this.stats.requestsServed++;
-        this.leaveBacklog(conn);
         // A reset may have arrived while the request was being processed: the work is lost.
         if (conn.server !== "processing") return;
         conn.server = "sending";
@@ -310,23 +379,27 @@ export class WebWorkload {
     });
   }
 
-  private leaveBacklog(conn: Connection): void {
-    if (!conn.inBacklog) return;
-    conn.inBacklog = false;
-    this.backlog--;
-  }
-
-  private abort(conn: Connection): void {
-    if (conn.server !== "processing") this.leaveBacklog(conn);
+  /** The server side of the connection is over: its process, if it had one, is free again. */
+  private close(conn: Connection): void {
+    if (conn.server === "done" || conn.server === "closed") return;
     conn.server = "done";
     this.engine.cancel(conn.rto);
     this.engine.cancel(conn.delayedAck);
+    if (conn.accepted) {
+      this.busyWorkers--;
+      this.acceptWaiting();
+    }
   }
 
   /** Sends what the congestion window allows; segment number `segments` is the FIN. */
   private trySend(conn: Connection): void {
     while (conn.sndNxt <= conn.segments && conn.sndNxt - conn.sndUna < conn.cwnd) {
       const seq = conn.sndNxt++;
+      if (seq < conn.sentHigh) conn.resent[seq] = 1;
+      else {
+        conn.sentHigh = seq + 1;
+        conn.sentAt[seq] = this.engine.now;
+      }
       if (seq === conn.segments) this.toClientPkt(conn, "FIN", seq, HEADERS);
       else this.toClientPkt(conn, "DATA", seq, HEADERS + (seq === conn.segments - 1 ? conn.lastSegmentBytes : this.costs.mss));
     }
@@ -335,10 +408,11 @@ export class WebWorkload {
 
   private armRto(conn: Connection): void {
     this.engine.cancel(conn.rto);
-    conn.rto = this.engine.after(MIN_RTO * conn.rtoBackoff, () => {
+    conn.rto = this.engine.after(conn.serverRto.rto(SYN_RTO) * conn.rtoBackoff, () => {
       if (conn.server !== "sending") return;
       // Go back to the first unacknowledged segment, with a window of one.
       conn.rtoBackoff = Math.min(conn.rtoBackoff * 2, 64);
+      conn.ssthresh = Math.max(2, Math.floor((conn.sndNxt - conn.sndUna) / 2));
       conn.cwnd = 1;
       conn.sndNxt = conn.sndUna;
       conn.rto = undefined;
@@ -350,13 +424,16 @@ export class WebWorkload {
     if (ackNo <= conn.sndUna) return;
     const acked = ackNo - conn.sndUna;
     conn.sndUna = ackNo;
+    if (conn.resent[ackNo - 1] === 0) conn.serverRto.sample(this.engine.now - conn.sentAt[ackNo - 1]);
     if (conn.sndNxt < conn.sndUna) conn.sndNxt = conn.sndUna;
-    conn.cwnd = Math.min(conn.cwnd + acked, MAX_CWND);
+    // Slow start below ssthresh, then about one segment per window.
+    const growth = conn.cwnd < conn.ssthresh ? acked : acked / conn.cwnd;
+    conn.cwnd = Math.min(conn.cwnd + growth, MAX_CWND);
     conn.rtoBackoff = 1;
     this.engine.cancel(conn.rto);
     conn.rto = undefined;
     if (conn.sndUna > conn.segments) {
-      conn.server = "done"; // everything including our FIN is acknowledged
+      this.close(conn); // everything including our FIN is acknowledged
       return;
     }
     this.trySend(conn);
