@@ -1,13 +1,27 @@
 import type { Command } from "commander";
 import { loadScenarioFile } from "../scenario/load.js";
-import { runScenario } from "../model/runner.js";
+import { runScenario, type SeriesRow } from "../model/runner.js";
+import { UsageError } from "../scenario/load.js";
+import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
-import { progressReporter, type CliIo } from "./io.js";
+import { progressReporter, writeAtomic, type CliIo } from "./io.js";
 import { intArg, outputOptions } from "./main.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
   runs?: number;
+  series?: string;
+  seriesBin: string;
+}
+
+const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", "combined", "replyRate"] as const;
+
+/** Time series as CSV (one row per column, run, bin and domain) or, for a .json file, JSON. */
+function seriesText(file: string, rows: SeriesRow[]): string {
+  if (file.endsWith(".json")) return JSON.stringify(rows) + "\n";
+  const lines = [SERIES_FIELDS.join(",")];
+  for (const r of rows) lines.push(SERIES_FIELDS.map((f) => (r[f] === undefined ? "" : typeof r[f] === "number" ? +(r[f] as number).toFixed(4) : r[f])).join(","));
+  return lines.join("\n") + "\n";
 }
 
 export function runCommand(prog: Command, io: CliIo): void {
@@ -16,12 +30,21 @@ export function runCommand(prog: Command, io: CliIo): void {
     .description("simulate a scenario file and print its tables (paper value beside ours)")
     .argument("<scenario>", "scenario YAML file, e.g. scenarios/sedf-dc.yaml")
     .option("-s, --seed <n>", "random seed (default: the scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
-    .option("-r, --runs <n>", "independent runs to average (default: the scenario's)", intArg("--runs", 1, 1000));
+    .option("-r, --runs <n>", "independent runs to average (default: the scenario's)", intArg("--runs", 1, 1000))
+    .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json)")
+    .option("--series-bin <time>", "time series resolution", "1s");
   outputOptions(cmd).action((file: string, flags: RunFlags) => {
     const loaded = loadScenarioFile(file);
+    const bin = parseDuration(flags.seriesBin);
+    if (!bin.ok || bin.value < loaded.scenario.xenmon.interval || bin.value % loaded.scenario.xenmon.interval !== 0) {
+      throw new UsageError([`--series-bin: ${bin.ok ? `must be a whole number of XenMon intervals (${loaded.scenario.xenmon.interval / 1e6}ms)` : bin.message}`]);
+    }
     const seed = flags.seed ?? loaded.scenario.seed;
     const runs = flags.runs ?? loaded.scenario.runs;
-    const doc = runScenario(loaded, { seed, runs, onRun: progressReporter(io, Boolean(flags.quiet), loaded.scenario.name) });
+    const onRun = progressReporter(io, Boolean(flags.quiet), loaded.scenario.name);
+    const { series, ...doc } = runScenario(loaded, { seed, runs, onRun, seriesBin: flags.series ? bin.value : undefined });
+    // Table, JSON and series come from the same runs.
+    if (flags.series) writeAtomic(flags.series, seriesText(flags.series, series ?? []));
     emit(doc, flags, io);
   });
 }

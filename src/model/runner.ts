@@ -1,7 +1,7 @@
 import type { LoadedScenario } from "../scenario/load.js";
 import { DEFAULT_COLUMN, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
-import { Simulation, type Metric } from "./simulation.js";
+import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
 import { meanSd } from "./stats.js";
 
 export interface RunOptions {
@@ -9,7 +9,11 @@ export interface RunOptions {
   seed: number;
   /** Called after each finished run, for progress display. */
   onRun?: (done: number, total: number) => void;
+  /** When set, time series are collected in bins of this many ns. */
+  seriesBin?: number;
 }
+
+export type SeriesRow = SeriesPoint & { column: string; run: number };
 
 /** The scenario one column runs: the base with the variant's changes applied. */
 export function applyVariant(sc: Scenario, v: Variant): Scenario {
@@ -50,15 +54,18 @@ function cellOf(values: number[] | undefined, paper?: number | null): Cell | und
   return cell;
 }
 
-export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc {
+export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc & { series?: SeriesRow[] } {
   const sc = loaded.scenario;
   const columns = columnsOf(sc);
   const collected: Collected = new Map();
   const total = columns.length * opts.runs;
   let done = 0;
+  const series: SeriesRow[] = [];
   for (const col of columns) {
     for (let run = 0; run < opts.runs; run++) {
-      collect(collected, col.name, new Simulation(col.scenario, run, opts.seed).execute().metrics);
+      const sim = new Simulation(col.scenario, run, opts.seed);
+      collect(collected, col.name, sim.execute().metrics);
+      if (opts.seriesBin) for (const p of sim.series(opts.seriesBin)) series.push({ column: col.name, run, ...p });
       opts.onRun?.(++done, total);
     }
   }
@@ -102,5 +109,6 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc
     seed: opts.seed,
     runs: opts.runs,
     tables,
+    ...(opts.seriesBin ? { series } : {}),
   };
 }

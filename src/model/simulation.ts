@@ -28,6 +28,20 @@ export interface RunResult {
   samples: Sample[];
 }
 
+/** One point of a time series (Figures 7–10): a domain's figures over one bin. */
+export interface SeriesPoint {
+  /** End of the bin, in seconds. */
+  t: number;
+  domain: string;
+  cpu: number;
+  /** The IDD's CPU for this domain: XenMon's estimate and the ground truth (% of a CPU). */
+  idd: number;
+  iddTrue: number;
+  combined: number;
+  /** Replies completed in the bin, per second (web workloads only). */
+  replyRate?: number;
+}
+
 /** The net path's costs for one run: the profile's, each direction scaled by a per-run factor. */
 export function netCostsForRun(profile: HostProfile, seed: number, run: number): NetPathCosts {
   const cv = profile.runVariation.value;
@@ -122,6 +136,28 @@ export class Simulation {
     for (const w of this.web.values()) w.start();
     this.engine.run(this.scenario.duration);
     return { metrics: this.metrics(), events: this.engine.eventsFired, samples: this.xenmon.samples };
+  }
+
+  /** Per-domain figures in bins of `bin` ns (a whole number of XenMon intervals). */
+  series(bin: Nanos): SeriesPoint[] {
+    const per = Math.max(1, Math.round(bin / this.xenmon.interval));
+    const out: SeriesPoint[] = [];
+    const samples = this.xenmon.samples;
+    for (let k = 0; k + per <= samples.length; k += per) {
+      const group = samples.slice(k, k + per);
+      const from = group[0].start;
+      const to = group[group.length - 1].end;
+      const pct = (f: (s: Sample) => number) => (100 * group.reduce((a, s) => a + f(s), 0)) / (to - from);
+      this.domains.forEach((d, i) => {
+        const cpu = pct((s) => s.domains[i].gotten);
+        const idd = pct((s) => s.domains[i].iddEstimate);
+        const point: SeriesPoint = { t: to / 1e9, domain: d.name, cpu, idd, iddTrue: pct((s) => s.domains[i].iddTruth), combined: cpu + idd };
+        const web = this.web.get(d);
+        if (web) point.replyRate = web.stats.replyTimes.filter((t) => t > from && t <= to).length / ((to - from) / 1e9);
+        out.push(point);
+      });
+    }
+    return out;
   }
 
   /** Averages over the measurement window [warmup, duration], from XenMon's samples. */

@@ -1,0 +1,55 @@
+import { describe, expect, it } from "vitest";
+import { Simulation } from "../src/model/simulation.js";
+import { parseScenario } from "../src/scenario/load.js";
+
+function webScenario(fileSize: string, rate: number, extra = "") {
+  return parseScenario(`name: w
+profile: p4-2.8
+runs: 1
+duration: 10s
+domains:
+  - { name: Domain-0, idd: true, share: 50%, extratime: true }
+  - name: Domain-1
+    share: 50%
+    extratime: true
+    workload: { type: web, rate: ${rate}, fileSize: ${fileSize}${extra} }
+`);
+}
+
+const metric = (r: ReturnType<Simulation["execute"]>, key: string) => r.metrics.find((m) => m.key === key)!.value;
+
+describe("web workload", () => {
+  it("puts the documented packets of one request through netback in each direction", () => {
+    // rx: SYN, ACK, GET, one ACK per data segment (quick-ack, ≤ 16 segments), ACK of FIN, FIN
+    // tx: SYN-ACK, 8 data segments of ≤ 1448 B, FIN, last ACK
+    const small = new Simulation(webScenario("10KB", 1), 0, 1).execute();
+    expect(metric(small, "Domain-1.recv")).toBe(13);
+    expect(metric(small, "Domain-1.sent")).toBe(11);
+    // 71 segments: 16 quick ACKs, then every second one, and the last: 16 + 27 + 1 = 44 ACKs.
+    const large = new Simulation(webScenario("100KB", 1), 0, 1).execute();
+    expect(metric(large, "Domain-1.recv")).toBe(5 + 44);
+    expect(metric(large, "Domain-1.sent")).toBe(71 + 3);
+    expect(metric(large, "Domain-1.replyRate")).toBe(1);
+  });
+
+  it("charges the guest base + per-KB CPU for each request it serves", () => {
+    const r = new Simulation(webScenario("100KB", 10), 0, 1).execute();
+    // p4-2.8: 427 µs + 100 × 8.84 µs per request, 2 µs per packet, 123 packets.
+    const perRequest = 427e3 + 100 * 8.84e3 + 123 * 2e3;
+    expect(metric(r, "Domain-1.cpu")).toBeCloseTo((100 * 10 * perRequest) / 1e9, 2);
+  });
+
+  it("serves an unloaded host with no losses and no client timeouts", () => {
+    const r = new Simulation(webScenario("10KB", 200, ", timeout: 1s"), 0, 1).execute();
+    expect(metric(r, "Domain-1.replyRate")).toBeCloseTo(200, -1);
+    expect(metric(r, "Domain-1.clientTimo")).toBe(0);
+    expect(metric(r, "Domain-1.backlogDrops")).toBe(0);
+  });
+
+  it("counts client-timo when the server cannot keep up, and the server still did the work", () => {
+    const sc = webScenario("100KB", 2000, ", timeout: 1s");
+    const r = new Simulation(sc, 0, 1).execute();
+    expect(metric(r, "Domain-1.clientTimo")).toBeGreaterThan(0);
+    expect(metric(r, "Domain-1.replyRate")).toBeLessThan(2000);
+  });
+});
