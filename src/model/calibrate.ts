@@ -36,7 +36,6 @@ export function benchmarkScenario(profile: HostProfile, direction: Direction, ra
     seed: 1,
     runs: 1,
     duration,
-    warmup: 0,
     scheduler: { type: "sedf", feedbackInterval: 500e6, spreadDebt: true },
     xenmon: { interval: 100e6 },
     domains: [

@@ -1,5 +1,5 @@
 import type { LoadedScenario } from "../scenario/load.js";
-import { DEFAULT_COLUMN, type Scenario, type Variant } from "../scenario/schema.js";
+import { DEFAULT_COLUMN, measurementWindow, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
 import { meanSd } from "./stats.js";
@@ -21,6 +21,7 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
   return {
     ...sc,
     scheduler: v.scheduler ?? sc.scheduler,
+    shareguard: v.shareguard ?? sc.shareguard,
     domains: sc.domains.map((d) => (off.has(d.name) ? { ...d, workload: undefined } : d)),
   };
 }
@@ -87,9 +88,10 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc
       }),
     });
   }
+  const window = measurementWindow(sc);
   tables.push({
     id: "xenmon",
-    title: `XenMon view: ${sc.name} (window ${sc.warmup / 1e9}s–${sc.duration / 1e9}s)`,
+    title: `XenMon view: ${sc.name} (window ${window.from / 1e9}s–${window.to / 1e9}s)`,
     columns: names,
     rows: [...collected.values()].map((e) => {
       const values: Record<string, Cell> = {};

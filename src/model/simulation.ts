@@ -6,11 +6,13 @@ import { SedfDcScheduler } from "../host/schedulers/sedf-dc.js";
 import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
 import { PROFILES, type HostProfile } from "../profiles/profiles.js";
-import { DEFAULT_PERIOD, type Scenario } from "../scenario/schema.js";
+import { DEFAULT_PERIOD, measurementWindow, type Scenario } from "../scenario/schema.js";
 import { Engine, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
 import { WebWorkload } from "../workloads/web.js";
+import { BulkTransfer } from "../workloads/bulk.js";
+import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
 import { SedfDcFeedback } from "./controllers.js";
 
@@ -70,6 +72,8 @@ export class Simulation {
   readonly xenmon: XenMon;
   private readonly udp = new Map<Domain, UdpBenchmark>();
   private readonly web = new Map<Domain, WebWorkload>();
+  private readonly bulk = new Map<Domain, BulkTransfer>();
+  readonly shareguard: ShareGuard | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -80,7 +84,7 @@ export class Simulation {
   ) {
     this.profile = profile;
     const n = scenario.domains.length;
-    const iddQueue = new IddWorkQueue();
+    const iddQueue = new IddWorkQueue(profile.netbackOrder.value);
     this.domains = scenario.domains.map((d, i) => {
       const period = d.period ?? DEFAULT_PERIOD;
       const slice = d.slice ?? Math.round((d.share ?? 0) * period);
@@ -112,6 +116,11 @@ export class Simulation {
         const cfg = { ...w, timeout: w.timeout ?? Infinity, duration: w.duration ?? Infinity };
         this.web.set(dom, new WebWorkload(this.engine, this.net!, dom, cfg, costs, rand));
       }
+      if (w?.type === "bulk") {
+        const mss = this.profile.web.mss.value;
+        const cfg = { start: w.start, duration: w.duration ?? Infinity, mss, quickAckSegments: this.profile.web.quickAckSegments.value, maxWindow: Math.max(1, Math.floor(w.window / mss)) };
+        this.bulk.set(dom, new BulkTransfer(this.engine, this.net!, dom.id, cfg));
+      }
     });
     for (const dom of this.domains) this.cpus[dom.cpu].add(dom);
 
@@ -119,6 +128,12 @@ export class Simulation {
     this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.net, scenario.xenmon.interval, weight);
     if (scenario.scheduler.type === "sedf-dc") {
       new SedfDcFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval).attach();
+    }
+    const sg = scenario.shareguard;
+    if (sg?.enabled && this.net !== null) {
+      const limits = new Map(Object.entries(sg.limits).map(([name, limit]) => [this.domains.find((d) => d.name === name)!, limit] as const));
+      this.shareguard = new ShareGuard(this.engine, this.xenmon, this.net, n, limits, sg.interval);
+      this.shareguard.attach();
     }
   }
 
@@ -134,6 +149,7 @@ export class Simulation {
     for (const cpu of this.cpus) cpu.start();
     for (const w of this.udp.values()) w.start();
     for (const w of this.web.values()) w.start();
+    for (const w of this.bulk.values()) w.start();
     this.engine.run(this.scenario.duration);
     return { metrics: this.metrics(), events: this.engine.eventsFired, samples: this.xenmon.samples };
   }
@@ -162,8 +178,7 @@ export class Simulation {
 
   /** Averages over the measurement window [warmup, duration], from XenMon's samples. */
   private metrics(): Metric[] {
-    const from = this.scenario.warmup;
-    const to = this.scenario.duration;
+    const { from, to } = measurementWindow(this.scenario);
     const window = this.xenmon.samples.filter((s) => s.start >= from && s.end <= to);
     const span: Nanos = window.reduce((a, s) => a + (s.end - s.start), 0);
     const seconds = span / 1e9;
@@ -189,6 +204,17 @@ export class Simulation {
       }
       const web = this.web.get(d);
       if (web) out.push(...webMetrics(d.name, web, from, to));
+      const bulk = this.bulk.get(d);
+      if (bulk) {
+        out.push({ key: `${d.name}.bulkMbps`, label: `${d.name} bulk transfer (whole run)`, unit: "Mb/s", value: (bulk.delivered * this.profile.web.mss.value * 8) / (this.scenario.duration / 1e3) });
+      }
+      if (this.shareguard) {
+        const cuts = this.shareguard.decisions.filter((x) => x.domain === d.name && x.time >= from && x.time < to);
+        if (sgLimited(this.scenario, d.name)) {
+          out.push({ key: `${d.name}.shareguardCuts`, label: `${d.name} ShareGuard cuts`, unit: "count", value: cuts.length });
+          out.push({ key: `${d.name}.shareguardOff`, label: `${d.name} traffic off (ShareGuard)`, unit: "%", value: pct(cuts.reduce((a, c) => a + Math.min(c.cutFor, to - c.time), 0)) });
+        }
+      }
       const udp = this.udp.get(d);
       if (udp) {
         // The benchmark's own count over the whole run (its delivery rate).
@@ -232,4 +258,8 @@ function webMetrics(name: string, web: WebWorkload, from: Nanos, to: Nanos): Met
     { key: `${name}.clientTimo`, label: `${name} Errors: client-timo`, unit: "count", value: st.clientTimo },
     { key: `${name}.backlogDrops`, label: `${name} SYNs dropped (listen backlog full)`, unit: "count", value: st.backlogDrops },
   ];
+}
+
+function sgLimited(sc: Scenario, name: string): boolean {
+  return sc.shareguard?.enabled === true && name in sc.shareguard.limits;
 }

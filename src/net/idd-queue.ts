@@ -4,12 +4,16 @@ import { FifoQueue, type WorkQueue } from "../host/work-queue.js";
 /** Lane of the NIC driver's receive work; guests' netback lanes are numbered from 1. */
 export const DRIVER_LANE = 0;
 
+/** How netback orders the packets of different guests. */
+export type NetbackOrder = "fifo" | "round-robin";
+
 /**
  * How the net-IDD orders its work. The NIC driver's receive processing comes first (in
  * Linux it runs in the NET_RX softirq, ahead of netback's tasklets), so the NIC ring is
- * drained whenever the IDD runs. Netback then serves its per-guest queues round-robin,
- * one packet at a time, as net_rx_action and net_tx_action walk their lists of
- * interfaces: no guest can starve another inside the IDD.
+ * drained whenever the IDD runs. Netback's work then runs either in arrival order
+ * ("fifo": one queue for every guest and direction) or round-robin over per-guest,
+ * per-direction queues, one packet at a time ("round-robin": as net_rx_action and
+ * net_tx_action walk their lists of interfaces).
  */
 export class IddWorkQueue implements WorkQueue {
   private readonly driver = new FifoQueue();
@@ -18,8 +22,11 @@ export class IddWorkQueue implements WorkQueue {
   private current: Task | undefined;
   private queued = 0;
 
-  /** A new round-robin lane; returns its number. */
+  constructor(private readonly order: NetbackOrder = "fifo") {}
+
+  /** A lane for one guest's traffic in one direction; returns its number. */
   addLane(): number {
+    if (this.order === "fifo" && this.lanes.length > 1) return 1;
     this.lanes.push(new FifoQueue());
     return this.lanes.length - 1;
   }

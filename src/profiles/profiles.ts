@@ -1,3 +1,5 @@
+import type { NetbackOrder } from "../net/idd-queue.js";
+
 /**
  * Host profiles: the per-packet and per-request costs of the machines the paper used.
  * Every number records where it came from. docs/parameters.md explains the arithmetic.
@@ -36,6 +38,8 @@ export interface HostProfile {
   iddTx: Param;
   /** Share of iddRx spent in the NIC driver and bridge, before netback (and before ShareGuard's filter). */
   iddRxDriverShare: Param;
+  /** The order in which netback works through different guests' packets. */
+  netbackOrder: { value: NetbackOrder; source: string };
   guestRx: Param;
   guestTx: Param;
   nicRxRing: Param;
@@ -53,12 +57,14 @@ export interface HostProfile {
 }
 
 const P4_28_RX = 10_920; // ns; see the derivation in docs/parameters.md
+const XEON_RX = 12_330; // ns; likewise, from Table 2's Baseline column
 
 const common = {
   nicRxRing: { value: 256, unit: "count", source: "e1000/tg3 default RX descriptor ring in Linux 2.6.16" },
   netfrontRing: { value: 256, unit: "count", source: "NET_RX_RING_SIZE / NET_TX_RING_SIZE in Xen 3.0 netfront (one page of 256 slots)" },
   linkRate: { value: 1e9, unit: "bit/s", source: "paper: 1-Gbit NICs on a gigabit LAN (§3, §5.2)" },
   linkPropagation: { value: 25_000, unit: "ns", source: "assumption: one switch hop on a LAN, 50 µs round trip" },
+  netbackOrder: { value: "fifo", source: "assumption: arrival order; see docs/deviations.md for the round-robin alternative" },
   iddRxDriverShare: { value: 0.4, unit: "ratio", source: "assumption: driver + bridge vs. netback's page flip and notification; the paper gives only the total" },
   guestRx: { value: 2_000, unit: "ns", source: "assumption: netfront + guest stack per packet; small next to the IDD's cost (only the guest's total per request is fixed by the paper)" },
   guestTx: { value: 2_000, unit: "ns", source: "assumption: as guestRx" },
@@ -98,14 +104,14 @@ export const PROFILES: Record<string, HostProfile> = {
   },
   "system-2": {
     name: "system-2",
-    title: "SYSTEM-2: dual Xeon 2.8 GHz, 1-Gbit Broadcom NIC (paper §3)",
+    title: "SYSTEM-2: dual Xeon 2.8 GHz, 1-Gbit Broadcom NIC (paper §3; the dual-processor host of §5.2)",
     cpus: 2,
-    iddRx: { value: P4_28_RX, unit: "ns", source: "p4-2.8 iddRx (same 2.8 GHz clock)" },
-    iddTx: { value: Math.round(P4_28_RX * 1.16), unit: "ns", source: "iddRx × 1.16: the SYSTEM-2 weight (paper §3)" },
+    iddRx: { value: XEON_RX, unit: "ns", source: "Table 2 Baseline: Domain-0 11.55% + 37.41% over 329.85 × 25.76 + 231.49 × 134.84 weighted packets/s (weight 1.16)" },
+    iddTx: { value: Math.round(XEON_RX * 1.16), unit: "ns", source: "iddRx × 1.16: the SYSTEM-2 weight (paper §3)" },
     ...common,
     runVariation: { value: 0.091, unit: "ratio", source: "weight sd 0.15 / 1.16 / √2 (paper §3)" },
     xenmonWeight: { value: 1.16, unit: "ratio", source: "paper §3: SYSTEM-2 weight = 1.16" },
-    web,
+    web: { ...web, requestBase: { ...web.requestBase, source: `p4-2.8's (same 2.8 GHz clock; Table 2 gives no guest CPU). ${web.requestBase.source}` } },
   },
 };
 

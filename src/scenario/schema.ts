@@ -74,7 +74,14 @@ const WebWorkload = z.strictObject({
   duration: Duration(1e6, 3600e9).optional().describe("how long it opens connections (default: to the end of the run)"),
 });
 
-export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload]);
+const BulkWorkload = z.strictObject({
+  type: z.literal("bulk").describe("a greedy TCP-like transfer from the guest to an external machine"),
+  start: Duration(0, 3600e9).prefault("0s"),
+  duration: Duration(1e6, 3600e9).optional().describe("default: to the end of the run"),
+  window: Size(1500, 64 * 1024 * 1024).prefault("128KB").describe("largest TCP window (Linux 2.6.16 tcp_wmem max: 128KB)"),
+});
+
+export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload, BulkWorkload]);
 
 const DomainSpec = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '-', '_' and '.' only"),
@@ -93,6 +100,12 @@ const SchedulerSpec = z.strictObject({
   spreadDebt: z.boolean().default(true).describe("SEDF-DC: spread debt over the periods of one feedback interval"),
 });
 
+const ShareGuardSpec = z.strictObject({
+  enabled: z.boolean().default(true),
+  interval: Duration(1e6, 60e9).prefault("500ms").describe("how often ShareGuard evaluates XenMon's figures (t)"),
+  limits: z.record(z.string(), Percent(0, 1, false)).describe("per guest: the most IDD CPU it may cause, e.g. Domain-3: 5%"),
+});
+
 const XenMonSpec = z.strictObject({
   interval: Duration(1e6, 10e9).prefault("100ms").describe("sampling interval"),
   weight: z.number().min(0.01).max(100).optional().describe("send/receive cost weight (default: the profile's calibrated value)"),
@@ -102,6 +115,7 @@ const XenMonSpec = z.strictObject({
 const VariantSpec = z.strictObject({
   name: z.string().min(1).max(40),
   scheduler: SchedulerSpec.optional().describe("replaces the base scheduler"),
+  shareguard: ShareGuardSpec.optional().describe("replaces the base ShareGuard settings"),
   withoutWorkload: z.array(z.string()).optional().describe("domains whose workload is switched off in this column"),
 });
 
@@ -129,10 +143,14 @@ export const ScenarioSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     runs: z.number().int().min(1).max(1000).default(10),
     duration: Duration(1e6, 3600e9).describe("simulated length of one run"),
-    warmup: Duration(0, 3600e9).prefault("0s").describe("metrics ignore the start of each run up to here"),
+    window: z
+      .strictObject({ from: Duration(0, 3600e9).prefault("0s"), to: Duration(1e6, 3600e9).optional() })
+      .optional()
+      .describe("the part of each run the metrics average over (default: all of it)"),
     cpus: z.number().int().min(1).max(64).optional().describe("physical CPUs (default: the profile's)"),
     scheduler: SchedulerSpec.prefault({}),
     xenmon: XenMonSpec.prefault({}),
+    shareguard: ShareGuardSpec.optional(),
     domains: z.array(DomainSpec).min(1).max(64),
     variants: z.array(VariantSpec).min(1).max(16).optional().describe("columns of the result tables: the same host, each with these changes"),
     report: ReportSpec.optional().describe("a table in the paper's layout, with the paper's values beside ours"),
@@ -175,7 +193,25 @@ export const ScenarioSchema = z
     if (networked >= 0 && idds === 0) {
       ctx.addIssue({ code: "custom", path: ["domains", networked, "workload"], message: "a network workload needs a net-IDD: mark one domain idd: true" });
     }
-    if (sc.warmup >= sc.duration) ctx.addIssue({ code: "custom", path: ["warmup"], message: "warmup must be shorter than duration" });
+    const to = sc.window?.to ?? sc.duration;
+    if (to > sc.duration) ctx.addIssue({ code: "custom", path: ["window", "to"], message: "the window ends after the run does" });
+    if ((sc.window?.from ?? 0) >= to) ctx.addIssue({ code: "custom", path: ["window", "from"], message: "the window must start before it ends" });
+    const iddShare = (() => {
+      const idd = sc.domains.find((d) => d.idd);
+      return idd ? (idd.share ?? (idd.slice ?? 0) / (idd.period ?? DEFAULT_PERIOD)) : 0;
+    })();
+    const checkShareGuard = (sg: z.output<typeof ShareGuardSpec> | undefined, path: (string | number)[]) => {
+      for (const [name, limit] of Object.entries(sg?.limits ?? {})) {
+        const i = names.get(name);
+        if (i === undefined) ctx.addIssue({ code: "custom", path: [...path, "limits", name], message: `no domain is named "${name}"` });
+        else if (sc.domains[i].idd) ctx.addIssue({ code: "custom", path: [...path, "limits", name], message: "the IDD cannot be limited in itself: limits are for guests" });
+        else if (iddShare > 0 && !sc.domains.find((d) => d.idd)?.extratime && limit >= iddShare) {
+          ctx.addIssue({ code: "custom", path: [...path, "limits", name], message: `a limit of ${pct(limit)} is not below the IDD's own share (${pct(iddShare)}): it could never bind` });
+        }
+      }
+    };
+    checkShareGuard(sc.shareguard, ["shareguard"]);
+    sc.variants?.forEach((v, i) => checkShareGuard(v.shareguard, ["variants", i, "shareguard"]));
     const variantNames = new Set<string>();
     sc.variants?.forEach((v, i) => {
       if (variantNames.has(v.name)) ctx.addIssue({ code: "custom", path: ["variants", i, "name"], message: `duplicate variant name "${v.name}"` });
@@ -207,6 +243,12 @@ export type DomainConfig = Scenario["domains"][number];
 export type WorkloadConfig = z.output<typeof Workload>;
 export type WebConfigInput = z.output<typeof WebWorkload>;
 export type Variant = NonNullable<Scenario["variants"]>[number];
+export type ShareGuardConfig = z.output<typeof ShareGuardSpec>;
+
+/** The part of each run the metrics average over. */
+export function measurementWindow(sc: Scenario): { from: number; to: number } {
+  return { from: sc.window?.from ?? 0, to: sc.window?.to ?? sc.duration };
+}
 
 export function scenarioJsonSchema(): unknown {
   return z.toJSONSchema(ScenarioSchema, { io: "input", unrepresentable: "any" });

@@ -1,20 +1,14 @@
 import type { Domain } from "../host/domain.js";
 import type { NetBackend } from "../net/netback.js";
 import type { Packet, PacketSink } from "../net/packet.js";
-import { MS, SEC, type Engine, type Nanos } from "../sim/engine.js";
+import { SEC, type Engine, type Nanos } from "../sim/engine.js";
 import type { SimEvent } from "../sim/event-queue.js";
 import type { Random } from "../sim/rng.js";
+import { DELAYED_ACK, HEADERS, INITIAL_CWND, MAX_CWND, RtoEstimator, SYN_RTO } from "./tcp.js";
 
-/** Wire sizes: Ethernet + IP + TCP (with timestamps) headers, and a typical GET. */
-const HEADERS = 66;
+/** Wire size of a typical GET request's payload. */
 const GET_BYTES = 120;
 
-/** Linux 2.6 TCP timers: initial (SYN) RTO 3 s; minimum RTO 200 ms; RFC 3390 initial window. */
-const SYN_RTO: Nanos = 3 * SEC;
-const MIN_RTO: Nanos = 200 * MS;
-const INITIAL_CWND = 3;
-/** Receiver window of 64 KB in segments. */
-const MAX_CWND = 45;
 
 export interface WebCostsRun {
   requestBase: Nanos;
@@ -38,37 +32,9 @@ export interface WebConfig {
 }
 
 /** REQACK: the server kernel's delayed ACK of a request the application has not answered yet. */
-/**
- * RFC 6298 retransmission timeout: srtt + 4·rttvar, at least Linux's 200 ms. Without it
- * a sender whose packets queue behind a busy IDD would time out spuriously and resend
- * data that was only delayed.
- */
-class RtoEstimator {
-  private srtt = 0;
-  private rttvar = 0;
-  private samples = 0;
-
-  sample(rtt: Nanos): void {
-    if (this.samples++ === 0) {
-      this.srtt = rtt;
-      this.rttvar = rtt / 2;
-    } else {
-      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - rtt);
-      this.srtt = 0.875 * this.srtt + 0.125 * rtt;
-    }
-  }
-
-  /** The timeout, before backoff; `fallback` until the first sample. */
-  rto(fallback: Nanos): Nanos {
-    if (this.samples === 0) return fallback;
-    return Math.min(120 * SEC, Math.max(MIN_RTO, Math.round(this.srtt + 4 * this.rttvar)));
-  }
-}
-
 type Kind = "SYN" | "SYNACK" | "ACK" | "GET" | "REQACK" | "DATA" | "FIN" | "RST";
 
-/** Linux delayed-ACK timeout (TCP_DELACK_MIN). */
-const DELAYED_ACK: Nanos = 40 * MS;
+
 
 interface Segment {
   conn: Connection;

@@ -1,0 +1,128 @@
+import type { NetBackend } from "../net/netback.js";
+import type { Packet, PacketSink } from "../net/packet.js";
+import type { Engine, Nanos } from "../sim/engine.js";
+import type { SimEvent } from "../sim/event-queue.js";
+import { DELAYED_ACK, HEADERS, INITIAL_CWND, RtoEstimator, SYN_RTO } from "./tcp.js";
+
+export interface BulkConfig {
+  start: Nanos;
+  duration: Nanos;
+  mss: number;
+  quickAckSegments: number;
+  /** Largest window in segments: the smaller of the send buffer and the receiver's window. */
+  maxWindow: number;
+}
+
+interface BulkSegment {
+  kind: "DATA" | "ACK";
+  seq: number;
+}
+
+/**
+ * A greedy TCP-like transfer from a guest to an external machine (an scp of a large
+ * file): as much as the congestion window allows during [start, start + duration].
+ * The receiver ACKs every segment at first, then every second one, and at once when a
+ * segment arrives out of order. Loss is repaired after an RFC 6298 timeout, going back
+ * to the first unacknowledged segment with a window of one; the timeout backs off while
+ * nothing gets through (as when ShareGuard cuts the guest off).
+ */
+export class BulkTransfer {
+  /** Segments the receiver has taken in order. */
+  delivered = 0;
+  private sndUna = 0;
+  private sndNxt = 0;
+  private cwnd = INITIAL_CWND;
+  private ssthresh = Infinity;
+  private sentHigh = 0;
+  private readonly sentAt = new Map<number, Nanos>();
+  private readonly rto = new RtoEstimator();
+  private backoff = 1;
+  private timer: SimEvent | undefined;
+  private rcvNext = 0;
+  private unacked = 0;
+  private delayedAck: SimEvent | undefined;
+  private active = false;
+  private readonly toReceiver: PacketSink = { deliver: (p) => this.atReceiver(p.payload as BulkSegment) };
+  private readonly toSender: PacketSink = { deliver: (p) => this.atSender(p.payload as BulkSegment) };
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly net: NetBackend,
+    private readonly guest: number,
+    private readonly cfg: BulkConfig,
+  ) {}
+
+  start(): void {
+    this.engine.at(this.cfg.start, () => {
+      this.active = true;
+      this.send();
+    });
+    this.engine.at(this.cfg.start + this.cfg.duration, () => {
+      this.active = false;
+      this.engine.cancel(this.timer);
+    });
+  }
+
+  private send(): void {
+    if (!this.active) return;
+    while (this.sndNxt - this.sndUna < Math.floor(this.cwnd)) {
+      const seq = this.sndNxt++;
+      if (seq >= this.sentHigh) {
+        this.sentHigh = seq + 1;
+        this.sentAt.set(seq, this.engine.now);
+      } else {
+        this.sentAt.delete(seq); // Karn: no RTT sample from a retransmitted segment
+      }
+      const pkt: Packet = { guest: this.guest, dir: "tx", size: HEADERS + this.cfg.mss, sink: this.toReceiver, payload: { kind: "DATA", seq } };
+      this.net.sendFromGuest(pkt);
+    }
+    if (this.timer === undefined || this.timer.cancelled) this.armTimer();
+  }
+
+  private armTimer(): void {
+    this.engine.cancel(this.timer);
+    this.timer = this.engine.after(this.rto.rto(SYN_RTO) * this.backoff, () => {
+      this.timer = undefined;
+      if (!this.active) return;
+      this.backoff = Math.min(this.backoff * 2, 64);
+      this.ssthresh = Math.max(2, Math.floor((this.sndNxt - this.sndUna) / 2));
+      this.cwnd = 1;
+      this.sndNxt = this.sndUna;
+      this.send();
+    });
+  }
+
+  private atSender(seg: BulkSegment): void {
+    const ackNo = seg.seq;
+    if (ackNo <= this.sndUna) return;
+    const acked = ackNo - this.sndUna;
+    const sent = this.sentAt.get(ackNo - 1);
+    if (sent !== undefined) this.rto.sample(this.engine.now - sent);
+    for (let s = this.sndUna; s < ackNo; s++) this.sentAt.delete(s);
+    this.sndUna = ackNo;
+    if (this.sndNxt < this.sndUna) this.sndNxt = this.sndUna;
+    this.cwnd = Math.min(this.cwnd + (this.cwnd < this.ssthresh ? acked : acked / this.cwnd), this.cfg.maxWindow);
+    this.backoff = 1;
+    this.engine.cancel(this.timer);
+    this.timer = undefined;
+    this.send();
+  }
+
+  private atReceiver(seg: BulkSegment): void {
+    if (seg.seq !== this.rcvNext) {
+      this.ack();
+      return;
+    }
+    this.rcvNext++;
+    this.delivered++;
+    if (this.rcvNext <= this.cfg.quickAckSegments || ++this.unacked >= 2) this.ack();
+    else this.delayedAck = this.engine.after(DELAYED_ACK, () => this.ack());
+  }
+
+  private ack(): void {
+    this.engine.cancel(this.delayedAck);
+    this.unacked = 0;
+    const pkt: Packet = { guest: this.guest, dir: "rx", size: HEADERS, sink: this.toSender, payload: { kind: "ACK", seq: this.rcvNext } };
+    this.net.sendFromOutside(pkt);
+  }
+}

@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { PhysicalCpu } from "../src/host/cpu.js";
+import { Domain } from "../src/host/domain.js";
+import { SedfScheduler } from "../src/host/schedulers/sedf.js";
+import { IddWorkQueue } from "../src/net/idd-queue.js";
+import { NetBackend, type NetPathCosts } from "../src/net/netback.js";
+import type { Packet } from "../src/net/packet.js";
+import { defenceTime } from "../src/shareguard/shareguard.js";
+import { Engine, MS, SEC, US } from "../src/sim/engine.js";
+
+describe("t_def", () => {
+  it("follows the paper's example: 30% used against 5% → off for 2.5 s after a 0.5 s window", () => {
+    expect(defenceTime(0.3, 0.05, 500 * MS)).toBe(2.5 * SEC);
+  });
+
+  it("is zero within the limit and rounds up to whole intervals", () => {
+    expect(defenceTime(0.05, 0.05, 500 * MS)).toBe(0);
+    expect(defenceTime(0.051, 0.05, 500 * MS)).toBe(500 * MS);
+    expect(defenceTime(0.28, 0.05, 500 * MS)).toBe(2.5 * SEC); // 4.6 intervals → 5
+  });
+
+  it("makes every evaluation-plus-cut window average at most the limit (property)", () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0.001, max: 1, noNaN: true }), fc.double({ min: 0.001, max: 0.5, noNaN: true }), (used, limit) => {
+        const t = 500 * MS;
+        const cut = defenceTime(used, limit, t);
+        expect((used * t) / (t + cut)).toBeLessThanOrEqual(limit + 1e-12);
+        // …and by no more than one interval longer than needed.
+        if (cut > 0) expect((used * t) / (t + cut - t)).toBeGreaterThan(limit - 1e-12);
+      }),
+    );
+  });
+});
+
+describe("ShareGuard's drop paths", () => {
+  const costs: NetPathCosts = {
+    iddRx: 10 * US,
+    iddRxDriver: 4 * US,
+    iddTx: 12 * US,
+    guestRx: 1 * US,
+    guestTx: 1 * US,
+    nicRxRing: 256,
+    netfrontRing: 256,
+    linkBitsPerSecond: 1e9,
+    linkPropagation: 25 * US,
+  };
+
+  function host() {
+    const engine = new Engine();
+    const queue = new IddWorkQueue();
+    const idd = new Domain(0, "Domain-0", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2, queue);
+    const guest = new Domain(1, "Domain-1", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2);
+    const cpu = new PhysicalCpu(0, engine, new SedfScheduler());
+    cpu.add(idd);
+    cpu.add(guest);
+    cpu.start();
+    const net = new NetBackend(engine, idd, queue, costs);
+    const port = net.attach(guest);
+    let delivered = 0;
+    const sink = { deliver: () => delivered++ };
+    const pkt = (dir: "rx" | "tx"): Packet => ({ guest: 1, dir, size: 100, sink });
+    return { engine, idd, net, port, pkt, delivered: () => delivered };
+  }
+
+  it("drops inbound packets in the IDD after the driver's part of the work, unseen by XenMon", () => {
+    const h = host();
+    h.port.dropRx = true;
+    for (let i = 0; i < 100; i++) h.net.sendFromOutside(h.pkt("rx"));
+    h.engine.run(1 * SEC);
+    expect(h.port.droppedByFilterRx).toBe(100);
+    expect(h.port.recv).toBe(0);
+    expect(h.delivered()).toBe(0);
+    expect(h.idd.onBehalf[1]).toBe(100 * costs.iddRxDriver);
+  });
+
+  it("drops outbound packets in netback before the IDD's stack, at no IDD cost", () => {
+    const h = host();
+    h.port.dropTx = true;
+    for (let i = 0; i < 100; i++) h.net.sendFromGuest(h.pkt("tx"));
+    h.engine.run(1 * SEC);
+    expect(h.port.droppedByFilterTx).toBe(100);
+    expect(h.port.sent).toBe(0);
+    expect(h.idd.onBehalf[1]).toBe(0);
+  });
+
+  it("charges the full per-direction cost when traffic flows", () => {
+    const h = host();
+    for (let i = 0; i < 100; i++) {
+      h.net.sendFromOutside(h.pkt("rx"));
+      h.net.sendFromGuest(h.pkt("tx"));
+    }
+    h.engine.run(1 * SEC);
+    expect(h.port.recv).toBe(100);
+    expect(h.port.sent).toBe(100);
+    expect(h.delivered()).toBe(200);
+    expect(h.idd.onBehalf[1]).toBe(100 * (costs.iddRx + costs.iddTx));
+  });
+});
