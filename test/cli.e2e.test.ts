@@ -103,6 +103,43 @@ describe("xeniso CLI", () => {
     expect(doc.tables.map((t: { id: string }) => t.id)).toEqual(["fig4", "fig5", "weight"]);
   });
 
+  it("writes the time series from the same runs as the table", () => {
+    const csv = join(tmp, "series.csv");
+    const r = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "2", "--series", csv, "--series-bin", "500ms", "-f", "json"]);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(csv, "utf8").trim().split("\n");
+    expect(lines[0]).toBe("column,run,t,domain,cpu,idd,iddTrue,combined,replyRate");
+    // 2 runs × 40 bins of 500 ms × 2 domains
+    expect(lines.length - 1).toBe(2 * 40 * 2);
+    const doc = JSON.parse(r.stdout);
+    const cpu = doc.tables[0].rows.find((x: { label: string }) => x.label === "Domain-0 CPU").values.result.mean;
+    const perRun = [0, 1].map((run) => {
+      const rows = lines.slice(1).map((l) => l.split(",")).filter((f) => f[1] === String(run) && f[3] === "Domain-0");
+      return rows.reduce((a, f) => a + Number(f[4]), 0) / rows.length;
+    });
+    expect((perRun[0] + perRun[1]) / 2).toBeCloseTo(cpu, 2);
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--series", csv, "--series-bin", "150ms"]).code).toBe(2);
+  });
+
+  it("compares results: exit 0 when equal, 3 on a change beyond tolerance or a lost metric, 2 on a bad file", () => {
+    const base = "results/udp-recv.json";
+    expect(xeniso(["compare", base, base]).code).toBe(0);
+    const doc = JSON.parse(readFileSync(base, "utf8"));
+    doc.tables[0].rows[0].values.result.mean *= 1.05;
+    const changed = join(tmp, "changed.json");
+    writeFileSync(changed, JSON.stringify(doc));
+    const r = xeniso(["compare", base, changed]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain(doc.tables[0].rows[0].label);
+    expect(r.stdout).toContain("+5.00%");
+    expect(xeniso(["compare", base, changed, "--tolerance", "10%"]).code).toBe(0);
+    doc.tables[0].rows.pop();
+    writeFileSync(changed, JSON.stringify(doc));
+    expect(xeniso(["compare", base, changed, "--tolerance", "10%"]).code).toBe(3);
+    expect(xeniso(["compare", base, "package.json"]).code).toBe(2);
+    expect(xeniso(["compare", base, base, "--tolerance", "lots"]).code).toBe(2);
+  });
+
   it("leaves nothing behind", () => {
     expect(existsSync(join(tmp, "missing-dir"))).toBe(false);
   });

@@ -7,6 +7,7 @@ import { runCommand } from "./run.js";
 import { calibrateCommand } from "./calibrate.js";
 import { validateCommand } from "./validate.js";
 import { schemaCommand } from "./schema.js";
+import { compareCommand } from "./compare.js";
 
 export function intArg(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -38,6 +39,7 @@ function program(io: CliIo): Command {
   calibrateCommand(prog, io);
   validateCommand(prog, io);
   schemaCommand(prog, io);
+  compareCommand(prog, io);
   for (const c of prog.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return prog;
 }

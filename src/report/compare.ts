@@ -1,0 +1,42 @@
+import type { ResultDoc } from "./result.js";
+
+export interface Change {
+  table: string;
+  metric: string;
+  column: string;
+  unit: string;
+  before?: number;
+  after?: number;
+  /** (after − before) / |before|; Infinity when a metric appears or disappears. */
+  relative: number;
+  breach: boolean;
+}
+
+/**
+ * Every cell of `before` against the same cell of `after`. A change counts as a breach
+ * when it exceeds `tolerance` (relative) and `absolute` (in the metric's own unit), or
+ * when a cell disappeared. New cells are listed but are not breaches.
+ */
+export function compareResults(before: ResultDoc, after: ResultDoc, tolerance: number, absolute: number): Change[] {
+  const changes: Change[] = [];
+  const cells = (doc: ResultDoc) => {
+    const m = new Map<string, { table: string; metric: string; column: string; unit: string; mean: number }>();
+    for (const t of doc.tables) for (const r of t.rows) for (const [column, c] of Object.entries(r.values)) m.set(`${t.id}\u0000${r.label}\u0000${column}`, { table: t.id, metric: r.label, column, unit: r.unit, mean: c.mean });
+    return m;
+  };
+  const a = cells(before);
+  const b = cells(after);
+  for (const [key, x] of a) {
+    const y = b.get(key);
+    if (!y) {
+      changes.push({ ...x, before: x.mean, relative: -Infinity, breach: true });
+      continue;
+    }
+    const diff = y.mean - x.mean;
+    const relative = x.mean === 0 ? (diff === 0 ? 0 : Infinity) : diff / Math.abs(x.mean);
+    const breach = Math.abs(diff) > absolute && Math.abs(relative) > tolerance;
+    changes.push({ table: x.table, metric: x.metric, column: x.column, unit: x.unit, before: x.mean, after: y.mean, relative, breach });
+  }
+  for (const [key, y] of b) if (!a.has(key)) changes.push({ ...y, after: y.mean, relative: Infinity, breach: false });
+  return changes;
+}
