@@ -6,5 +6,5 @@ import { expectMatchesGolden } from "./helpers/golden.js";
 describe("golden results: calibration reproduces results/ exactly", () => {
   it.each(["system-1", "system-2"])("%s", (profile) => {
     expectMatchesGolden(calibrate(PROFILES[profile], PAPER_PLAN, 1), `results/calibrate-${profile}.json`);
-  });
+  }, 20 * 60_000);
 });

@@ -11,5 +11,5 @@ describe("golden results: every scenario reproduces results/ exactly", () => {
     const loaded = loadScenarioFile(`scenarios/${file}`);
     const doc = runScenario(loaded, { runs: loaded.scenario.runs, seed: loaded.scenario.seed });
     expectMatchesGolden(doc, `results/${file.replace(/\.yaml$/, ".json")}`);
-  });
+  }, 20 * 60_000); // the full paper runs: minutes each on this machine
 });

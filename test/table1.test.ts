@@ -1,17 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { columnsOf } from "../src/model/runner.js";
-import { Simulation } from "../src/model/simulation.js";
+import { Simulation, type SeriesPoint } from "../src/model/simulation.js";
 import { loadScenarioFile } from "../src/scenario/load.js";
 
 describe("Table 1 dynamics (scenarios/sedf-dc.yaml, one run)", () => {
-  const { scenario } = loadScenarioFile("scenarios/sedf-dc.yaml");
-  const series = new Map(
-    columnsOf(scenario).map((c) => {
+  const series = new Map<string, SeriesPoint[]>();
+  beforeAll(() => {
+    const { scenario } = loadScenarioFile("scenarios/sedf-dc.yaml");
+    for (const c of columnsOf(scenario)) {
       const sim = new Simulation(c.scenario, 0, 1);
       sim.execute();
-      return [c.name, sim.series(1e9)] as const;
-    }),
-  );
+      series.set(c.name, sim.series(1e9));
+    }
+  });
   const combined = (col: string, dom: string) => series.get(col)!.filter((p) => p.domain === dom).map((p) => p.combined);
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

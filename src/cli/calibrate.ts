@@ -5,7 +5,7 @@ import { parseDuration } from "../scenario/units.js";
 import { UsageError } from "../scenario/load.js";
 import { emit, type OutputFlags } from "./emit.js";
 import { progressReporter, type CliIo } from "./io.js";
-import { intArg, outputOptions } from "./main.js";
+import { intArg, outputOptions } from "./options.js";
 
 interface CalibrateFlags extends OutputFlags {
   profile: string;

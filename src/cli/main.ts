@@ -1,32 +1,12 @@
-import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { UsageError } from "../scenario/load.js";
 import { XENISO_VERSION } from "../report/result.js";
-import { FORMATS } from "../report/render.js";
 import { EXIT, processIo, removePendingTemps, type CliIo } from "./io.js";
 import { runCommand } from "./run.js";
 import { calibrateCommand } from "./calibrate.js";
 import { validateCommand } from "./validate.js";
 import { schemaCommand } from "./schema.js";
 import { compareCommand } from "./compare.js";
-
-export function intArg(name: string, min: number, max: number) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${name} must be a whole number, got "${value}"`);
-    const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`${name} must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
-
-/** Options every data-producing command shares. */
-export function outputOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("table"))
-    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
-    .option("--color", "force colour in table output")
-    .option("--no-color", "never colour output")
-    .option("-q, --quiet", "no progress display on stderr");
-}
 
 function program(io: CliIo): Command {
   const prog = new Command("xeniso")

@@ -1,11 +1,11 @@
 import type { Command } from "commander";
 import { loadScenarioFile } from "../scenario/load.js";
-import { runScenario, type SeriesRow } from "../model/runner.js";
+import { runScenario, type DecisionRow, type SeriesRow } from "../model/runner.js";
 import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
 import { progressReporter, writeAtomic, type CliIo } from "./io.js";
-import { intArg, outputOptions } from "./main.js";
+import { intArg, outputOptions } from "./options.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
@@ -14,11 +14,14 @@ interface RunFlags extends OutputFlags {
   seriesBin: string;
 }
 
-const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", "combined", "replyRate"] as const;
+const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", "combined", "replyRate", "cut"] as const;
 
-/** Time series as CSV (one row per column, run, bin and domain) or, for a .json file, JSON. */
-function seriesText(file: string, rows: SeriesRow[]): string {
-  if (file.endsWith(".json")) return JSON.stringify(rows) + "\n";
+/**
+ * Time series as CSV (one row per column, run, bin and domain; `cut` marks ShareGuard's
+ * cuts) or, for a .json file, JSON with the points and ShareGuard's decisions.
+ */
+function seriesText(file: string, rows: SeriesRow[], decisions: DecisionRow[]): string {
+  if (file.endsWith(".json")) return JSON.stringify({ points: rows, shareguard: decisions.map((d) => ({ ...d, time: d.time / 1e9, cutFor: d.cutFor / 1e9 })) }) + "\n";
   const lines = [SERIES_FIELDS.join(",")];
   for (const r of rows) lines.push(SERIES_FIELDS.map((f) => (r[f] === undefined ? "" : typeof r[f] === "number" ? +(r[f] as number).toFixed(4) : r[f])).join(","));
   return lines.join("\n") + "\n";
@@ -42,9 +45,9 @@ export function runCommand(prog: Command, io: CliIo): void {
     const seed = flags.seed ?? loaded.scenario.seed;
     const runs = flags.runs ?? loaded.scenario.runs;
     const onRun = progressReporter(io, Boolean(flags.quiet), loaded.scenario.name);
-    const { series, ...doc } = runScenario(loaded, { seed, runs, onRun, seriesBin: flags.series ? bin.value : undefined });
+    const { series, decisions, ...doc } = runScenario(loaded, { seed, runs, onRun, seriesBin: flags.series ? bin.value : undefined });
     // Table, JSON and series come from the same runs.
-    if (flags.series) writeAtomic(flags.series, seriesText(flags.series, series ?? []));
+    if (flags.series) writeAtomic(flags.series, seriesText(flags.series, series ?? [], decisions ?? []));
     emit(doc, flags, io);
   });
 }

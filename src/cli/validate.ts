@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadScenarioFile } from "../scenario/load.js";
+import { loadScenarioFile, UsageError } from "../scenario/load.js";
 import type { CliIo } from "./io.js";
 
 export function validateCommand(prog: Command, io: CliIo): void {
@@ -14,8 +14,8 @@ export function validateCommand(prog: Command, io: CliIo): void {
           const { scenario } = loadScenarioFile(file);
           io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${scenario.runs} runs of ${scenario.duration / 1e9}s)\n`);
         } catch (e) {
-          if (!(e instanceof Error) || !("diagnostics" in e)) throw e;
-          problems.push(...(e as { diagnostics: string[] }).diagnostics);
+          if (!(e instanceof UsageError)) throw e;
+          problems.push(...e.diagnostics);
         }
       }
       if (problems.length > 0) {

@@ -62,10 +62,6 @@ export class Domain {
     return this.cpuBound || this.queue.size > 0;
   }
 
-  get queuedTasks(): number {
-    return this.queue.size;
-  }
-
   /** The head task's remaining cost, or Infinity for a CPU-bound domain with no task. */
   headCost(): Nanos {
     return this.queue.peek()?.cost ?? Infinity;

@@ -1,6 +1,7 @@
 import type { LoadedScenario } from "../scenario/load.js";
 import { DEFAULT_COLUMN, measurementWindow, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
+import type { Decision } from "../shareguard/shareguard.js";
 import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
 import { meanSd } from "./stats.js";
 
@@ -14,6 +15,7 @@ export interface RunOptions {
 }
 
 export type SeriesRow = SeriesPoint & { column: string; run: number };
+export type DecisionRow = Decision & { column: string; run: number };
 
 /** The scenario one column runs: the base with the variant's changes applied. */
 export function applyVariant(sc: Scenario, v: Variant): Scenario {
@@ -55,18 +57,22 @@ function cellOf(values: number[] | undefined, paper?: number | null): Cell | und
   return cell;
 }
 
-export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc & { series?: SeriesRow[] } {
+export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc & { series?: SeriesRow[]; decisions?: DecisionRow[] } {
   const sc = loaded.scenario;
   const columns = columnsOf(sc);
   const collected: Collected = new Map();
   const total = columns.length * opts.runs;
   let done = 0;
   const series: SeriesRow[] = [];
+  const decisions: DecisionRow[] = [];
   for (const col of columns) {
     for (let run = 0; run < opts.runs; run++) {
       const sim = new Simulation(col.scenario, run, opts.seed);
       collect(collected, col.name, sim.execute().metrics);
-      if (opts.seriesBin) for (const p of sim.series(opts.seriesBin)) series.push({ column: col.name, run, ...p });
+      if (opts.seriesBin) {
+        for (const p of sim.series(opts.seriesBin)) series.push({ column: col.name, run, ...p });
+        for (const d of sim.shareguard?.decisions ?? []) decisions.push({ column: col.name, run, ...d });
+      }
       opts.onRun?.(++done, total);
     }
   }
@@ -111,6 +117,6 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc
     seed: opts.seed,
     runs: opts.runs,
     tables,
-    ...(opts.seriesBin ? { series } : {}),
+    ...(opts.seriesBin ? { series, decisions } : {}),
   };
 }

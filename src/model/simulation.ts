@@ -42,6 +42,8 @@ export interface SeriesPoint {
   combined: number;
   /** Replies completed in the bin, per second (web workloads only). */
   replyRate?: number;
+  /** 1 if ShareGuard had this guest's traffic cut at the end of the bin (limited guests only). */
+  cut?: number;
 }
 
 /** The net path's costs for one run: the profile's, each direction scaled by a per-run factor. */
@@ -170,6 +172,7 @@ export class Simulation {
         const point: SeriesPoint = { t: to / 1e9, domain: d.name, cpu, idd, iddTrue: pct((s) => s.domains[i].iddTruth), combined: cpu + idd };
         const web = this.web.get(d);
         if (web) point.replyRate = web.stats.replyTimes.filter((t) => t > from && t <= to).length / ((to - from) / 1e9);
+        if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
         out.push(point);
       });
     }

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// `npm run bench`: simulated events, wall time, events per second, simulated seconds per
+// wall second and peak memory for every paper scenario and the calibration sweep, and,
+// in the same run, the events per second of a bare event loop on the same engine (the
+// practical ceiling on this machine). Each item runs in a fresh process, REPS times;
+// medians are reported, as absolute times on a shared machine are noisy.
+import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+
+const REPS = Number(process.env.BENCH_REPS ?? 3);
+
+if (process.argv[2] === "--item") {
+  // Child: run one item and print its figures as JSON.
+  const item = process.argv[3];
+  const { Engine } = await import("../dist/sim/engine.js");
+  const t0 = process.hrtime.bigint();
+  let events = 0;
+  let simulated = 0;
+  if (item === "bare-loop") {
+    const engine = new Engine();
+    const n = 5_000_000;
+    let k = 0;
+    const tick = () => {
+      if (++k < n) engine.after(1000, tick);
+    };
+    engine.at(0, tick);
+    engine.run(Number.MAX_SAFE_INTEGER / 2);
+    events = engine.eventsFired;
+    simulated = n * 1e-6;
+  } else if (item === "calibrate") {
+    const { benchmarkScenario, PAPER_PLAN } = await import("../dist/model/calibrate.js");
+    const { Simulation } = await import("../dist/model/simulation.js");
+    const { PROFILES } = await import("../dist/profiles/profiles.js");
+    const p = PROFILES["system-1"];
+    const points = [...PAPER_PLAN.sizes.map((s) => [PAPER_PLAN.fixedRate, s]), ...PAPER_PLAN.rates.map((r) => [r, PAPER_PLAN.fixedSize])];
+    for (const [rate, size] of points) {
+      for (const dir of ["send", "recv"]) {
+        events += new Simulation(benchmarkScenario(p, dir, rate, size, PAPER_PLAN.duration), 0, 1, p).execute().events;
+        simulated += PAPER_PLAN.duration / 1e9;
+      }
+    }
+  } else {
+    const { loadScenarioFile } = await import("../dist/scenario/load.js");
+    const { columnsOf } = await import("../dist/model/runner.js");
+    const { Simulation } = await import("../dist/model/simulation.js");
+    const { scenario } = loadScenarioFile(`scenarios/${item}`);
+    for (const col of columnsOf(scenario)) {
+      events += new Simulation(col.scenario, 0, scenario.seed).execute().events;
+      simulated += scenario.duration / 1e9;
+    }
+  }
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  console.log(JSON.stringify({ events, wall, simulated, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+  process.exit(0);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const measure = (item) => {
+  const reps = Array.from({ length: REPS }, () => JSON.parse(execFileSync(process.execPath, [process.argv[1], "--item", item], { encoding: "utf8" })));
+  return { events: reps[0].events, wall: median(reps.map((r) => r.wall)), simulated: reps[0].simulated, maxRssMB: median(reps.map((r) => r.maxRssMB)) };
+};
+
+const ceiling = measure("bare-loop");
+const ceilingRate = ceiling.events / ceiling.wall;
+const items = [...readdirSync("scenarios").filter((f) => f.endsWith(".yaml")).sort(), "calibrate"];
+console.log(`bare event loop: ${(ceilingRate / 1e6).toFixed(2)} M events/s (median of ${REPS})`);
+console.log(["item (one run of each column)", "events", "wall s", "M events/s", "% of ceiling", "sim s / wall s", "peak RSS MB"].join("\t"));
+for (const item of items) {
+  const m = measure(item);
+  const rate = m.events / m.wall;
+  console.log([item, m.events, m.wall.toFixed(2), (rate / 1e6).toFixed(2), ((100 * rate) / ceilingRate).toFixed(0), (m.simulated / m.wall).toFixed(1), m.maxRssMB.toFixed(0)].join("\t"));
+}
