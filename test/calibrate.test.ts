@@ -16,19 +16,19 @@ function withCosts(rx: number, tx: number, variation = 0): HostProfile {
 }
 
 describe("calibrate", () => {
-  it("recovers the true send/receive cost ratio of a profile, by measurement", () => {
+  it("recovers the true send/receive cost ratio of a profile, by measurement", async () => {
     for (const [rx, tx] of [
       [10_000, 13_000],
       [20_000, 15_000],
     ]) {
-      const r = calibrate(withCosts(rx, tx), quick, 7);
+      const r = await calibrate(withCosts(rx, tx), quick, 7);
       expect(r.weight.mean).toBeCloseTo(tx / rx, 2);
       expect(r.weight.sd).toBeLessThan(0.01);
     }
   });
 
-  it("finds Domain-0's CPU flat across packet sizes (Fig. 4) and linear in rate (Fig. 5)", () => {
-    const r = calibrate(withCosts(12_000, 13_200), quick, 3);
+  it("finds Domain-0's CPU flat across packet sizes (Fig. 4) and linear in rate (Fig. 5)", async () => {
+    const r = await calibrate(withCosts(12_000, 13_200), quick, 3);
     const fig4 = r.tables.find((t) => t.id === "fig4")!;
     for (const col of ["Send", "Receive"]) {
       const values = fig4.rows.map((row) => row.values[col].mean);
@@ -43,12 +43,12 @@ describe("calibrate", () => {
     expect(fig4.rows[0].values.Receive.mean).toBeCloseTo(12, 0);
   });
 
-  it("on SYSTEM-1 and SYSTEM-2 finds the paper's weights within their spread", () => {
-    const s1 = calibrate(PROFILES["system-1"], { ...quick, runs: 10 }, 1);
+  it("on SYSTEM-1 and SYSTEM-2 finds the paper's weights within their spread", async () => {
+    const s1 = await calibrate(PROFILES["system-1"], { ...quick, runs: 10 }, 1);
     expect(Math.abs(s1.weight.mean - 1.1)).toBeLessThan(0.05);
     expect(s1.weight.sd).toBeGreaterThan(0.03);
     expect(s1.weight.sd).toBeLessThan(0.12);
-    const s2 = calibrate(PROFILES["system-2"], { ...quick, runs: 10 }, 1);
+    const s2 = await calibrate(PROFILES["system-2"], { ...quick, runs: 10 }, 1);
     expect(Math.abs(s2.weight.mean - 1.16)).toBeLessThan(0.08);
     expect(s2.weight.sd).toBeGreaterThan(0.07);
     expect(s2.weight.sd).toBeLessThan(0.25);

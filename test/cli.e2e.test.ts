@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -138,6 +138,19 @@ describe("xeniso CLI", () => {
     expect(xeniso(["compare", base, changed, "--tolerance", "10%"]).code).toBe(3);
     expect(xeniso(["compare", base, "package.json"]).code).toBe(2);
     expect(xeniso(["compare", base, base, "--tolerance", "lots"]).code).toBe(2);
+  });
+
+  it("on Ctrl-C (SIGINT) stops between runs, exits 130 and leaves no output file", async () => {
+    const out = join(tmp, "interrupted.json");
+    const child = spawn(process.execPath, ["bin/xeniso", "run", "scenarios/sedf-dc.yaml", "-q", "-o", out], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    setTimeout(() => child.kill("SIGINT"), 1500);
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain("interrupted");
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(tmp).filter((f) => f.includes("xeniso-tmp"))).toEqual([]);
   });
 
   it("leaves nothing behind", () => {

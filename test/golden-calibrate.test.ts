@@ -4,7 +4,7 @@ import { PROFILES } from "../src/profiles/profiles.js";
 import { expectMatchesGolden } from "./helpers/golden.js";
 
 describe("golden results: calibration reproduces results/ exactly", () => {
-  it.each(["system-1", "system-2"])("%s", (profile) => {
-    expectMatchesGolden(calibrate(PROFILES[profile], PAPER_PLAN, 1), `results/calibrate-${profile}.json`);
+  it.each(["system-1", "system-2"])("%s", async (profile) => {
+    expectMatchesGolden(await calibrate(PROFILES[profile], PAPER_PLAN, 1), `results/calibrate-${profile}.json`);
   }, 20 * 60_000);
 });

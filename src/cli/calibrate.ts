@@ -22,13 +22,13 @@ export function calibrateCommand(prog: Command, io: CliIo): void {
     .option("-s, --seed <n>", "random seed", intArg("--seed", 0, 2 ** 31 - 1), 1)
     .option("-r, --runs <n>", "runs per point (paper: 10)", intArg("--runs", 1, 1000), PAPER_PLAN.runs)
     .option("-d, --duration <time>", "length of each run (paper: 20s)", "20s");
-  outputOptions(cmd).action((flags: CalibrateFlags) => {
+  outputOptions(cmd).action(async (flags: CalibrateFlags) => {
     const d = parseDuration(flags.duration);
     if (!d.ok || d.value < 100e6 || d.value > 3600e9) {
       throw new UsageError([`--duration: ${d.ok ? "must be between 100ms and 1h" : d.message}`]);
     }
     const plan = { ...PAPER_PLAN, runs: flags.runs, duration: d.value };
-    const doc = calibrate(PROFILES[flags.profile], plan, flags.seed, progressReporter(io, Boolean(flags.quiet), `calibrate ${flags.profile}`));
+    const doc = await calibrate(PROFILES[flags.profile], plan, flags.seed, progressReporter(io, Boolean(flags.quiet), `calibrate ${flags.profile}`));
     emit(doc, flags, io);
   });
 }

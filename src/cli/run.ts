@@ -36,7 +36,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     .option("-r, --runs <n>", "independent runs to average (default: the scenario's)", intArg("--runs", 1, 1000))
     .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json)")
     .option("--series-bin <time>", "time series resolution", "1s");
-  outputOptions(cmd).action((file: string, flags: RunFlags) => {
+  outputOptions(cmd).action(async (file: string, flags: RunFlags) => {
     const loaded = loadScenarioFile(file);
     const bin = parseDuration(flags.seriesBin);
     if (!bin.ok || bin.value < loaded.scenario.xenmon.interval || bin.value % loaded.scenario.xenmon.interval !== 0) {
@@ -45,7 +45,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     const seed = flags.seed ?? loaded.scenario.seed;
     const runs = flags.runs ?? loaded.scenario.runs;
     const onRun = progressReporter(io, Boolean(flags.quiet), loaded.scenario.name);
-    const { series, decisions, ...doc } = runScenario(loaded, { seed, runs, onRun, seriesBin: flags.series ? bin.value : undefined });
+    const { series, decisions, ...doc } = await runScenario(loaded, { seed, runs, onRun, seriesBin: flags.series ? bin.value : undefined });
     // Table, JSON and series come from the same runs.
     if (flags.series) writeAtomic(flags.series, seriesText(flags.series, series ?? [], decisions ?? []));
     emit(doc, flags, io);

@@ -1,6 +1,7 @@
 import type { HostProfile } from "../profiles/profiles.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type ResultDoc, type Row } from "../report/result.js";
 import type { Scenario } from "../scenario/schema.js";
+import { yieldToEventLoop } from "./runner.js";
 import { Simulation } from "./simulation.js";
 import { meanSd } from "./stats.js";
 
@@ -61,30 +62,34 @@ export interface CalibrationResult extends ResultDoc {
  * Every (point, direction, run) is its own experiment with its own random streams, as
  * each was a separate run on the paper's hardware.
  */
-export function calibrate(profile: HostProfile, plan: CalibrationPlan, seed: number, onProgress?: (done: number, total: number) => void): CalibrationResult {
+export async function calibrate(profile: HostProfile, plan: CalibrationPlan, seed: number, onProgress?: (done: number, total: number) => void): Promise<CalibrationResult> {
   const total = (plan.sizes.length + plan.rates.length) * 2 * plan.runs;
   let done = 0;
   let experiment = 0;
-  const measure = (direction: Direction, rate: number, size: number): number[] =>
-    Array.from({ length: plan.runs }, () => {
-      const v = iddCpu(profile, direction, rate, size, plan.duration, seed, experiment++);
+  const measure = async (direction: Direction, rate: number, size: number): Promise<number[]> => {
+    const values: number[] = [];
+    for (let k = 0; k < plan.runs; k++) {
+      values.push(iddCpu(profile, direction, rate, size, plan.duration, seed, experiment++));
       onProgress?.(++done, total);
-      return v;
-    });
+      await yieldToEventLoop();
+    }
+    return values;
+  };
   const cell = (values: number[]) => ({ ...meanSd(values), n: values.length });
 
-  const sizeRows: Row[] = plan.sizes.map((size) => ({
-    label: `${size} B`,
-    unit: "%",
-    values: { Send: cell(measure("send", plan.fixedRate, size)), Receive: cell(measure("recv", plan.fixedRate, size)) },
-  }));
+  const sizeRows: Row[] = [];
+  for (const size of plan.sizes) {
+    const send = await measure("send", plan.fixedRate, size);
+    const recv = await measure("recv", plan.fixedRate, size);
+    sizeRows.push({ label: `${size} B`, unit: "%", values: { Send: cell(send), Receive: cell(recv) } });
+  }
 
   const ratios: number[] = [];
   const rateRows: Row[] = [];
   const weightRows: Row[] = [];
   for (const rate of plan.rates) {
-    const send = measure("send", rate, plan.fixedSize);
-    const recv = measure("recv", rate, plan.fixedSize);
+    const send = await measure("send", rate, plan.fixedSize);
+    const recv = await measure("recv", rate, plan.fixedSize);
     const pointRatios = send.map((s, k) => s / recv[k]);
     ratios.push(...pointRatios);
     rateRows.push({ label: `${rate} pkt/s`, unit: "%", values: { Send: cell(send), Receive: cell(recv) } });

@@ -57,7 +57,15 @@ function cellOf(values: number[] | undefined, paper?: number | null): Cell | und
   return cell;
 }
 
-export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc & { series?: SeriesRow[]; decisions?: DecisionRow[] } {
+/**
+ * Lets pending signals (Ctrl-C) and I/O run between simulations: a run is synchronous,
+ * so without this an interrupt would only be seen after the last one.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<ResultDoc & { series?: SeriesRow[]; decisions?: DecisionRow[] }> {
   const sc = loaded.scenario;
   const columns = columnsOf(sc);
   const collected: Collected = new Map();
@@ -74,6 +82,7 @@ export function runScenario(loaded: LoadedScenario, opts: RunOptions): ResultDoc
         for (const d of sim.shareguard?.decisions ?? []) decisions.push({ column: col.name, run, ...d });
       }
       opts.onRun?.(++done, total);
+      await yieldToEventLoop();
     }
   }
   const names = columns.map((c) => c.name);
