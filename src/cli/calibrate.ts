@@ -4,7 +4,7 @@ import { PROFILES, profileNames } from "../profiles/profiles.js";
 import { parseDuration } from "../scenario/units.js";
 import { UsageError } from "../scenario/load.js";
 import { emit, type OutputFlags } from "./emit.js";
-import { progressReporter, type CliIo } from "./io.js";
+import { checkWritable, progressReporter, type CliIo } from "./io.js";
 import { intArg, outputOptions } from "./options.js";
 
 interface CalibrateFlags extends OutputFlags {
@@ -27,6 +27,7 @@ export function calibrateCommand(prog: Command, io: CliIo): void {
     if (!d.ok || d.value < 100e6 || d.value > 3600e9) {
       throw new UsageError([`--duration: ${d.ok ? "must be between 100ms and 1h" : d.message}`]);
     }
+    if (flags.output) checkWritable(flags.output);
     const plan = { ...PAPER_PLAN, runs: flags.runs, duration: d.value };
     const doc = await calibrate(PROFILES[flags.profile], plan, flags.seed, progressReporter(io, Boolean(flags.quiet), `calibrate ${flags.profile}`));
     emit(doc, flags, io);

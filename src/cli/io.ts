@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { UsageError } from "../scenario/load.js";
 
@@ -77,5 +77,18 @@ export function writeAtomic(file: string, text: string): void {
     throw new UsageError([`${file}: cannot write output: ${why}`]);
   } finally {
     pendingTemps.delete(tmp);
+  }
+}
+
+/** Fails before any work is done if `file` could not be written (so a long run is not wasted). */
+export function checkWritable(file: string): void {
+  const dir = dirname(file);
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError([`${file}: cannot write output: ${dir} is not a directory`]);
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError([`${file}: cannot write output: ${code === "ENOENT" ? "its directory does not exist" : code === "EACCES" ? "permission denied" : (e as Error).message}`]);
   }
 }

@@ -4,7 +4,7 @@ import { runScenario, type DecisionRow, type SeriesRow } from "../model/runner.j
 import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
-import { progressReporter, writeAtomic, type CliIo } from "./io.js";
+import { checkWritable, progressReporter, writeAtomic, type CliIo } from "./io.js";
 import { intArg, outputOptions } from "./options.js";
 
 interface RunFlags extends OutputFlags {
@@ -42,6 +42,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     if (!bin.ok || bin.value < loaded.scenario.xenmon.interval || bin.value % loaded.scenario.xenmon.interval !== 0) {
       throw new UsageError([`--series-bin: ${bin.ok ? `must be a whole number of XenMon intervals (${loaded.scenario.xenmon.interval / 1e6}ms)` : bin.message}`]);
     }
+    for (const f of [flags.output, flags.series]) if (f) checkWritable(f);
     const seed = flags.seed ?? loaded.scenario.seed;
     const runs = flags.runs ?? loaded.scenario.runs;
     const onRun = progressReporter(io, Boolean(flags.quiet), loaded.scenario.name);

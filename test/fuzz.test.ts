@@ -1,0 +1,59 @@
+import { readFileSync } from "node:fs";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseScenario, UsageError } from "../src/scenario/load.js";
+
+const sources = ["sedf-dc", "shareguard", "udp-recv"].map((n) => readFileSync(`scenarios/${n}.yaml`, "utf8"));
+
+/** A random edit of a scenario text: delete, duplicate, swap or overwrite a piece. */
+const mutation = fc.record({
+  source: fc.integer({ min: 0, max: sources.length - 1 }),
+  at: fc.nat(),
+  length: fc.integer({ min: 0, max: 40 }),
+  kind: fc.constantFrom("delete", "insert", "replace", "duplicate-line", "swap-lines"),
+  text: fc.oneof(
+    fc.string({ maxLength: 12 }),
+    fc.constantFrom("-1", "0", "1e309", "NaN", "null", "~", "[]", "{}", "&a", "*a", "'", '"', ":", "- ", "\t", "\n  ", "100%", "0ms", "9999999s", "Domain-0", "type: web", "\u0000", "\uFFFF"),
+  ),
+});
+
+function mutate(m: { source: number; at: number; length: number; kind: string; text: string }): string {
+  const s = sources[m.source];
+  const at = m.at % (s.length + 1);
+  const lines = s.split("\n");
+  const li = m.at % lines.length;
+  switch (m.kind) {
+    case "delete":
+      return s.slice(0, at) + s.slice(at + m.length);
+    case "insert":
+      return s.slice(0, at) + m.text + s.slice(at);
+    case "replace":
+      return s.slice(0, at) + m.text + s.slice(at + m.length);
+    case "duplicate-line":
+      return [...lines.slice(0, li + 1), lines[li], ...lines.slice(li + 1)].join("\n");
+    default: {
+      const lj = (li + 1 + (m.length % (lines.length - 1))) % lines.length;
+      [lines[li], lines[lj]] = [lines[lj], lines[li]];
+      return lines.join("\n");
+    }
+  }
+}
+
+describe("scenario loader fuzzing", () => {
+  it("either accepts a mutated scenario or rejects it with located messages — never anything else", () => {
+    fc.assert(
+      fc.property(mutation, (m) => {
+        const text = mutate(m);
+        try {
+          parseScenario(text, "f.yaml");
+        } catch (e) {
+          expect(e).toBeInstanceOf(UsageError);
+          const diagnostics = (e as UsageError).diagnostics;
+          expect(diagnostics.length).toBeGreaterThan(0);
+          for (const d of diagnostics) expect(d).toMatch(/^f\.yaml:\d+:\d+[ :]/);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
