@@ -43,6 +43,16 @@ describe("xeniso CLI", () => {
     expect(row.values.result.mean).toBeCloseTo(10_000, -1);
   });
 
+  it("gives byte-identical results and series whatever the number of worker threads", () => {
+    const out = (jobs: string) => {
+      const series = join(tmp, `series-${jobs}.csv`);
+      const r = xeniso(["run", "scenarios/udp-send.yaml", "--runs", "3", "--format", "json", "--jobs", jobs, "--series", series]);
+      expect(r.code).toBe(0);
+      return r.stdout + readFileSync(series, "utf8");
+    };
+    expect(out("2")).toBe(out("1"));
+  });
+
   it("writes -o files atomically and refuses an unwritable path with exit 2", () => {
     const out = join(tmp, "r.csv");
     const ok = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-f", "csv", "-o", out]);

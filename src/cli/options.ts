@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { FORMATS } from "../report/render.js";
 
@@ -19,4 +20,9 @@ export function outputOptions(cmd: Command): Command {
     .option("--color", "force colour in table output")
     .option("--no-color", "never colour output")
     .option("-q, --quiet", "no progress display on stderr");
+}
+
+/** One worker per core. */
+export function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
 }

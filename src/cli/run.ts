@@ -5,11 +5,12 @@ import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
 import { checkWritable, progressReporter, writeAtomic, type CliIo } from "./io.js";
-import { intArg, outputOptions } from "./options.js";
+import { defaultJobs, intArg, outputOptions } from "./options.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
   runs?: number;
+  jobs: number;
   series?: string;
   seriesBin: string;
 }
@@ -34,6 +35,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     .argument("<scenario>", "scenario YAML file, e.g. scenarios/sedf-dc.yaml")
     .option("-s, --seed <n>", "random seed (default: the scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
     .option("-r, --runs <n>", "independent runs to average (default: the scenario's)", intArg("--runs", 1, 1000))
+    .option("-j, --jobs <n>", "worker threads for the runs (results are identical for any number)", intArg("--jobs", 1, 64), defaultJobs())
     .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json)")
     .option("--series-bin <time>", "time series resolution", "1s");
   outputOptions(cmd).action(async (file: string, flags: RunFlags) => {
@@ -46,7 +48,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     const seed = flags.seed ?? loaded.scenario.seed;
     const runs = flags.runs ?? loaded.scenario.runs;
     const onRun = progressReporter(io, Boolean(flags.quiet), loaded.scenario.name);
-    const { series, decisions, ...doc } = await runScenario(loaded, { seed, runs, onRun, seriesBin: flags.series ? bin.value : undefined });
+    const { series, decisions, ...doc } = await runScenario(loaded, { seed, runs, onRun, jobs: flags.jobs, seriesBin: flags.series ? bin.value : undefined });
     // Table, JSON and series come from the same runs.
     if (flags.series) writeAtomic(flags.series, seriesText(flags.series, series ?? [], decisions ?? []));
     emit(doc, flags, io);

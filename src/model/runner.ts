@@ -2,7 +2,8 @@ import type { LoadedScenario } from "../scenario/load.js";
 import { DEFAULT_COLUMN, measurementWindow, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import type { Decision } from "../shareguard/shareguard.js";
-import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
+import { runJobs } from "./replication.js";
+import type { Metric, SeriesPoint } from "./simulation.js";
 import { meanSd } from "./stats.js";
 
 export interface RunOptions {
@@ -12,6 +13,8 @@ export interface RunOptions {
   onRun?: (done: number, total: number) => void;
   /** When set, time series are collected in bins of this many ns. */
   seriesBin?: number;
+  /** Worker threads to spread the runs over (1: all in this thread). */
+  jobs?: number;
 }
 
 export type SeriesRow = SeriesPoint & { column: string; run: number };
@@ -71,20 +74,17 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   const collected: Collected = new Map();
   const total = columns.length * opts.runs;
   let done = 0;
+  const jobs = columns.flatMap((col) => Array.from({ length: opts.runs }, (_, run) => ({ scenario: col.scenario, run, seed: opts.seed, seriesBin: opts.seriesBin })));
+  const results = await runJobs(jobs, opts.jobs ?? 1, () => opts.onRun?.(++done, total), yieldToEventLoop);
   const series: SeriesRow[] = [];
   const decisions: DecisionRow[] = [];
-  for (const col of columns) {
-    for (let run = 0; run < opts.runs; run++) {
-      const sim = new Simulation(col.scenario, run, opts.seed);
-      collect(collected, col.name, sim.execute().metrics);
-      if (opts.seriesBin) {
-        for (const p of sim.series(opts.seriesBin)) series.push({ column: col.name, run, ...p });
-        for (const d of sim.shareguard?.decisions ?? []) decisions.push({ column: col.name, run, ...d });
-      }
-      opts.onRun?.(++done, total);
-      await yieldToEventLoop();
-    }
-  }
+  results.forEach((r, i) => {
+    const column = columns[Math.floor(i / opts.runs)].name;
+    const run = i % opts.runs;
+    collect(collected, column, r.metrics);
+    for (const p of r.series) series.push({ column, run, ...p });
+    for (const d of r.decisions) decisions.push({ column, run, ...d });
+  });
   const names = columns.map((c) => c.name);
   const tables: Table[] = [];
   if (sc.report) {

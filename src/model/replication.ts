@@ -1,0 +1,81 @@
+import { Worker } from "node:worker_threads";
+import type { Scenario } from "../scenario/schema.js";
+import type { Decision } from "../shareguard/shareguard.js";
+import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
+
+/** One independent simulation: a column's scenario, a run index and the seed. */
+export interface Job {
+  scenario: Scenario;
+  run: number;
+  seed: number;
+  seriesBin?: number;
+}
+
+export interface JobResult {
+  metrics: Metric[];
+  series: SeriesPoint[];
+  decisions: Decision[];
+}
+
+/** Runs one job in this thread. Workers call this too, so both paths give the same numbers. */
+export function runJob(job: Job): JobResult {
+  const sim = new Simulation(job.scenario, job.run, job.seed);
+  const { metrics } = sim.execute();
+  return {
+    metrics,
+    series: job.seriesBin ? sim.series(job.seriesBin) : [],
+    decisions: job.seriesBin ? (sim.shareguard?.decisions ?? []) : [],
+  };
+}
+
+/**
+ * Runs jobs on `workers` worker threads (or in this thread when 1) and returns their
+ * results in job order. Every run has its own random streams, so the results do not
+ * depend on how many workers ran them or in which order they finished.
+ */
+export async function runJobs(jobs: Job[], workers: number, onDone: () => void, yieldBetween: () => Promise<void>): Promise<JobResult[]> {
+  const results = new Array<JobResult>(jobs.length);
+  const workerUrl = new URL("./replication-worker.js", import.meta.url);
+  if (workers <= 1 || jobs.length <= 1 || !workerUrl.pathname.endsWith(".js") || !(await exists(workerUrl))) {
+    for (let i = 0; i < jobs.length; i++) {
+      results[i] = runJob(jobs[i]);
+      onDone();
+      await yieldBetween();
+    }
+    return results;
+  }
+  let next = 0;
+  const pool = Array.from({ length: Math.min(workers, jobs.length) }, () => new Worker(workerUrl));
+  try {
+    await Promise.all(
+      pool.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            const feed = () => {
+              if (next >= jobs.length) return resolve();
+              const i = next++;
+              w.once("message", (r: JobResult) => {
+                results[i] = r;
+                onDone();
+                feed();
+              });
+              w.postMessage(jobs[i]);
+            };
+            w.once("error", reject);
+            feed();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(pool.map((w) => w.terminate()));
+  }
+  return results;
+}
+
+async function exists(url: URL): Promise<boolean> {
+  const { access } = await import("node:fs/promises");
+  return access(url).then(
+    () => true,
+    () => false,
+  );
+}
