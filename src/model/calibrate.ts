@@ -1,8 +1,8 @@
 import type { HostProfile } from "../profiles/profiles.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type ResultDoc, type Row } from "../report/result.js";
 import type { Scenario } from "../scenario/schema.js";
+import { runJobs } from "./replication.js";
 import { yieldToEventLoop } from "./runner.js";
-import { Simulation } from "./simulation.js";
 import { meanSd } from "./stats.js";
 
 /** The paper's §3 benchmark plan; every number here is the paper's unless said otherwise. */
@@ -46,13 +46,6 @@ export function benchmarkScenario(profile: HostProfile, direction: Direction, ra
   };
 }
 
-/** Domain-0's CPU (%) in one benchmark run, measured by XenMon through the simulation. */
-function iddCpu(profile: HostProfile, direction: Direction, rate: number, size: number, duration: number, seed: number, run: number): number {
-  const result = new Simulation(benchmarkScenario(profile, direction, rate, size, duration), run, seed, profile).execute();
-  const m = result.metrics.find((x) => x.key === "Domain-0.cpu");
-  return m!.value;
-}
-
 export interface CalibrationResult extends ResultDoc {
   weight: { mean: number; sd: number; n: number; paper: number };
 }
@@ -62,39 +55,45 @@ export interface CalibrationResult extends ResultDoc {
  * Every (point, direction, run) is its own experiment with its own random streams, as
  * each was a separate run on the paper's hardware.
  */
-export async function calibrate(profile: HostProfile, plan: CalibrationPlan, seed: number, onProgress?: (done: number, total: number) => void): Promise<CalibrationResult> {
-  const total = (plan.sizes.length + plan.rates.length) * 2 * plan.runs;
+export async function calibrate(
+  profile: HostProfile,
+  plan: CalibrationPlan,
+  seed: number,
+  onProgress?: (done: number, total: number) => void,
+  workers = 1,
+): Promise<CalibrationResult> {
+  // Every (point, direction, run) in a fixed order; its place in that order is its run index.
+  const points: Array<{ direction: Direction; rate: number; size: number }> = [];
+  for (const size of plan.sizes) for (const direction of ["send", "recv"] as const) points.push({ direction, rate: plan.fixedRate, size });
+  for (const rate of plan.rates) for (const direction of ["send", "recv"] as const) points.push({ direction, rate, size: plan.fixedSize });
+  const jobs = points.flatMap((p, i) =>
+    Array.from({ length: plan.runs }, (_, k) => ({ scenario: benchmarkScenario(profile, p.direction, p.rate, p.size, plan.duration), run: i * plan.runs + k, seed, profile })),
+  );
   let done = 0;
-  let experiment = 0;
-  const measure = async (direction: Direction, rate: number, size: number): Promise<number[]> => {
-    const values: number[] = [];
-    for (let k = 0; k < plan.runs; k++) {
-      values.push(iddCpu(profile, direction, rate, size, plan.duration, seed, experiment++));
-      onProgress?.(++done, total);
-      await yieldToEventLoop();
-    }
-    return values;
-  };
+  const results = await runJobs(jobs, workers, () => onProgress?.(++done, jobs.length), yieldToEventLoop);
+  const iddCpu = results.map((r) => r.metrics.find((m) => m.key === "Domain-0.cpu")!.value);
+  /** Domain-0's CPU (%) in each run of point number `i`. */
+  const measured = (i: number) => iddCpu.slice(i * plan.runs, (i + 1) * plan.runs);
   const cell = (values: number[]) => ({ ...meanSd(values), n: values.length });
 
-  const sizeRows: Row[] = [];
-  for (const size of plan.sizes) {
-    const send = await measure("send", plan.fixedRate, size);
-    const recv = await measure("recv", plan.fixedRate, size);
-    sizeRows.push({ label: `${size} B`, unit: "%", values: { Send: cell(send), Receive: cell(recv) } });
-  }
+  const sizeRows: Row[] = plan.sizes.map((size, i) => ({
+    label: `${size} B`,
+    unit: "%",
+    values: { Send: cell(measured(2 * i)), Receive: cell(measured(2 * i + 1)) },
+  }));
 
   const ratios: number[] = [];
   const rateRows: Row[] = [];
   const weightRows: Row[] = [];
-  for (const rate of plan.rates) {
-    const send = await measure("send", rate, plan.fixedSize);
-    const recv = await measure("recv", rate, plan.fixedSize);
+  plan.rates.forEach((rate, j) => {
+    const i = plan.sizes.length + j;
+    const send = measured(2 * i);
+    const recv = measured(2 * i + 1);
     const pointRatios = send.map((s, k) => s / recv[k]);
     ratios.push(...pointRatios);
     rateRows.push({ label: `${rate} pkt/s`, unit: "%", values: { Send: cell(send), Receive: cell(recv) } });
     weightRows.push({ label: `at ${rate} pkt/s`, unit: "ratio", values: { weight: cell(pointRatios) } });
-  }
+  });
 
   const paperWeight = profile.xenmonWeight.value;
   const weight = { ...meanSd(ratios), n: ratios.length, paper: paperWeight };

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import type { HostProfile } from "../profiles/profiles.js";
 import type { Scenario } from "../scenario/schema.js";
 import type { Decision } from "../shareguard/shareguard.js";
 import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
@@ -9,6 +10,8 @@ export interface Job {
   run: number;
   seed: number;
   seriesBin?: number;
+  /** The host's costs, when not the profile the scenario names (calibration tests). */
+  profile?: HostProfile;
 }
 
 export interface JobResult {
@@ -19,7 +22,7 @@ export interface JobResult {
 
 /** Runs one job in this thread. Workers call this too, so both paths give the same numbers. */
 export function runJob(job: Job): JobResult {
-  const sim = new Simulation(job.scenario, job.run, job.seed);
+  const sim = new Simulation(job.scenario, job.run, job.seed, job.profile);
   const { metrics } = sim.execute();
   return {
     metrics,
