@@ -31,6 +31,16 @@ export class PhysicalCpu {
     return this.current;
   }
 
+  /**
+   * CPU time `dom` has spent on behalf of domain `owner` up to `now`, counting the stretch
+   * the running task has run since the CPU last settled its accounts.
+   */
+  onBehalfAt(dom: Domain, owner: number, now: Nanos): Nanos {
+    const settled = dom.onBehalf[owner];
+    if (this.current !== dom || now <= this.settledAt) return settled;
+    return dom.headOwner() === owner ? settled + (now - this.settledAt) : settled;
+  }
+
   idleTimeAt(now: Nanos): Nanos {
     return this.idle + (this.current === null ? now - this.idleSince : 0);
   }

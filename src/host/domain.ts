@@ -67,6 +67,11 @@ export class Domain {
     return this.queue.peek()?.cost ?? Infinity;
   }
 
+  /** Whom the head task works for: the domain itself when it is only spinning. */
+  headOwner(): number {
+    return this.queue.peek()?.owner ?? this.id;
+  }
+
   submit(task: Task): void {
     this.queue.push(task);
     if (this.state === "blocked") this.onWake(this);

@@ -84,7 +84,7 @@ export class XenMon {
       execCount: d.execCount,
       sent: port?.sent ?? 0,
       recv: port?.recv ?? 0,
-      truth: idd ? idd.onBehalf[d.id] : 0,
+      truth: idd ? this.cpus[idd.cpu].onBehalfAt(idd, d.id, now) : 0,
     };
   }
 
