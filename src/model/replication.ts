@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import type { HostProfile } from "../profiles/profiles.js";
 import type { Scenario } from "../scenario/schema.js";
-import type { Decision } from "../shareguard/shareguard.js";
+import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
 
 /** One independent simulation: a column's scenario, a run index and the seed. */
@@ -17,7 +17,7 @@ export interface Job {
 export interface JobResult {
   metrics: Metric[];
   series: SeriesPoint[];
-  decisions: Decision[];
+  decisions: ShareGuardDecision[];
 }
 
 /** Runs one job in this thread. Workers call this too, so both paths give the same numbers. */

@@ -1,7 +1,7 @@
 import type { LoadedScenario } from "../scenario/load.js";
 import { DEFAULT_COLUMN, measurementWindow, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
-import type { Decision } from "../shareguard/shareguard.js";
+import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { runJobs } from "./replication.js";
 import type { Metric, SeriesPoint } from "./simulation.js";
 import { meanSd } from "./stats.js";
@@ -18,7 +18,7 @@ export interface RunOptions {
 }
 
 export type SeriesRow = SeriesPoint & { column: string; run: number };
-export type DecisionRow = Decision & { column: string; run: number };
+export type DecisionRow = ShareGuardDecision & { column: string; run: number };
 
 /** The scenario one column runs: the base with the variant's changes applied. */
 export function applyVariant(sc: Scenario, v: Variant): Scenario {

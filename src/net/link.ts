@@ -7,7 +7,6 @@ import type { Packet } from "./packet.js";
  */
 export class Link {
   private freeAt: Nanos = 0;
-  bytes = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -18,7 +17,6 @@ export class Link {
   send(pkt: Packet, arrive: (pkt: Packet) => void): void {
     const start = Math.max(this.engine.now, this.freeAt);
     this.freeAt = start + Math.round((pkt.size * 8 * 1e9) / this.bitsPerSecond);
-    this.bytes += pkt.size;
     this.engine.at(this.freeAt + this.propagation, () => arrive(pkt));
   }
 }

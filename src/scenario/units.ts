@@ -76,11 +76,3 @@ export function parseRate(input: unknown): Parsed {
 function show(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : String(v);
 }
-
-/** Formats nanoseconds for people: 1500000 → "1.5ms". */
-export function formatDuration(ns: number): string {
-  if (ns >= 1e9) return `${+(ns / 1e9).toFixed(3)}s`;
-  if (ns >= 1e6) return `${+(ns / 1e6).toFixed(3)}ms`;
-  if (ns >= 1e3) return `${+(ns / 1e3).toFixed(3)}us`;
-  return `${ns}ns`;
-}

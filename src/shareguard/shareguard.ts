@@ -4,7 +4,7 @@ import type { Engine, Nanos } from "../sim/engine.js";
 import type { XenMon } from "../xenmon/xenmon.js";
 
 /** One of ShareGuard's decisions, for the trace behind Figure 10. */
-export interface Decision {
+export interface ShareGuardDecision {
   /** When it was taken (ns). */
   time: Nanos;
   domain: string;
@@ -34,7 +34,7 @@ export function defenceTime(used: number, limit: number, interval: Nanos): Nanos
  * the work; outbound dropped in netback before the IDD's stack), then restored.
  */
 export class ShareGuard {
-  readonly decisions: Decision[] = [];
+  readonly decisions: ShareGuardDecision[] = [];
   private readonly used: Float64Array;
   private elapsed: Nanos = 0;
   private readonly cutUntil = new Map<Domain, Nanos>();

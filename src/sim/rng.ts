@@ -12,11 +12,6 @@ export function rngStream(seed: number, run: number, component: string): Random 
   return () => prng.quick();
 }
 
-/** Exponentially distributed sample with the given mean. */
-export function exponential(rand: Random, mean: number): number {
-  return -Math.log(1 - rand()) * mean;
-}
-
 /** Normally distributed sample (Box–Muller). */
 export function normal(rand: Random, mean: number, sd: number): number {
   const u = 1 - rand();

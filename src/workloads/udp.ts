@@ -6,10 +6,8 @@ import type { Packet, PacketSink } from "../net/packet.js";
 /** Counts what reaches it: the far end of a UDP benchmark. */
 export class PacketCounter implements PacketSink {
   packets = 0;
-  bytes = 0;
-  deliver(pkt: Packet): void {
+  deliver(): void {
     this.packets++;
-    this.bytes += pkt.size;
   }
 }
 
@@ -27,7 +25,6 @@ export interface UdpConfig {
 export class UdpBenchmark {
   /** Where packets end up: the guest's socket (recv) or the external machine (send). */
   readonly sink = new PacketCounter();
-  offered = 0;
   private readonly gap: Nanos;
 
   constructor(
@@ -47,7 +44,6 @@ export class UdpBenchmark {
 
   private emitAt(time: Nanos): void {
     this.engine.at(Math.round(time), () => {
-      this.offered++;
       const pkt: Packet = { guest: this.guest, dir: this.cfg.direction === "recv" ? "rx" : "tx", size: this.cfg.size, sink: this.sink };
       if (this.cfg.direction === "recv") this.net.sendFromOutside(pkt);
       else this.net.sendFromGuest(pkt);

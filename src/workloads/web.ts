@@ -80,7 +80,6 @@ class Connection {
   delayedAck: SimEvent | undefined;
 
   constructor(
-    readonly id: number,
     readonly startedAt: Nanos,
     readonly segments: number,
     readonly lastSegmentBytes: number,
@@ -98,8 +97,6 @@ export class WebStats {
   clientTimo = 0;
   /** Server-side: SYNs refused because the listen backlog was full. */
   backlogDrops = 0;
-  /** Server-side: requests the guest processed (CPU spent), replied or not. */
-  requestsServed = 0;
 }
 
 /**
@@ -112,7 +109,6 @@ export class WebStats {
  */
 export class WebWorkload {
   readonly stats = new WebStats();
-  private nextId = 0;
   private readonly segments: number;
   private readonly lastSegmentBytes: number;
   /** Established connections waiting for a server process (the listen backlog). */
@@ -150,7 +146,7 @@ export class WebWorkload {
   // ---- client (httperf) side -------------------------------------------------------
 
   private connect(): void {
-    const conn = new Connection(this.nextId++, this.engine.now, this.segments, this.lastSegmentBytes);
+    const conn = new Connection(this.engine.now, this.segments, this.lastSegmentBytes);
     this.stats.connections++;
     if (Number.isFinite(this.cfg.timeout)) conn.timeoutTimer = this.engine.after(this.cfg.timeout, () => this.clientTimeout(conn));
     this.sendSyn(conn);
@@ -335,7 +331,6 @@ export class WebWorkload {
       cost,
       owner: this.guest.id,
       done: () => {
-        this.stats.requestsServed++;
         // A reset may have arrived while the request was being processed: the work is lost.
         if (conn.server !== "processing") return;
         conn.server = "sending";
