@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Engine } from "../src/sim/engine.js";
 import { EventQueue } from "../src/sim/event-queue.js";
 import { rngStream } from "../src/sim/rng.js";
+import { Timer } from "../src/sim/timer.js";
 import fc from "fast-check";
 
 describe("Engine", () => {
@@ -45,12 +46,130 @@ describe("Engine", () => {
   });
 });
 
+describe("Engine.tryAdvance (the fast path)", () => {
+  it("advances only when nothing pending fires at or before the time, and counts the step", () => {
+    const e = new Engine();
+    const seen: string[] = [];
+    e.at(10, () => {
+      seen.push(`a@${e.now}`);
+      expect(e.tryAdvance(15)).toBe(true); // nothing before 20
+      seen.push(`a'@${e.now}`);
+      expect(e.tryAdvance(20)).toBe(false); // b is due at 20 and was queued first
+      expect(e.tryAdvance(200)).toBe(false); // beyond the run's end
+    });
+    e.at(20, () => seen.push(`b@${e.now}`));
+    e.run(100);
+    expect(seen).toEqual(["a@10", "a'@15", "b@20"]);
+    expect(e.eventsFired).toBe(3);
+    expect(e.tryAdvance(150)).toBe(false); // outside run()
+  });
+
+  it("skips cancelled events at the head of the queue", () => {
+    const e = new Engine();
+    let advanced = false;
+    const stale = e.at(12, () => {});
+    e.at(10, () => {
+      e.cancel(stale);
+      advanced = e.tryAdvance(14);
+    });
+    e.run(100);
+    expect(advanced).toBe(true);
+  });
+
+  it("is off when the engine is built without it", () => {
+    const e = new Engine({ fastPath: false });
+    let advanced = true;
+    e.at(10, () => (advanced = e.tryAdvance(11)));
+    e.run(100);
+    expect(advanced).toBe(false);
+  });
+
+  it("gives the same trace as queuing every step, for random chains of steps", () => {
+    // Each chain takes steps of random length; a step tries the fast path first, as the
+    // CPU does for back-to-back tasks. With and without it the trace must be the same.
+    const trace = (fastPath: boolean, chains: number[][]): string[] => {
+      const e = new Engine({ fastPath });
+      const out: string[] = [];
+      chains.forEach((steps, c) => {
+        const step = (k: number): void => {
+          for (; k < steps.length; k++) {
+            out.push(`${c}:${k}@${e.now}`);
+            const next = e.now + steps[k];
+            if (!e.tryAdvance(next)) {
+              const kk = k + 1;
+              e.at(next, () => step(kk));
+              return;
+            }
+          }
+          out.push(`${c}:end@${e.now}`);
+        };
+        e.at(0, () => step(0));
+      });
+      e.run(10_000);
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 40 }), { maxLength: 30 }), { minLength: 1, maxLength: 5 }), (chains) => {
+        expect(trace(true, chains)).toEqual(trace(false, chains));
+      }),
+    );
+  });
+});
+
+describe("Timer", () => {
+  it("fires once, at the last deadline it was set to, and not at all once cleared", () => {
+    const e = new Engine();
+    const fired: number[] = [];
+    const t = new Timer(e, () => fired.push(e.now));
+    e.at(0, () => t.set(100));
+    e.at(50, () => t.set(300)); // pushed later: no new queued event needed
+    e.at(60, () => t.set(200)); // pulled earlier
+    e.run(1000);
+    expect(fired).toEqual([200]);
+    const u = new Timer(e, () => fired.push(e.now));
+    e.at(1000, () => u.setAfter(10));
+    e.at(1005, () => u.clear());
+    e.run(2000);
+    expect(fired).toEqual([200]);
+    expect(u.isSet).toBe(false);
+  });
+
+  it("behaves like cancelling and rescheduling an event, for random set/clear sequences", () => {
+    type Op = { at: number; set: number | null };
+    const firings = (ops: Op[], lazy: boolean): number[] => {
+      const e = new Engine();
+      const fired: number[] = [];
+      const timer = new Timer(e, () => fired.push(e.now));
+      let ev: ReturnType<Engine["at"]> | undefined;
+      for (const op of ops) {
+        e.at(op.at, () => {
+          if (lazy) {
+            if (op.set === null) timer.clear();
+            else timer.set(e.now + op.set);
+          } else {
+            e.cancel(ev);
+            ev = op.set === null ? undefined : e.at(e.now + op.set, () => fired.push(e.now));
+          }
+        });
+      }
+      e.run(100_000);
+      return fired;
+    };
+    const op = fc.record({ at: fc.integer({ min: 0, max: 1000 }), set: fc.option(fc.integer({ min: 0, max: 500 })) });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+        expect(firings(ops, true)).toEqual(firings(ops, false));
+      }),
+    );
+  });
+});
+
 describe("EventQueue", () => {
   it("pops any insertion order sorted by (time, seq)", () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300 }), (times) => {
         const q = new EventQueue();
-        times.forEach((t, seq) => q.push({ time: t, seq, action: () => {}, cancelled: false }));
+        times.forEach((t, seq) => q.push({ time: t, seq, action: () => {}, arg: undefined, cancelled: false }));
         const out: Array<[number, number]> = [];
         for (let ev = q.pop(); ev; ev = q.pop()) out.push([ev.time, ev.seq]);
         const sorted = times.map((t, seq) => [t, seq] as [number, number]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Domain } from "../src/host/domain.js";
+import { Domain, Task } from "../src/host/domain.js";
 import { SedfDcScheduler } from "../src/host/schedulers/sedf-dc.js";
 import { MS, SEC } from "../src/sim/engine.js";
 import { oneCpuHost } from "./helpers/host.js";
@@ -134,7 +134,7 @@ describe("SEDF-DC debt spreading", () => {
             engine.run(e.at * 10 * MS);
             sched.addDebt(d, e.debt * MS);
             owed += e.debt * MS;
-            if (e.work > 0) d.submit({ cost: e.work * MS, owner: 0, done: () => {} });
+            if (e.work > 0) d.submit(new Task(e.work * MS, 0, () => {}, undefined));
             expect(sched.debtOf(d)).toBeGreaterThanOrEqual(0);
           }
           engine.run(2 * SEC);

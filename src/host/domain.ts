@@ -1,15 +1,26 @@
 import type { Nanos } from "../sim/engine.js";
 import { FifoQueue, type WorkQueue } from "./work-queue.js";
 
-/** A piece of CPU work queued in a domain: `cost` ns still to run, done on behalf of `owner`. */
-export interface Task {
-  cost: Nanos;
-  /** Domain id the work is done for: the domain itself, or a guest when the IDD works for it. */
-  readonly owner: number;
-  /** Called once, at the simulated instant the last nanosecond of work has run. */
-  done(): void;
-  /** Which of the domain's queues the task waits in, for queues that keep several (the IDD's). */
-  readonly lane?: number;
+/**
+ * A piece of CPU work queued in a domain: `cost` ns still to run, done on behalf of
+ * `owner`. One class (one object shape) for every kind of task keeps the hot path
+ * monomorphic.
+ */
+// The queues and CPUs never look at `arg`, so they hold tasks of any argument type.
+export class Task<T = any> {
+  constructor(
+    public cost: Nanos,
+    /** Domain id the work is done for: the domain itself, or a guest when the IDD works for it. */
+    readonly owner: number,
+    /**
+     * Called once as `done(arg)`, at the simulated instant the last nanosecond of work has
+     * run. Hot paths pass a handler made once and the per-task data as `arg`.
+     */
+    readonly done: (arg: T) => void,
+    readonly arg: T,
+    /** Which of the domain's queues the task waits in, for queues that keep several (the IDD's). */
+    readonly lane = 0,
+  ) {}
 }
 
 /** SEDF reservation: `slice` ns in every `period` ns; extratime lets the domain use slack. */
@@ -32,8 +43,11 @@ export class Domain {
 
   state: RunState = "blocked";
   private since: Nanos = 0;
-  /** Time spent in each state since the start of the run. */
-  readonly timeIn: Record<RunState, Nanos> = { blocked: 0, runnable: 0, running: 0 };
+  // Time spent in each state since the start of the run, up to `since`. Three fields
+  // rather than a record keyed by state: this is updated at every dispatch.
+  private blockedNs: Nanos = 0;
+  private runnableNs: Nanos = 0;
+  private runningNs: Nanos = 0;
   /** Number of times the domain was dispatched on its CPU. */
   execCount = 0;
   /** CPU time this domain spent on behalf of each domain id (ground truth for the IDD). */
@@ -78,14 +92,18 @@ export class Domain {
   }
 
   setState(state: RunState, now: Nanos): void {
-    this.timeIn[this.state] += now - this.since;
+    const spent = now - this.since;
+    if (this.state === "running") this.runningNs += spent;
+    else if (this.state === "runnable") this.runnableNs += spent;
+    else this.blockedNs += spent;
     this.state = state;
     this.since = now;
   }
 
   /** Time in `state` up to `now`, counting the stretch still in progress. */
   timeInAt(state: RunState, now: Nanos): Nanos {
-    return this.timeIn[state] + (this.state === state ? now - this.since : 0);
+    const settled = state === "running" ? this.runningNs : state === "runnable" ? this.runnableNs : this.blockedNs;
+    return settled + (this.state === state ? now - this.since : 0);
   }
 
   /**
@@ -109,6 +127,7 @@ export class Domain {
   }
 
   private finishHead(): void {
-    this.queue.shift()!.done();
+    const task = this.queue.shift()!;
+    task.done(task.arg);
   }
 }

@@ -7,7 +7,7 @@ import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
 import { PROFILES, type HostProfile } from "../profiles/profiles.js";
 import { DEFAULT_PERIOD, measurementWindow, type Scenario } from "../scenario/schema.js";
-import { Engine, type Nanos } from "../sim/engine.js";
+import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
 import { WebWorkload } from "../workloads/web.js";
@@ -66,7 +66,7 @@ export function netCostsForRun(profile: HostProfile, seed: number, run: number):
 
 /** One run of a scenario: the host built from the scenario, driven for `duration`. */
 export class Simulation {
-  readonly engine = new Engine();
+  readonly engine: Engine;
   readonly profile: HostProfile;
   readonly domains: Domain[];
   readonly cpus: PhysicalCpu[];
@@ -83,7 +83,9 @@ export class Simulation {
     readonly seed: number,
     /** The host's costs; by default the profile the scenario names. */
     profile: HostProfile = PROFILES[scenario.profile],
+    engineOptions: EngineOptions = {},
   ) {
+    this.engine = new Engine(engineOptions);
     this.profile = profile;
     const n = scenario.domains.length;
     const iddQueue = new IddWorkQueue(profile.netbackOrder.value);

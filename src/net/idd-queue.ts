@@ -36,8 +36,7 @@ export class IddWorkQueue implements WorkQueue {
   }
 
   push(task: Task): void {
-    const lane = task.lane ?? DRIVER_LANE;
-    (lane === DRIVER_LANE ? this.driver : this.lanes[lane]).push(task);
+    (task.lane === DRIVER_LANE ? this.driver : this.lanes[task.lane]).push(task);
     this.queued++;
   }
 

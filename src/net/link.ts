@@ -14,9 +14,10 @@ export class Link {
     private readonly propagation: Nanos,
   ) {}
 
+  /** `arrive` is called with the packet when it reaches the far end; pass a handler made once, not a closure per packet. */
   send(pkt: Packet, arrive: (pkt: Packet) => void): void {
     const start = Math.max(this.engine.now, this.freeAt);
     this.freeAt = start + Math.round((pkt.size * 8 * 1e9) / this.bitsPerSecond);
-    this.engine.at(this.freeAt + this.propagation, () => arrive(pkt));
+    this.engine.schedule(this.freeAt + this.propagation, arrive, pkt);
   }
 }

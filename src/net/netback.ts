@@ -1,4 +1,4 @@
-import type { Domain, Task } from "../host/domain.js";
+import { Task, type Domain } from "../host/domain.js";
 import type { Engine, Nanos } from "../sim/engine.js";
 import { DRIVER_LANE, type IddWorkQueue } from "./idd-queue.js";
 import { Link } from "./link.js";
@@ -56,10 +56,22 @@ export class GuestPort {
  */
 export class NetBackend {
   readonly ports = new Map<number, GuestPort>();
+  /** The same ports indexed by guest id, for the per-packet path. */
+  private readonly portById: GuestPort[] = [];
   private nicRxInUse = 0;
   droppedNicRing = 0;
   readonly uplink: Link;
   readonly downlink: Link;
+  // Handlers made once: the per-packet path allocates no closure.
+  private readonly nicArrival = (pkt: Packet): void => this.arriveAtNic(pkt);
+  private readonly driverStageDone = (pkt: Packet): void => this.driverDone(pkt);
+  private readonly netbackRxDone = (pkt: Packet): void => this.received(this.portById[pkt.guest], pkt);
+  private readonly guestRxDone = (pkt: Packet): void => {
+    this.portById[pkt.guest].rxInRing--;
+    pkt.sink.deliver(pkt);
+  };
+  private readonly guestTxDone = (pkt: Packet): void => this.postTx(this.portById[pkt.guest], pkt);
+  private readonly netbackTxDone = (pkt: Packet): void => this.transmitted(this.portById[pkt.guest], pkt);
 
   constructor(
     engine: Engine,
@@ -74,24 +86,25 @@ export class NetBackend {
   attach(guest: Domain): GuestPort {
     const port = new GuestPort(guest, this.iddQueue.addLane(), this.iddQueue.addLane());
     this.ports.set(guest.id, port);
+    this.portById[guest.id] = port;
     return port;
   }
 
   port(guestId: number): GuestPort {
-    const p = this.ports.get(guestId);
+    const p = this.portById[guestId];
     if (!p) throw new Error(`domain ${guestId} has no network port`);
     return p;
   }
 
   /** An external host sends `pkt` to a guest: it crosses the downlink, then reaches the NIC. */
   sendFromOutside(pkt: Packet): void {
-    this.downlink.send(pkt, (p) => this.arriveAtNic(p));
+    this.downlink.send(pkt, this.nicArrival);
   }
 
   /** The guest's application hands `pkt` to its stack: guest CPU first, then the tx ring. */
   sendFromGuest(pkt: Packet): void {
     const port = this.port(pkt.guest);
-    port.guest.submit(task(this.costs.guestTx, pkt.guest, () => this.postTx(port, pkt)));
+    port.guest.submit(new Task(this.costs.guestTx, pkt.guest, this.guestTxDone, pkt));
   }
 
   private arriveAtNic(pkt: Packet): void {
@@ -100,7 +113,7 @@ export class NetBackend {
       return;
     }
     this.nicRxInUse++;
-    this.idd.submit(task(this.costs.iddRxDriver, pkt.guest, () => this.driverDone(pkt), DRIVER_LANE));
+    this.idd.submit(new Task(this.costs.iddRxDriver, pkt.guest, this.driverStageDone, pkt, DRIVER_LANE));
   }
 
   /** The driver has taken the packet off the NIC; the IDD's filter and netback come next. */
@@ -117,7 +130,7 @@ export class NetBackend {
       return;
     }
     port.rxInNetback++;
-    this.idd.submit(task(this.costs.iddRx - this.costs.iddRxDriver, pkt.guest, () => this.received(port, pkt), port.rxLane));
+    this.idd.submit(new Task(this.costs.iddRx - this.costs.iddRxDriver, pkt.guest, this.netbackRxDone, pkt, port.rxLane));
   }
 
   /** Netback has handed the packet to the guest's netfront. */
@@ -129,12 +142,7 @@ export class NetBackend {
       return;
     }
     port.rxInRing++;
-    port.guest.submit(
-      task(this.costs.guestRx, pkt.guest, () => {
-        port.rxInRing--;
-        pkt.sink.deliver(pkt);
-      }),
-    );
+    port.guest.submit(new Task(this.costs.guestRx, pkt.guest, this.guestRxDone, pkt));
   }
 
   private postTx(port: GuestPort, pkt: Packet): void {
@@ -148,18 +156,19 @@ export class NetBackend {
       return;
     }
     port.txInRing++;
-    this.idd.submit(task(this.costs.iddTx, pkt.guest, () => this.transmitted(port, pkt), port.txLane));
+    this.idd.submit(new Task(this.costs.iddTx, pkt.guest, this.netbackTxDone, pkt, port.txLane));
   }
 
   private transmitted(port: GuestPort, pkt: Packet): void {
     port.txInRing--;
     port.sent++;
-    this.uplink.send(pkt, (p) => p.sink.deliver(p));
+    this.uplink.send(pkt, deliverToSink);
     const waiting = port.txBacklog.shift();
     if (waiting !== undefined) this.postTx(port, waiting);
   }
 }
 
-function task(cost: Nanos, owner: number, done: () => void, lane?: number): Task {
-  return { cost, owner, done, lane };
+function deliverToSink(pkt: Packet): void {
+  pkt.sink.deliver(pkt);
 }
+

@@ -1,7 +1,7 @@
 import type { NetBackend } from "../net/netback.js";
 import type { Packet, PacketSink } from "../net/packet.js";
 import type { Engine, Nanos } from "../sim/engine.js";
-import type { SimEvent } from "../sim/event-queue.js";
+import { Timer } from "../sim/timer.js";
 import { DELAYED_ACK, HEADERS, INITIAL_CWND, RtoEstimator, SYN_RTO } from "./tcp.js";
 
 export interface BulkConfig {
@@ -37,10 +37,11 @@ export class BulkTransfer {
   private readonly sentAt = new Map<number, Nanos>();
   private readonly rto = new RtoEstimator();
   private backoff = 1;
-  private timer: SimEvent | undefined;
+  /** Retransmission timer. */
+  private readonly timer: Timer;
   private rcvNext = 0;
   private unacked = 0;
-  private delayedAck: SimEvent | undefined;
+  private readonly delayedAck: Timer;
   private active = false;
   private readonly toReceiver: PacketSink = { deliver: (p) => this.atReceiver(p.payload as BulkSegment) };
   private readonly toSender: PacketSink = { deliver: (p) => this.atSender(p.payload as BulkSegment) };
@@ -50,7 +51,10 @@ export class BulkTransfer {
     private readonly net: NetBackend,
     private readonly guest: number,
     private readonly cfg: BulkConfig,
-  ) {}
+  ) {
+    this.timer = new Timer(engine, () => this.retransmit());
+    this.delayedAck = new Timer(engine, () => this.ack());
+  }
 
   start(): void {
     this.engine.at(this.cfg.start, () => {
@@ -59,7 +63,7 @@ export class BulkTransfer {
     });
     this.engine.at(this.cfg.start + this.cfg.duration, () => {
       this.active = false;
-      this.engine.cancel(this.timer);
+      this.timer.clear();
     });
   }
 
@@ -76,20 +80,17 @@ export class BulkTransfer {
       const pkt: Packet = { guest: this.guest, dir: "tx", size: HEADERS + this.cfg.mss, sink: this.toReceiver, payload: { kind: "DATA", seq } };
       this.net.sendFromGuest(pkt);
     }
-    if (this.timer === undefined || this.timer.cancelled) this.armTimer();
+    if (!this.timer.isSet) this.timer.setAfter(this.rto.rto(SYN_RTO) * this.backoff);
   }
 
-  private armTimer(): void {
-    this.engine.cancel(this.timer);
-    this.timer = this.engine.after(this.rto.rto(SYN_RTO) * this.backoff, () => {
-      this.timer = undefined;
-      if (!this.active) return;
-      this.backoff = Math.min(this.backoff * 2, 64);
-      this.ssthresh = Math.max(2, Math.floor((this.sndNxt - this.sndUna) / 2));
-      this.cwnd = 1;
-      this.sndNxt = this.sndUna;
-      this.send();
-    });
+  /** Go back to the first unacknowledged segment, with a window of one. */
+  private retransmit(): void {
+    if (!this.active) return;
+    this.backoff = Math.min(this.backoff * 2, 64);
+    this.ssthresh = Math.max(2, Math.floor((this.sndNxt - this.sndUna) / 2));
+    this.cwnd = 1;
+    this.sndNxt = this.sndUna;
+    this.send();
   }
 
   private atSender(seg: BulkSegment): void {
@@ -103,8 +104,7 @@ export class BulkTransfer {
     if (this.sndNxt < this.sndUna) this.sndNxt = this.sndUna;
     this.cwnd = Math.min(this.cwnd + (this.cwnd < this.ssthresh ? acked : acked / this.cwnd), this.cfg.maxWindow);
     this.backoff = 1;
-    this.engine.cancel(this.timer);
-    this.timer = undefined;
+    this.timer.clear();
     this.send();
   }
 
@@ -116,11 +116,11 @@ export class BulkTransfer {
     this.rcvNext++;
     this.delivered++;
     if (this.rcvNext <= this.cfg.quickAckSegments || ++this.unacked >= 2) this.ack();
-    else this.delayedAck = this.engine.after(DELAYED_ACK, () => this.ack());
+    else this.delayedAck.setAfter(DELAYED_ACK);
   }
 
   private ack(): void {
-    this.engine.cancel(this.delayedAck);
+    this.delayedAck.clear();
     this.unacked = 0;
     const pkt: Packet = { guest: this.guest, dir: "rx", size: HEADERS, sink: this.toSender, payload: { kind: "ACK", seq: this.rcvNext } };
     this.net.sendFromOutside(pkt);

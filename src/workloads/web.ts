@@ -1,9 +1,10 @@
-import type { Domain } from "../host/domain.js";
+import { Task, type Domain } from "../host/domain.js";
 import type { NetBackend } from "../net/netback.js";
 import type { Packet, PacketSink } from "../net/packet.js";
 import { SEC, type Engine, type Nanos } from "../sim/engine.js";
 import type { SimEvent } from "../sim/event-queue.js";
 import type { Random } from "../sim/rng.js";
+import { Timer } from "../sim/timer.js";
 import { DELAYED_ACK, HEADERS, INITIAL_CWND, MAX_CWND, RtoEstimator, SYN_RTO } from "./tcp.js";
 
 /** Wire size of a typical GET request's payload. */
@@ -76,14 +77,18 @@ class Connection {
   readonly serverRto = new RtoEstimator();
   synAckSentAt: Nanos = 0;
   rtoBackoff = 1;
-  rto: SimEvent | undefined;
+  /** The server's retransmission timer; the workload sets its handler. */
+  readonly rto: Timer;
   delayedAck: SimEvent | undefined;
 
   constructor(
     readonly startedAt: Nanos,
     readonly segments: number,
     readonly lastSegmentBytes: number,
+    engine: Engine,
+    onRto: (conn: Connection) => void,
   ) {
+    this.rto = new Timer(engine, () => onRto(this));
     this.sentAt = new Float64Array(segments + 1);
     this.resent = new Uint8Array(segments + 1);
   }
@@ -146,7 +151,7 @@ export class WebWorkload {
   // ---- client (httperf) side -------------------------------------------------------
 
   private connect(): void {
-    const conn = new Connection(this.engine.now, this.segments, this.lastSegmentBytes);
+    const conn = new Connection(this.engine.now, this.segments, this.lastSegmentBytes, this.engine, this.serverRtoFired);
     this.stats.connections++;
     if (Number.isFinite(this.cfg.timeout)) conn.timeoutTimer = this.engine.after(this.cfg.timeout, () => this.clientTimeout(conn));
     this.sendSyn(conn);
@@ -327,24 +332,22 @@ export class WebWorkload {
       if (conn.server === "processing") this.toClientPkt(conn, "REQACK", 0, HEADERS);
     });
     const cost = Math.round(this.costs.requestBase + (this.costs.requestPerKB * this.cfg.fileSize) / 1024);
-    this.guest.submit({
-      cost,
-      owner: this.guest.id,
-      done: () => {
-        // A reset may have arrived while the request was being processed: the work is lost.
-        if (conn.server !== "processing") return;
-        conn.server = "sending";
-        this.engine.cancel(conn.delayedAck);
-        this.trySend(conn);
-      },
-    });
+    this.guest.submit(new Task(cost, this.guest.id, this.requestServed, conn));
   }
+
+  private readonly requestServed = (conn: Connection): void => {
+    // A reset may have arrived while the request was being processed: the work is lost.
+    if (conn.server !== "processing") return;
+    conn.server = "sending";
+    this.engine.cancel(conn.delayedAck);
+    this.trySend(conn);
+  };
 
   /** The server side of the connection is over: its process, if it had one, is free again. */
   private close(conn: Connection): void {
     if (conn.server === "done" || conn.server === "closed") return;
     conn.server = "done";
-    this.engine.cancel(conn.rto);
+    conn.rto.clear();
     this.engine.cancel(conn.delayedAck);
     if (conn.accepted) {
       this.busyWorkers--;
@@ -364,22 +367,18 @@ export class WebWorkload {
       if (seq === conn.segments) this.toClientPkt(conn, "FIN", seq, HEADERS);
       else this.toClientPkt(conn, "DATA", seq, HEADERS + (seq === conn.segments - 1 ? conn.lastSegmentBytes : this.costs.mss));
     }
-    if (conn.rto === undefined || conn.rto.cancelled) this.armRto(conn);
+    if (!conn.rto.isSet) conn.rto.setAfter(conn.serverRto.rto(SYN_RTO) * conn.rtoBackoff);
   }
 
-  private armRto(conn: Connection): void {
-    this.engine.cancel(conn.rto);
-    conn.rto = this.engine.after(conn.serverRto.rto(SYN_RTO) * conn.rtoBackoff, () => {
-      if (conn.server !== "sending") return;
-      // Go back to the first unacknowledged segment, with a window of one.
-      conn.rtoBackoff = Math.min(conn.rtoBackoff * 2, 64);
-      conn.ssthresh = Math.max(2, Math.floor((conn.sndNxt - conn.sndUna) / 2));
-      conn.cwnd = 1;
-      conn.sndNxt = conn.sndUna;
-      conn.rto = undefined;
-      this.trySend(conn);
-    });
-  }
+  private readonly serverRtoFired = (conn: Connection): void => {
+    if (conn.server !== "sending") return;
+    // Go back to the first unacknowledged segment, with a window of one.
+    conn.rtoBackoff = Math.min(conn.rtoBackoff * 2, 64);
+    conn.ssthresh = Math.max(2, Math.floor((conn.sndNxt - conn.sndUna) / 2));
+    conn.cwnd = 1;
+    conn.sndNxt = conn.sndUna;
+    this.trySend(conn);
+  };
 
   private serverAck(conn: Connection, ackNo: number): void {
     if (ackNo <= conn.sndUna) return;
@@ -391,8 +390,7 @@ export class WebWorkload {
     const growth = conn.cwnd < conn.ssthresh ? acked : acked / conn.cwnd;
     conn.cwnd = Math.min(conn.cwnd + growth, MAX_CWND);
     conn.rtoBackoff = 1;
-    this.engine.cancel(conn.rto);
-    conn.rto = undefined;
+    conn.rto.clear();
     if (conn.sndUna > conn.segments) {
       this.close(conn); // everything including our FIN is acknowledged
       return;

@@ -42,7 +42,8 @@ export interface DebtOptions {
 export class SedfScheduler implements Scheduler {
   readonly name: string = "sedf";
   protected readonly states: SedfState[] = [];
-  private readonly byDomain = new Map<Domain, SedfState>();
+  /** The same states indexed by domain id. */
+  private readonly byId: SedfState[] = [];
   private inExtraTime = false;
 
   constructor(protected readonly debtOptions?: DebtOptions) {}
@@ -60,12 +61,12 @@ export class SedfScheduler implements Scheduler {
     };
     if (st.r === 0) st.queue = "Qw";
     this.states.push(st);
-    this.byDomain.set(dom, st);
+    this.byId[dom.id] = st;
   }
 
   state(dom: Domain): SedfState {
-    const st = this.byDomain.get(dom);
-    if (!st) throw new Error(`${dom.name} is not scheduled on this CPU`);
+    const st = this.byId[dom.id];
+    if (st === undefined || st.dom !== dom) throw new Error(`${dom.name} is not scheduled on this CPU`);
     return st;
   }
 
