@@ -4,6 +4,13 @@ import type { Scenario } from "../scenario/schema.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
 
+/**
+ * A run allocates small short-lived objects (packets, tasks, events) at a high rate; a
+ * young generation larger than V8's default lets most die before a scavenge, which
+ * measured about 10 % faster in one process (node --max-semi-space-size=16).
+ */
+const YOUNG_GENERATION_MB = 48;
+
 /** One independent simulation: a column's scenario, a run index and the seed. */
 export interface Job {
   scenario: Scenario;
@@ -48,7 +55,7 @@ export async function runJobs(jobs: Job[], workers: number, onDone: () => void, 
     return results;
   }
   let next = 0;
-  const pool = Array.from({ length: Math.min(workers, jobs.length) }, () => new Worker(workerUrl));
+  const pool = Array.from({ length: Math.min(workers, jobs.length) }, () => new Worker(workerUrl, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } }));
   try {
     await Promise.all(
       pool.map(
