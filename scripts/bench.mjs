@@ -39,6 +39,16 @@ if (process.argv[2] === "--item") {
         simulated += PAPER_PLAN.duration / 1e9;
       }
     }
+  } else if (item.startsWith("memory-")) {
+    // Memory against duration: Table 1's SEDF column for 60 s or 600 s of simulated time.
+    const seconds = Number(item.slice("memory-".length));
+    const { loadScenarioFile } = await import("../dist/scenario/load.js");
+    const { columnsOf } = await import("../dist/model/runner.js");
+    const { Simulation } = await import("../dist/model/simulation.js");
+    const { scenario } = loadScenarioFile("scenarios/sedf-dc.yaml");
+    const col = columnsOf({ ...scenario, duration: seconds * 1e9 })[0];
+    events = new Simulation(col.scenario, 0, scenario.seed).execute().events;
+    simulated = seconds;
   } else {
     const { loadScenarioFile } = await import("../dist/scenario/load.js");
     const { columnsOf } = await import("../dist/model/runner.js");
@@ -50,6 +60,7 @@ if (process.argv[2] === "--item") {
     }
   }
   const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  // process.resourceUsage().maxRSS is the peak resident set of this process, in KB.
   console.log(JSON.stringify({ events, wall, simulated, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
   process.exit(0);
 }
@@ -69,4 +80,19 @@ for (const item of items) {
   const m = measure(item);
   const rate = m.events / m.wall;
   console.log([item, m.events, m.wall.toFixed(2), (rate / 1e6).toFixed(2), ((100 * rate) / ceilingRate).toFixed(0), (m.simulated / m.wall).toFixed(1), m.maxRssMB.toFixed(0)].join("\t"));
+}
+
+for (const item of ["memory-60", "memory-600"]) {
+  const m = measure(item);
+  console.log([`sedf-dc SEDF column, ${item.slice(7)} s`, m.events, m.wall.toFixed(2), (m.events / m.wall / 1e6).toFixed(2), ((100 * m.events) / m.wall / ceilingRate).toFixed(0), (m.simulated / m.wall).toFixed(1), m.maxRssMB.toFixed(0)].join("\t"));
+}
+
+// The issue's headline target: the whole paper (every scenario with its default runs,
+// and calibration of both profiles) through the CLI, one worker per core. Once: it is long.
+if (process.env.BENCH_PAPER !== "0") {
+  const t0 = process.hrtime.bigint();
+  const cli = (args) => execFileSync(process.execPath, ["bin/xeniso", ...args, "--quiet", "--format", "json"], { encoding: "utf8", maxBuffer: 1 << 28 });
+  for (const f of readdirSync("scenarios").filter((f) => f.endsWith(".yaml")).sort()) cli(["run", `scenarios/${f}`]);
+  for (const profile of ["system-1", "system-2"]) cli(["calibrate", "--profile", profile]);
+  console.log(`whole paper (all scenarios with default runs + calibrate for both profiles, default --jobs): ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s wall`);
 }

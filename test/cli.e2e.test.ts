@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 /** Runs bin/xeniso as a user would (built by `npm test`'s pretest step). */
 function xeniso(args: string[], env: Record<string, string> = {}) {
@@ -16,6 +16,22 @@ function xeniso(args: string[], env: Record<string, string> = {}) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "xeniso-e2e-"));
+
+/**
+ * An 8 KB file system to fill: a tmpfs needs root and mount rights, so where they are
+ * missing the disk-full test is skipped (it runs in CI, which runs as root).
+ */
+const tinyFs: string | null = (() => {
+  const dir = join(tmp, "tiny");
+  mkdirSync(dir);
+  const r = spawnSync("mount", ["-t", "tmpfs", "-o", "size=8k", "tmpfs", dir]);
+  if (r.status === 0) return dir;
+  console.warn("cli.e2e.test.ts: cannot mount a tmpfs here, skipping the disk-full test");
+  return null;
+})();
+afterAll(() => {
+  if (tinyFs) spawnSync("umount", [tinyFs]);
+});
 
 describe("xeniso CLI", () => {
   it("runs a scenario and prints the XenMon table with no escape codes when piped", () => {
@@ -131,6 +147,20 @@ describe("xeniso CLI", () => {
     expect(xeniso(["run", "scenarios/udp-recv.yaml", "--series", csv, "--series-bin", "150ms"]).code).toBe(2);
   });
 
+  it("draws a run's figures with --plot, from the same run as its JSON", () => {
+    const dir = join(tmp, "figures", "nested");
+    const r = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--plot", dir, "-f", "json"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`to ${dir}`);
+    expect(readdirSync(dir).sort()).toEqual(["udp-recv-result-b-cpu.svg", "udp-recv-result-c-idd-split.svg", "udp-recv-result-d-combined.svg"]);
+    const doc = JSON.parse(r.stdout);
+    // The figure series come from run 0: their mean over the run is the table's CPU.
+    const pts = doc.figures.columns[0].points.filter((p: { domain: string }) => p.domain === "Domain-0");
+    const cpu = doc.tables[0].rows.find((x: { label: string }) => x.label === "Domain-0 CPU").values.result.mean;
+    expect(pts.reduce((a: number, p: { cpu: number }) => a + p.cpu, 0) / pts.length).toBeCloseTo(cpu, 2);
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--plot", "package.json/x"]).code).toBe(2);
+  });
+
   it("compares results: exit 0 when equal, 3 on a change beyond tolerance or a lost metric, 2 on a bad file", () => {
     const base = "results/udp-recv.json";
     expect(xeniso(["compare", base, base]).code).toBe(0);
@@ -148,6 +178,27 @@ describe("xeniso CLI", () => {
     expect(xeniso(["compare", base, changed, "--tolerance", "10%"]).code).toBe(3);
     expect(xeniso(["compare", base, "package.json"]).code).toBe(2);
     expect(xeniso(["compare", base, base, "--tolerance", "lots"]).code).toBe(2);
+  });
+
+  it("refuses a run that would take days, before starting, with exit 5", () => {
+    const long = join(tmp, "days.yaml");
+    writeFileSync(long, readFileSync("scenarios/shareguard.yaml", "utf8").replace("duration: 120s", "duration: 3600s"));
+    const out = join(tmp, "days.json");
+    const r = xeniso(["run", long, "--runs", "1000", "-o", out]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/would take about [\d.]+ days .* more than --max-hours 12/);
+    expect(existsSync(out)).toBe(false);
+    expect(xeniso(["calibrate", "--runs", "1000", "--duration", "1h"]).code).toBe(5);
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--max-hours", "soon"]).code).toBe(2);
+  });
+
+  it.skipIf(!tinyFs)("on a full disk says so, exits 4 and leaves no partial file", () => {
+    const out = join(tinyFs!, "r.json");
+    const r = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-f", "json", "-o", out]);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain(`${out}: cannot write output: no space left on the device; nothing was written`);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(readdirSync(tinyFs!)).toEqual([]);
   });
 
   it("on Ctrl-C (SIGINT) stops between runs, exits 130 and leaves no output file", async () => {

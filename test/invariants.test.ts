@@ -2,6 +2,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Simulation } from "../src/model/simulation.js";
 import { parseScenario } from "../src/scenario/load.js";
+import { Domain } from "../src/host/domain.js";
+import { NetBackend } from "../src/net/netback.js";
+import { SedfDcScheduler } from "../src/host/schedulers/sedf-dc.js";
+import { MS } from "../src/sim/engine.js";
 
 /** A random valid scenario: an IDD and up to three guests with UDP, web or CPU loads. */
 const scenarioText = fc
@@ -34,47 +38,180 @@ const scenarioText = fc
     return lines.join("\n") + "\n";
   });
 
+/** On every CPU busy + idle = elapsed; XenMon hands out exactly the IDD's CPU; the ground truth never exceeds it. */
+export const cpuTimeAndChargeOut = fc.property(scenarioText, fc.integer({ min: 0, max: 5 }), (text, run) => {
+  const sim = new Simulation(parseScenario(text), run, 1);
+  const { samples } = sim.execute();
+  const now = sim.engine.now;
+  for (const cpu of sim.cpus) {
+    const busy = sim.domains.filter((d) => d.cpu === cpu.index).reduce((a, d) => a + d.timeInAt("running", now), 0);
+    expect(busy + cpu.idleTimeAt(now)).toBe(now);
+  }
+  const idd = sim.domains.findIndex((d) => d === sim.net!.idd);
+  for (const s of samples) {
+    const charged = s.domains.reduce((a, d) => a + d.iddEstimate, 0);
+    const counted = s.domains.reduce((a, d) => a + d.sent + d.recv, 0);
+    // With packets counted in the interval, XenMon hands out all of the IDD's CPU.
+    if (counted > 0) expect(charged).toBeCloseTo(s.domains[idd].gotten, 3);
+    else expect(charged).toBe(0);
+    // The ground truth never exceeds what the IDD ran.
+    const truth = s.domains.reduce((a, d) => a + d.iddTruth, 0);
+    expect(truth).toBeLessThanOrEqual(s.domains[idd].gotten + 1e-6);
+  }
+});
+
+/** Every UDP packet offered is delivered, counted as dropped somewhere, or still in a ring. */
+export const udpConservation = fc.property(fc.integer({ min: 1000, max: 200_000 }), fc.integer({ min: 5, max: 60 }), (rate, iddShare) => {
+  const text = `name: c\nprofile: system-1\nduration: 1s\ndomains:\n  - { name: Domain-0, idd: true, share: ${iddShare}% }\n  - { name: G, share: 30%, workload: { type: udp, direction: recv, rate: ${rate}, size: 64B } }\n`;
+  const sim = new Simulation(parseScenario(text), 0, 1);
+  const m = new Map(sim.execute().metrics.map((x) => [x.key, x.value]));
+  const port = sim.net!.port(1);
+  const offered = Math.round(rate * 1);
+  const accounted = (m.get("G.udpDelivered") ?? 0) + sim.net!.droppedNicRing + port.droppedNetback + port.droppedByFilterRx;
+  // What is neither delivered nor dropped is still in flight: at most the rings' worth.
+  expect(offered - accounted).toBeGreaterThanOrEqual(-1);
+  expect(offered - accounted).toBeLessThanOrEqual(256 + 2 * 256 + 2);
+});
+
+const guestLoad = fc.oneof(
+  fc.record({ type: fc.constant("udp"), direction: fc.constantFrom("send", "recv"), rate: fc.integer({ min: 500, max: 40_000 }) }),
+  fc.record({ type: fc.constant("web"), rate: fc.integer({ min: 10, max: 400 }), kb: fc.constantFrom(1, 10, 100) }),
+);
+const loadYaml = (l: { type: string; direction?: string; rate: number; kb?: number }) =>
+  l.type === "udp" ? `{ type: udp, direction: ${l.direction}, rate: ${l.rate}, size: 512B }` : `{ type: web, rate: ${l.rate}, fileSize: ${l.kb}KB }`;
+
+/**
+ * Under SEDF-DC a guest without extratime gets at most its cap in combined use (own CPU +
+ * Domain-0's work for it, as XenMon estimates it), except for the debt not collected yet:
+ * what is still owed, and the estimate of the last interval not yet fed back.
+ */
+export const sedfDcCap = fc.property(
+  fc.integer({ min: 20, max: 60 }),
+  fc.array(fc.record({ share: fc.integer({ min: 5, max: 25 }), load: guestLoad }), { minLength: 1, maxLength: 2 }),
+  fc.integer({ min: 0, max: 3 }),
+  (iddShare, guests, run) => {
+    fc.pre(iddShare + guests.reduce((a, g) => a + g.share, 0) <= 100); // a valid scenario
+    const lines = [`name: dc`, `profile: system-1`, `duration: 3s`, `scheduler: { type: sedf-dc, feedbackInterval: 500ms }`, `domains:`];
+    lines.push(`  - { name: Domain-0, idd: true, share: ${iddShare}%, extratime: true }`);
+    guests.forEach((g, i) => lines.push(`  - { name: G${i}, share: ${g.share}%, workload: ${loadYaml(g.load)} }`));
+    lines.push(`  - { name: Batch, share: 0%, extratime: true, workload: { type: cpu } }`);
+    const sim = new Simulation(parseScenario(lines.join("\n") + "\n"), run, 1);
+    const { samples } = sim.execute();
+    const T = sim.engine.now;
+    const sched = sim.cpus[0].scheduler as SedfDcScheduler;
+    guests.forEach((g, i) => {
+      const dom = sim.domains[i + 1];
+      const own = dom.timeInAt("running", T);
+      const estimate = samples.reduce((a, s) => a + s.domains[dom.id].iddEstimate, 0);
+      // Estimates since the last feedback (every 500 ms = 5 samples) have not been fed back yet.
+      const unfed = samples.slice(samples.length - (samples.length % 5)).reduce((a, s) => a + s.domains[dom.id].iddEstimate, 0);
+      const cap = (g.share / 100) * T;
+      const slice = (g.share / 100) * 10 * MS; // a period already begun at the end
+      expect(own + estimate).toBeLessThanOrEqual(cap + sched.debtOf(dom) + unfed + slice + 1000); // + 1 µs of rounding
+    });
+  },
+);
+
+/**
+ * Under ShareGuard a limited guest's use of Domain-0 (XenMon's estimate), averaged over
+ * an evaluation interval plus the cut that followed it, is at most its limit, give or
+ * take the packets already inside Domain-0 when the cut began.
+ */
+let shareGuardWindowsChecked = 0;
+export const shareGuardLimit = fc.property(
+  fc.constantFrom("udp-send", "udp-recv", "bulk"),
+  fc.integer({ min: 2, max: 15 }),
+  fc.integer({ min: 5_000, max: 60_000 }),
+  fc.integer({ min: 0, max: 3 }),
+  (kind, limitPct, rate, run) => {
+    const load = kind === "bulk" ? `{ type: bulk }` : `{ type: udp, direction: ${kind === "udp-send" ? "send" : "recv"}, rate: ${rate}, size: 512B }`;
+    const text = [
+      `name: sg`,
+      `profile: system-2`,
+      `cpus: 2`,
+      `duration: 6s`,
+      `domains:`,
+      `  - { name: Domain-0, idd: true, cpu: 0, share: 60% }`,
+      `  - { name: Web, cpu: 1, share: 40%, extratime: true, workload: { type: web, rate: 200, fileSize: 10KB } }`,
+      `  - { name: Limited, cpu: 1, share: 40%, extratime: true, workload: ${load} }`,
+      `shareguard: { enabled: true, interval: 500ms, limits: { Limited: ${limitPct}% } }`,
+    ].join("\n");
+    const sim = new Simulation(parseScenario(text + "\n"), run, 1);
+    const { samples } = sim.execute();
+    const limited = sim.domains[2];
+    for (const d of sim.shareguard!.decisions.filter((x) => x.cutFor > 0)) {
+      const from = d.time - 500 * MS;
+      const to = d.time + d.cutFor;
+      if (to > sim.engine.now) continue; // the run ended during this cut
+      const inWindow = samples.filter((s) => s.start >= from && s.end <= to);
+      const span = inWindow.reduce((a, s) => a + (s.end - s.start), 0);
+      const used = inWindow.reduce((a, s) => a + s.domains[limited.id].iddEstimate, 0);
+      // Packets already in Domain-0's rings when the cut begins are still processed:
+      // at most two netfront rings and the NIC ring, at the dearer direction's cost
+      // (with margin for the per-run cost variation).
+      const p = sim.profile;
+      const inFlight = (2 * p.netfrontRing.value + p.nicRxRing.value) * Math.max(p.iddRx.value, p.iddTx.value) * 1.5;
+      expect(used / span).toBeLessThanOrEqual(limitPct / 100 + inFlight / span);
+      shareGuardWindowsChecked++;
+    }
+  },
+);
+
 describe("invariants over random valid scenarios", () => {
   it("every CPU's busy plus idle time is the elapsed time, and XenMon charges out exactly the IDD's CPU", () => {
-    fc.assert(
-      fc.property(scenarioText, fc.integer({ min: 0, max: 5 }), (text, run) => {
-        const sim = new Simulation(parseScenario(text), run, 1);
-        const { samples } = sim.execute();
-        const now = sim.engine.now;
-        for (const cpu of sim.cpus) {
-          const busy = sim.domains.filter((d) => d.cpu === cpu.index).reduce((a, d) => a + d.timeInAt("running", now), 0);
-          expect(busy + cpu.idleTimeAt(now)).toBe(now);
-        }
-        const idd = sim.domains.findIndex((d) => d === sim.net!.idd);
-        for (const s of samples) {
-          const charged = s.domains.reduce((a, d) => a + d.iddEstimate, 0);
-          const counted = s.domains.reduce((a, d) => a + d.sent + d.recv, 0);
-          // With packets counted in the interval, XenMon hands out all of the IDD's CPU.
-          if (counted > 0) expect(charged).toBeCloseTo(s.domains[idd].gotten, 3);
-          else expect(charged).toBe(0);
-          // The ground truth never exceeds what the IDD ran.
-          const truth = s.domains.reduce((a, d) => a + d.iddTruth, 0);
-          expect(truth).toBeLessThanOrEqual(s.domains[idd].gotten + 1e-6);
-        }
-      }),
-      { numRuns: 40 },
-    );
+    fc.assert(cpuTimeAndChargeOut, { numRuns: 40 });
   });
 
   it("loses no UDP packet without counting it as dropped", () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1000, max: 200_000 }), fc.integer({ min: 5, max: 60 }), (rate, iddShare) => {
-        const text = `name: c\nprofile: system-1\nduration: 1s\ndomains:\n  - { name: Domain-0, idd: true, share: ${iddShare}% }\n  - { name: G, share: 30%, workload: { type: udp, direction: recv, rate: ${rate}, size: 64B } }\n`;
-        const sim = new Simulation(parseScenario(text), 0, 1);
-        const m = new Map(sim.execute().metrics.map((x) => [x.key, x.value]));
-        const port = sim.net!.port(1);
-        const offered = Math.round(rate * 1);
-        const accounted = (m.get("G.udpDelivered") ?? 0) + sim.net!.droppedNicRing + port.droppedNetback + port.droppedByFilterRx;
-        // What is neither delivered nor dropped is still in flight: at most the rings' worth.
-        expect(offered - accounted).toBeGreaterThanOrEqual(-1);
-        expect(offered - accounted).toBeLessThanOrEqual(256 + 2 * 256 + 2);
-      }),
-      { numRuns: 25 },
-    );
+    fc.assert(udpConservation, { numRuns: 25 });
+  });
+
+  it("under SEDF-DC keeps a guest's combined use within its cap plus the debt not yet collected", () => {
+    fc.assert(sedfDcCap, { numRuns: 25 });
+  });
+
+  it("under ShareGuard keeps a limited guest's use of Domain-0 within its limit over each evaluation plus cut", () => {
+    fc.assert(shareGuardLimit, { numRuns: 20 });
+    expect(shareGuardWindowsChecked).toBeGreaterThan(3); // the property is not vacuous
+  });
+});
+
+/**
+ * The property tests must be able to fail: each is run against a deliberately broken
+ * model (a patched method) and must report a counterexample.
+ */
+describe("the invariant checks catch a broken model", () => {
+  it("a CPU that loses a microsecond now and then breaks busy + idle = elapsed", () => {
+    const original = Domain.prototype.setState;
+    let calls = 0;
+    Domain.prototype.setState = function (this: Domain, state, now) {
+      original.call(this, state, now);
+      // Now and then a dispatch starts its clock a microsecond late: that time is lost.
+      if (state === "running" && ++calls % 101 === 0) (this as unknown as { since: number }).since += 1000;
+    };
+    try {
+      expect(() => fc.assert(cpuTimeAndChargeOut, { numRuns: 10 })).toThrow();
+    } finally {
+      Domain.prototype.setState = original;
+    }
+  });
+
+  it("an IDD that silently loses packets breaks packet conservation", () => {
+    const proto = NetBackend.prototype as unknown as { driverDone: (pkt: unknown) => void };
+    const original = proto.driverDone;
+    let n = 0;
+    proto.driverDone = function (this: NetBackend, pkt: unknown) {
+      if (++n % 50 === 0) {
+        // Lose the packet without counting it anywhere (but keep the NIC ring's books).
+        (this as unknown as { nicRxInUse: number }).nicRxInUse--;
+        return;
+      }
+      original.call(this, pkt);
+    };
+    try {
+      expect(() => fc.assert(udpConservation, { numRuns: 10 })).toThrow();
+    } finally {
+      proto.driverDone = original;
+    }
   });
 });

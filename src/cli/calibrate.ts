@@ -1,11 +1,13 @@
 import { Option, type Command } from "commander";
-import { calibrate, PAPER_PLAN } from "../model/calibrate.js";
+import { benchmarkScenario, calibrate, PAPER_PLAN, planPoints } from "../model/calibrate.js";
+import { estimateEvents } from "../model/estimate.js";
 import { PROFILES, profileNames } from "../profiles/profiles.js";
 import { parseDuration } from "../scenario/units.js";
 import { UsageError } from "../scenario/load.js";
 import { emit, type OutputFlags } from "./emit.js";
+import { prepareFigureDir, writeFigures } from "./plot.js";
 import { checkWritable, progressReporter, type CliIo } from "./io.js";
-import { defaultJobs, intArg, outputOptions } from "./options.js";
+import { defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions } from "./options.js";
 
 interface CalibrateFlags extends OutputFlags {
   profile: string;
@@ -13,6 +15,8 @@ interface CalibrateFlags extends OutputFlags {
   runs: number;
   duration: string;
   jobs: number;
+  plot?: string;
+  maxHours: number;
 }
 
 export function calibrateCommand(prog: Command, io: CliIo): void {
@@ -23,15 +27,22 @@ export function calibrateCommand(prog: Command, io: CliIo): void {
     .option("-s, --seed <n>", "random seed", intArg("--seed", 0, 2 ** 31 - 1), 1)
     .option("-r, --runs <n>", "runs per point (paper: 10)", intArg("--runs", 1, 1000), PAPER_PLAN.runs)
     .option("-d, --duration <time>", "length of each run (paper: 20s)", "20s")
-    .option("-j, --jobs <n>", "worker threads (results are identical for any number)", intArg("--jobs", 1, 64), defaultJobs());
-  outputOptions(cmd).action(async (flags: CalibrateFlags) => {
+    .option("-j, --jobs <n>", "worker threads (results are identical for any number)", intArg("--jobs", 1, 64), defaultJobs())
+    .option("--plot <dir>", "also draw the figures of this run as SVG files in DIR");
+  maxHoursOption(outputOptions(cmd)).action(async (flags: CalibrateFlags) => {
     const d = parseDuration(flags.duration);
     if (!d.ok || d.value < 100e6 || d.value > 3600e9) {
       throw new UsageError([`--duration: ${d.ok ? "must be between 100ms and 1h" : d.message}`]);
     }
     if (flags.output) checkWritable(flags.output);
+    if (flags.plot) prepareFigureDir(flags.plot);
     const plan = { ...PAPER_PLAN, runs: flags.runs, duration: d.value };
-    const doc = await calibrate(PROFILES[flags.profile], plan, flags.seed, progressReporter(io, Boolean(flags.quiet), `calibrate ${flags.profile}`), flags.jobs);
+    const profile = PROFILES[flags.profile];
+    const points = planPoints(plan);
+    const events = points.reduce((a, p) => a + estimateEvents(benchmarkScenario(profile, p.direction, p.rate, p.size, plan.duration)), 0) * plan.runs;
+    guardDuration(`calibrate: ${points.length} benchmarks × ${plan.runs} runs`, events, points.length * plan.runs, flags.jobs, flags.maxHours);
+    const doc = await calibrate(profile, plan, flags.seed, progressReporter(io, Boolean(flags.quiet), `calibrate ${flags.profile}`), flags.jobs);
+    if (flags.plot) await writeFigures(doc, flags.plot, io, flags.quiet);
     emit(doc, flags, io);
   });
 }

@@ -1,34 +1,18 @@
-import { readFileSync } from "node:fs";
 import Table from "cli-table3";
 import { Chalk } from "chalk";
 import type { Command } from "commander";
 import { compareResults, type Change } from "../report/compare.js";
 import { num } from "../report/render.js";
-import type { ResultDoc } from "../report/result.js";
 import { UsageError } from "../scenario/load.js";
 import { parsePercent } from "../scenario/units.js";
 import { decideColor, EXIT, type CliIo } from "./io.js";
+import { readResult } from "./result-file.js";
 
 interface CompareFlags {
   tolerance: string;
   absolute: string;
   all?: boolean;
   color?: boolean;
-}
-
-function readResult(file: string): ResultDoc {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readFileSync(file, "utf8"));
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new UsageError([`${file}: ${err.code === "ENOENT" ? "no such file" : `not a JSON result: ${err.message}`}`]);
-  }
-  const d = doc as Partial<ResultDoc>;
-  if (typeof d !== "object" || d === null || typeof d.schemaVersion !== "number" || !Array.isArray(d.tables)) {
-    throw new UsageError([`${file}: not an xeniso result (no schemaVersion and tables); make one with --format json`]);
-  }
-  return d as ResultDoc;
 }
 
 function change(c: Change): string {

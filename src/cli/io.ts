@@ -21,8 +21,23 @@ export function processIo(): CliIo {
   };
 }
 
-/** Exit codes: 0 ok; 1 internal error; 2 bad usage or invalid scenario; 3 regression breached. */
-export const EXIT = { ok: 0, internal: 1, usage: 2, regression: 3, interrupted: 130 } as const;
+/**
+ * Exit codes: 0 ok; 1 internal error; 2 bad usage or invalid scenario (including an
+ * output path that cannot be written, found before any work); 3 regression breached;
+ * 4 the output could not be written after the work was done (disk full, I/O error);
+ * 5 refused: the run would take longer than --max-hours; 130 interrupted.
+ */
+export const EXIT = { ok: 0, internal: 1, usage: 2, regression: 3, output: 4, tooLong: 5, interrupted: 130 } as const;
+
+/** Writing a result failed after the run (exit 4); nothing partial is left behind. */
+export class OutputError extends Error {
+  override name = "OutputError";
+}
+
+/** The run was refused because it would take too long (exit 5). */
+export class TooLongError extends Error {
+  override name = "TooLongError";
+}
 
 /**
  * Colour is decided once, here: --color/--no-color, then NO_COLOR (non-empty), then
@@ -64,7 +79,10 @@ export function writeAtomic(file: string, text: string): void {
   try {
     const fd = openSync(tmp, "w");
     try {
-      writeSync(fd, text);
+      // writeSync may write less than asked (a nearly full disk): keep going until the
+      // rest fails with the real error or everything is written.
+      const bytes = Buffer.from(text, "utf8");
+      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -74,7 +92,7 @@ export function writeAtomic(file: string, text: string): void {
     rmSync(tmp, { force: true });
     const err = e as NodeJS.ErrnoException;
     const why = err.code === "ENOENT" ? "its directory does not exist" : err.code === "EACCES" ? "permission denied" : err.code === "ENOSPC" ? "no space left on the device" : err.message;
-    throw new UsageError([`${file}: cannot write output: ${why}`]);
+    throw new OutputError(`${file}: cannot write output: ${why}; nothing was written`);
   } finally {
     pendingTemps.delete(tmp);
   }

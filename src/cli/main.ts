@@ -1,12 +1,14 @@
 import { Command, CommanderError } from "commander";
 import { UsageError } from "../scenario/load.js";
 import { XENISO_VERSION } from "../report/result.js";
-import { EXIT, processIo, removePendingTemps, type CliIo } from "./io.js";
+import { EXIT, OutputError, processIo, removePendingTemps, TooLongError, type CliIo } from "./io.js";
 import { runCommand } from "./run.js";
 import { calibrateCommand } from "./calibrate.js";
 import { validateCommand } from "./validate.js";
 import { schemaCommand } from "./schema.js";
 import { compareCommand } from "./compare.js";
+import { plotCommand } from "./plot.js";
+import { reportCommand } from "./report.js";
 
 function program(io: CliIo): Command {
   const prog = new Command("xeniso")
@@ -20,6 +22,8 @@ function program(io: CliIo): Command {
   validateCommand(prog, io);
   schemaCommand(prog, io);
   compareCommand(prog, io);
+  plotCommand(prog, io);
+  reportCommand(prog, io);
   for (const c of prog.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return prog;
 }
@@ -46,6 +50,14 @@ function handleError(e: unknown, io: CliIo): number {
   if (e instanceof UsageError) {
     io.stderr(e.diagnostics.map((d) => `error: ${d}`).join("\n") + "\n");
     return EXIT.usage;
+  }
+  if (e instanceof OutputError) {
+    io.stderr(`error: ${e.message}\n`);
+    return EXIT.output;
+  }
+  if (e instanceof TooLongError) {
+    io.stderr(`error: ${e.message}\n`);
+    return EXIT.tooLong;
   }
   io.stderr(`xeniso: internal error: ${(e as Error)?.stack ?? String(e)}\nPlease report this with the scenario that caused it.\n`);
   return EXIT.internal;

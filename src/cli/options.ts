@@ -1,6 +1,8 @@
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { EVENTS_PER_WALL_SECOND, estimateWallSeconds, humanDuration } from "../model/estimate.js";
 import { FORMATS } from "../report/render.js";
+import { TooLongError } from "./io.js";
 
 /** A whole-number flag within [min, max]; commander reports the error and xeniso exits 2. */
 export function intArg(name: string, min: number, max: number) {
@@ -25,4 +27,24 @@ export function outputOptions(cmd: Command): Command {
 /** One worker per core. */
 export function defaultJobs(): number {
   return Math.max(1, availableParallelism());
+}
+
+/** --max-hours: the longest estimated wall time a run may take before it is refused. */
+export function maxHoursOption(cmd: Command): Command {
+  return cmd.option("--max-hours <h>", "refuse to start if the run is estimated to take longer than this (exit 5)", hoursArg, 12);
+}
+
+function hoursArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > 8760) throw new InvalidArgumentError(`--max-hours must be a number of hours between 0 and 8760, got "${value}"`);
+  return n;
+}
+
+/** Refuses (exit 5) a job whose estimated wall time exceeds --max-hours, saying what it would take. */
+export function guardDuration(what: string, events: number, runs: number, jobs: number, maxHours: number): void {
+  const wall = estimateWallSeconds(events, runs, jobs);
+  if (wall <= maxHours * 3600) return;
+  throw new TooLongError(
+    `${what} would take about ${humanDuration(wall)} (about ${events.toExponential(1)} simulated events at ${EVENTS_PER_WALL_SECOND / 1e6}M/s on ${Math.min(jobs, runs)} worker${Math.min(jobs, runs) === 1 ? "" : "s"}), more than --max-hours ${maxHours}. Shorten the duration, lower --runs or the rates, or raise --max-hours.`,
+  );
 }

@@ -55,6 +55,14 @@ export interface CalibrationResult extends ResultDoc {
  * Every (point, direction, run) is its own experiment with its own random streams, as
  * each was a separate run on the paper's hardware.
  */
+/** The sweep's benchmarks in a fixed order: sizes at the fixed rate, then rates at the fixed size, each Send then Receive. */
+export function planPoints(plan: CalibrationPlan): Array<{ direction: Direction; rate: number; size: number }> {
+  const points: Array<{ direction: Direction; rate: number; size: number }> = [];
+  for (const size of plan.sizes) for (const direction of ["send", "recv"] as const) points.push({ direction, rate: plan.fixedRate, size });
+  for (const rate of plan.rates) for (const direction of ["send", "recv"] as const) points.push({ direction, rate, size: plan.fixedSize });
+  return points;
+}
+
 export async function calibrate(
   profile: HostProfile,
   plan: CalibrationPlan,
@@ -63,9 +71,7 @@ export async function calibrate(
   workers = 1,
 ): Promise<CalibrationResult> {
   // Every (point, direction, run) in a fixed order; its place in that order is its run index.
-  const points: Array<{ direction: Direction; rate: number; size: number }> = [];
-  for (const size of plan.sizes) for (const direction of ["send", "recv"] as const) points.push({ direction, rate: plan.fixedRate, size });
-  for (const rate of plan.rates) for (const direction of ["send", "recv"] as const) points.push({ direction, rate, size: plan.fixedSize });
+  const points = planPoints(plan);
   const jobs = points.flatMap((p, i) =>
     Array.from({ length: plan.runs }, (_, k) => ({ scenario: benchmarkScenario(profile, p.direction, p.rate, p.size, plan.duration), run: i * plan.runs + k, seed, profile })),
   );

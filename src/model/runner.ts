@@ -20,6 +20,23 @@ export interface RunOptions {
 export type SeriesRow = SeriesPoint & { column: string; run: number };
 export type DecisionRow = ShareGuardDecision & { column: string; run: number };
 
+/** Bin of the time series kept in every result for its figures, unless --series-bin says otherwise. */
+export const FIGURE_BIN = 1e9;
+
+/** What a result keeps to draw its figures: the first run of every column. */
+export interface FigureData {
+  /** Bin width, in seconds. */
+  bin: number;
+  columns: Array<{
+    column: string;
+    /** The paper's figure these series reproduce, when the scenario says. */
+    figure?: string;
+    points: SeriesPoint[];
+    /** ShareGuard's cuts, times in seconds. */
+    cuts: Array<{ domain: string; from: number; to: number; used: number }>;
+  }>;
+}
+
 /** The scenario one column runs: the base with the variant's changes applied. */
 export function applyVariant(sc: Scenario, v: Variant): Scenario {
   const off = new Set(v.withoutWorkload ?? []);
@@ -31,10 +48,17 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
   };
 }
 
+/** Figures need no more than 4 decimals; fewer digits keep results/ small and its diffs legible. */
+function roundNumbers<T extends object>(o: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) out[k] = typeof v === "number" ? Math.round(v * 1e4) / 1e4 : v;
+  return out as T;
+}
+
 /** (column name, scenario) for every column of the result tables. */
-export function columnsOf(sc: Scenario): Array<{ name: string; scenario: Scenario }> {
+export function columnsOf(sc: Scenario): Array<{ name: string; scenario: Scenario; figure?: string }> {
   if (!sc.variants) return [{ name: DEFAULT_COLUMN, scenario: sc }];
-  return sc.variants.map((v) => ({ name: v.name, scenario: applyVariant(sc, v) }));
+  return sc.variants.map((v) => ({ name: v.name, scenario: applyVariant(sc, v), figure: v.figure }));
 }
 
 /** Per column, per metric key: the metric's description and its value in every run. */
@@ -74,14 +98,26 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   const collected: Collected = new Map();
   const total = columns.length * opts.runs;
   let done = 0;
-  const jobs = columns.flatMap((col) => Array.from({ length: opts.runs }, (_, run) => ({ scenario: col.scenario, run, seed: opts.seed, seriesBin: opts.seriesBin })));
+  // Run 0 of every column always keeps its series, for the figures.
+  const figureBin = opts.seriesBin ?? FIGURE_BIN;
+  const jobs = columns.flatMap((col) =>
+    Array.from({ length: opts.runs }, (_, run) => ({ scenario: col.scenario, run, seed: opts.seed, seriesBin: run === 0 ? figureBin : opts.seriesBin })),
+  );
   const results = await runJobs(jobs, opts.jobs ?? 1, () => opts.onRun?.(++done, total), yieldToEventLoop);
   const series: SeriesRow[] = [];
   const decisions: DecisionRow[] = [];
+  const figures: FigureData = { bin: figureBin / 1e9, columns: [] };
   results.forEach((r, i) => {
-    const column = columns[Math.floor(i / opts.runs)].name;
+    const col = columns[Math.floor(i / opts.runs)];
+    const column = col.name;
     const run = i % opts.runs;
     collect(collected, column, r.metrics);
+    if (run === 0) {
+      const cuts = r.decisions.filter((d) => d.cutFor > 0).map((d) => ({ domain: d.domain, from: d.time / 1e9, to: (d.time + d.cutFor) / 1e9, used: d.used }));
+      const points = r.series.map((p) => roundNumbers(p));
+      figures.columns.push({ column, ...(col.figure ? { figure: col.figure } : {}), points, cuts: cuts.map((c) => roundNumbers(c)) });
+    }
+    if (!opts.seriesBin) return;
     for (const p of r.series) series.push({ column, run, ...p });
     for (const d of r.decisions) decisions.push({ column, run, ...d });
   });
@@ -126,6 +162,7 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
     seed: opts.seed,
     runs: opts.runs,
     tables,
+    figures,
     ...(opts.seriesBin ? { series, decisions } : {}),
   };
 }

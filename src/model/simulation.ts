@@ -163,6 +163,8 @@ export class Simulation {
     const per = Math.max(1, Math.round(bin / this.xenmon.interval));
     const out: SeriesPoint[] = [];
     const samples = this.xenmon.samples;
+    // Replies are recorded in time order: one index per web workload walks them once.
+    const replyIndex = new Map<WebWorkload, number>();
     for (let k = 0; k + per <= samples.length; k += per) {
       const group = samples.slice(k, k + per);
       const from = group[0].start;
@@ -173,7 +175,16 @@ export class Simulation {
         const idd = pct((s) => s.domains[i].iddEstimate);
         const point: SeriesPoint = { t: to / 1e9, domain: d.name, cpu, idd, iddTrue: pct((s) => s.domains[i].iddTruth), combined: cpu + idd };
         const web = this.web.get(d);
-        if (web) point.replyRate = web.stats.replyTimes.filter((t) => t > from && t <= to).length / ((to - from) / 1e9);
+        if (web) {
+          const times = web.stats.replyTimes;
+          const first = replyIndex.get(web) ?? 0;
+          let j = first;
+          while (j < times.length && times[j] <= from) j++;
+          let end = j;
+          while (end < times.length && times[end] <= to) end++;
+          replyIndex.set(web, end);
+          point.replyRate = (end - j) / ((to - from) / 1e9);
+        }
         if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
         out.push(point);
       });

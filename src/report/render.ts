@@ -16,11 +16,11 @@ export function num(v: number): string {
   return v.toPrecision(3);
 }
 
-function meanSd(c: Cell): string {
+export function meanSd(c: Cell): string {
   return c.n > 1 ? `${num(c.mean)} ± ${num(c.sd)}` : num(c.mean);
 }
 
-function hasPaper(t: ResultTable): boolean {
+export function hasPaper(t: ResultTable): boolean {
   return t.rows.some((r) => Object.values(r.values).some((c) => c.paper !== undefined));
 }
 
@@ -75,11 +75,22 @@ export function renderTable(doc: ResultDoc, color: boolean): string {
   return parts.join("\n") + "\n";
 }
 
-/** Green within the issue's aim (±5% / ±1 pp), yellow within its bound (±10% / ±2 pp), red beyond. */
-function paint(chalk: ChalkInstance, text: string, dev: number, unit: string): string {
+export type Grade = "aim" | "bound" | "miss";
+
+/**
+ * How close a deviation is to the paper: within the reproduction's aim (±5 % of a
+ * throughput, ±1 pp of a CPU share), within its bound (±10 % / ±2 pp), or a miss.
+ */
+export function grade(dev: number, unit: string): Grade {
   const [aim, bound] = unit === "%" ? [1, 2] : [0.05, 0.1];
   const a = Math.abs(dev);
-  return a <= aim ? chalk.green(text) : a <= bound ? chalk.yellow(text) : chalk.red(text);
+  return a <= aim ? "aim" : a <= bound ? "bound" : "miss";
+}
+
+/** Green within the aim, yellow within the bound, red beyond. */
+function paint(chalk: ChalkInstance, text: string, dev: number, unit: string): string {
+  const g = grade(dev, unit);
+  return g === "aim" ? chalk.green(text) : g === "bound" ? chalk.yellow(text) : chalk.red(text);
 }
 
 export function renderMarkdown(doc: ResultDoc): string {

@@ -117,6 +117,11 @@ const VariantSpec = z.strictObject({
   scheduler: SchedulerSpec.optional().describe("replaces the base scheduler"),
   shareguard: ShareGuardSpec.optional().describe("replaces the base ShareGuard settings"),
   withoutWorkload: z.array(z.string()).optional().describe("domains whose workload is switched off in this column"),
+  figure: z
+    .string()
+    .regex(/^[0-9]+$/, "a figure number of the paper, e.g. \"7\"")
+    .optional()
+    .describe("the paper's figure whose panels this column's time series reproduce (names the SVG files)"),
 });
 
 /** Rows of a paper table: a label, the metric that fills it, and the paper's printed value per column. */

@@ -1,0 +1,46 @@
+import type { Scenario } from "../scenario/schema.js";
+
+/**
+ * Rough cost of a run, so that a scenario that would run for days is refused before it
+ * starts rather than discovered after. Measured on the paper scenarios (docs/performance.md):
+ * about 3.5 simulated events per packet crossing the IDD, and 3–9 million events per
+ * second of wall time per core; the estimate takes the slow end.
+ */
+export const EVENTS_PER_PACKET = 4;
+export const EVENTS_PER_WALL_SECOND = 3e6;
+
+/** Largest packets per second a 1 Gb/s link carries for a greedy transfer: full segments plus their ACKs. */
+const BULK_PACKETS_PER_SECOND = 1e9 / (1514 * 8) * 1.5;
+const MSS = 1448;
+
+/** Packets per second the workloads of one run offer (an upper bound where they adapt). */
+function packetRate(sc: Scenario): number {
+  let rate = 0;
+  for (const d of sc.domains) {
+    const w = d.workload;
+    if (w?.type === "udp") rate += w.rate;
+    // A web exchange: handshake, request, close (about 8 packets) and the reply's segments with ACKs.
+    if (w?.type === "web") rate += w.rate * (8 + 1.5 * Math.ceil(w.fileSize / MSS));
+    if (w?.type === "bulk") rate += BULK_PACKETS_PER_SECOND * Math.min(1, (w.duration ?? sc.duration) / sc.duration);
+  }
+  return rate;
+}
+
+/** Events of one run: per packet, plus every domain's scheduling periods and XenMon's samples. */
+export function estimateEvents(sc: Scenario): number {
+  const seconds = sc.duration / 1e9;
+  const scheduling = sc.domains.reduce((a, d) => a + 2e9 / (d.period ?? 10e6), 0);
+  return seconds * (EVENTS_PER_PACKET * packetRate(sc) + scheduling + 1e9 / sc.xenmon.interval);
+}
+
+/** Estimated wall time (seconds) of `events` spread over `workers` threads running `runs` runs. */
+export function estimateWallSeconds(events: number, runs: number, workers: number): number {
+  return events / EVENTS_PER_WALL_SECOND / Math.max(1, Math.min(workers, runs));
+}
+
+/** A human reading of a long duration: "3.2 days", "7.5 hours", "12 minutes". */
+export function humanDuration(seconds: number): string {
+  if (seconds >= 2 * 86400) return `${(seconds / 86400).toFixed(1)} days`;
+  if (seconds >= 2 * 3600) return `${(seconds / 3600).toFixed(1)} hours`;
+  return `${Math.round(seconds / 60)} minutes`;
+}

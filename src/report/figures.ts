@@ -1,0 +1,162 @@
+import * as vega from "vega";
+import { compile, type TopLevelSpec } from "vega-lite";
+import type { FigureData } from "../model/runner.js";
+import type { SeriesPoint } from "../model/simulation.js";
+import type { ResultDoc, Table } from "./result.js";
+
+/** One figure panel: the file it is written to, a caption, and its Vega-Lite spec. */
+export interface Figure {
+  file: string;
+  caption: string;
+  spec: TopLevelSpec;
+}
+
+const WIDTH = 520;
+const HEIGHT = 220;
+
+const TIME_AXIS = { field: "t", type: "quantitative", title: "Time (s)" } as const;
+
+/** Vega's category10 palette, assigned by a domain's position in the run. */
+const PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+
+/** Same colour for a domain in every panel, and a legend naming only the lines drawn. */
+function domainColor(shown: string[], all: string[]) {
+  return {
+    field: "domain",
+    type: "nominal",
+    title: "Domain",
+    scale: { domain: shown, range: shown.map((d) => PALETTE[all.indexOf(d) % PALETTE.length]) },
+  } as const;
+}
+
+function lineChart(title: string, points: Array<{ domain: string }>, yField: string, yTitle: string, domains: string[], layersBelow: object[] = []): TopLevelSpec {
+  const shown = domains.filter((d) => points.some((p) => p.domain === d));
+  const line = {
+    data: { values: points },
+    mark: { type: "line", strokeWidth: 1.5 },
+    encoding: {
+      x: TIME_AXIS,
+      y: { field: yField, type: "quantitative", title: yTitle, scale: { zero: true } },
+      color: domainColor(shown, domains),
+    },
+  };
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: title, anchor: "start", fontSize: 13 },
+    width: WIDTH,
+    height: HEIGHT,
+    layer: [...layersBelow, line],
+  } as TopLevelSpec;
+}
+
+function slug(s: string): string {
+  return s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+}
+
+/**
+ * The time-series panels of one column, as the paper draws Figures 7–10: (a) web-server
+ * throughput, (b) every domain's CPU, (c) Domain-0's CPU split by the guest it served
+ * (with ShareGuard's cuts shaded), (d) each guest's combined use (own + Domain-0).
+ */
+function columnFigures(scenarioName: string, col: FigureData["columns"][number]): Figure[] {
+  const pts: SeriesPoint[] = col.points;
+  const domains = [...new Set(pts.map((p) => p.domain))];
+  const served = domains.filter((d) => pts.some((p) => p.domain === d && p.idd > 0));
+  const web = domains.filter((d) => pts.some((p) => p.domain === d && p.replyRate !== undefined));
+  const name = col.figure ? `Figure ${col.figure}` : col.column;
+  const prefix = col.figure ? `fig${col.figure}` : `${slug(scenarioName)}-${slug(col.column)}-`;
+  const where = col.figure ? ` (${col.column})` : "";
+  const out: Figure[] = [];
+  if (web.length > 0) {
+    const points = pts.filter((p) => p.replyRate !== undefined).map((p) => ({ t: p.t, domain: p.domain, value: p.replyRate }));
+    out.push({
+      file: `${prefix}a-throughput.svg`,
+      caption: `${name}a${where}: web-server throughput`,
+      spec: lineChart(`${name}a${where}: web-server throughput`, points, "value", "Throughput (req/s)", domains),
+    });
+  }
+  out.push({
+    file: `${prefix}b-cpu.svg`,
+    caption: `${name}b${where}: CPU utilization of each domain`,
+    spec: lineChart(`${name}b${where}: CPU utilization`, pts.map((p) => ({ t: p.t, domain: p.domain, value: p.cpu })), "value", "CPU utilization (% of a CPU)", domains),
+  });
+  if (served.length > 0) {
+    const cuts = col.cuts.map((c) => ({ from: c.from, to: c.to, domain: c.domain }));
+    const shade = cuts.length
+      ? [{ data: { values: cuts }, mark: { type: "rect", color: "#bbbbbb", opacity: 0.35 }, encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } } }]
+      : [];
+    const cutNote = cuts.length ? `; shaded: ${[...new Set(cuts.map((c) => c.domain))].join(", ")} cut off by ShareGuard` : "";
+    const points = pts.filter((p) => served.includes(p.domain)).map((p) => ({ t: p.t, domain: p.domain, value: p.idd }));
+    out.push({
+      file: `${prefix}c-idd-split.svg`,
+      caption: `${name}c${where}: Domain-0's CPU on behalf of each guest (XenMon)${cutNote}`,
+      spec: lineChart(`${name}c${where}: Domain-0 CPU by guest served`, points, "value", "Domain-0 CPU for the guest (%)", domains, shade),
+    });
+    out.push({
+      file: `${prefix}d-combined.svg`,
+      caption: `${name}d${where}: combined use (own CPU + Domain-0's on its behalf)`,
+      spec: lineChart(
+        `${name}d${where}: combined CPU use (own + Domain-0)`,
+        pts.filter((p) => served.includes(p.domain)).map((p) => ({ t: p.t, domain: p.domain, value: p.combined })),
+        "value",
+        "Combined CPU (%)",
+        domains,
+      ),
+    });
+  }
+  return out;
+}
+
+/** Figures 4 and 5: Domain-0's CPU for the Send and Receive benchmarks against packet size and rate. */
+function calibrationFigures(doc: ResultDoc): Figure[] {
+  const plan = doc.plan as { sizes: number[]; rates: number[]; fixedRate: number; fixedSize: number } | undefined;
+  if (!plan) return [];
+  const chart = (title: string, table: Table | undefined, xs: number[], xTitle: string): TopLevelSpec | null => {
+    if (!table) return null;
+    const values = table.columns.flatMap((dir) =>
+      table.rows.flatMap((r, i) => {
+        const cell = r.values[dir];
+        return cell && xs[i] !== undefined ? [{ x: xs[i], direction: dir, cpu: cell.mean, lo: cell.mean - cell.sd, hi: cell.mean + cell.sd }] : [];
+      }),
+    );
+    if (values.length === 0) return null;
+    const x = { field: "x", type: "quantitative", title: xTitle };
+    const color = { field: "direction", type: "nominal", title: "Benchmark" };
+    return {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: { text: title, anchor: "start", fontSize: 13 },
+      width: WIDTH,
+      height: HEIGHT,
+      data: { values },
+      layer: [
+        { mark: { type: "errorbar", ticks: true }, encoding: { x, y: { field: "lo", type: "quantitative", title: "Domain-0 CPU (%)" }, y2: { field: "hi" }, color } },
+        { mark: { type: "line", point: true }, encoding: { x, y: { field: "cpu", type: "quantitative", scale: { zero: true } }, color } },
+      ],
+    } as TopLevelSpec;
+  };
+  const out: Figure[] = [];
+  const fig4 = chart(`Figure 4 (${doc.profile}): Domain-0 CPU at ${plan.fixedRate} pkt/s by packet size`, doc.tables.find((t) => t.id === "fig4"), plan.sizes, "Packet size (bytes)");
+  if (fig4) out.push({ file: `fig4-${doc.profile}.svg`, caption: `Figure 4 (${doc.profile}): Domain-0's CPU for ${plan.fixedRate} pkt/s, by packet size (mean ± sd over runs)`, spec: fig4 });
+  const fig5 = chart(`Figure 5 (${doc.profile}): Domain-0 CPU for ${plan.fixedSize}-byte packets by rate`, doc.tables.find((t) => t.id === "fig5"), plan.rates, "Packets per second");
+  if (fig5) out.push({ file: `fig5-${doc.profile}.svg`, caption: `Figure 5 (${doc.profile}): Domain-0's CPU for ${plan.fixedSize}-byte packets, by rate (mean ± sd over runs)`, spec: fig5 });
+  return out;
+}
+
+/** Every figure a result can draw: time series for scenario runs, Figures 4–5 for calibration. */
+export function figuresOf(doc: ResultDoc): Figure[] {
+  if (doc.command === "calibrate") return calibrationFigures(doc);
+  const data = doc.figures as FigureData | undefined;
+  if (!data) return [];
+  const name = doc.scenario?.name ?? "run";
+  return data.columns.flatMap((col) => columnFigures(name, col));
+}
+
+/** Renders a Vega-Lite spec to SVG in Node, without a browser or canvas. */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: "none" });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}

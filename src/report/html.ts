@@ -1,0 +1,101 @@
+import { deviation, type ResultDoc, type Table } from "./result.js";
+import { grade, hasPaper, meanSd, num } from "./render.js";
+
+/** A figure ready for the page: its caption and its SVG text. */
+export interface RenderedFigure {
+  caption: string;
+  svg: string;
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; color: #222; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2.5rem; border-bottom: 1px solid #ddd; } h3 { font-size: 1rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: right; }
+th:first-child, td:first-child, td.unit { text-align: left; }
+thead th { background: #f4f4f4; }
+td.aim { background: #e3f5e1; } td.bound { background: #fff4cc; } td.miss { background: #fbdcdc; font-weight: 600; }
+.meta, .legend { color: #666; font-size: 0.9rem; }
+figure { margin: 1rem 0 1.5rem; } figcaption { color: #444; font-size: 0.9rem; }
+details { margin: 1rem 0; }
+`;
+
+function tableHtml(t: Table): string {
+  const withPaper = hasPaper(t);
+  const head = ["<th>Metric</th>", "<th>Unit</th>"];
+  for (const col of t.columns) {
+    if (withPaper) head.push(`<th>${esc(col)} paper</th>`, `<th>${esc(col)} ours</th>`, `<th>${esc(col)} dev</th>`);
+    else head.push(`<th>${esc(col)}</th>`);
+  }
+  const rows = t.rows.map((r) => {
+    const cells = [`<td>${esc(r.label)}</td>`, `<td class="unit">${esc(r.unit)}</td>`];
+    for (const col of t.columns) {
+      const c = r.values[col];
+      if (!withPaper) {
+        cells.push(`<td>${c ? esc(meanSd(c)) : ""}</td>`);
+        continue;
+      }
+      if (!c) {
+        cells.push("<td></td>", "<td></td>", "<td></td>");
+        continue;
+      }
+      const dev = deviation(c, r.unit);
+      const cls = dev ? ` class="${grade(dev.value, r.unit)}"` : "";
+      cells.push(`<td>${c.paper === undefined ? "—" : esc(num(c.paper))}</td>`, `<td>${esc(meanSd(c))}</td>`, `<td${cls}>${dev ? esc(dev.text) : ""}</td>`);
+    }
+    return `<tr>${cells.join("")}</tr>`;
+  });
+  return `<table data-table="${esc(t.id)}"><caption>${esc(t.title)}</caption><thead><tr>${head.join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>`;
+}
+
+/**
+ * Vega numbers its clip paths and gradients from 1 in every SVG; inlined side by side
+ * they would collide, so each figure's ids get a prefix of their own.
+ */
+function scopeIds(svg: string, prefix: string): string {
+  return svg
+    .replace(/\bid="([^"]+)"/g, `id="${prefix}$1"`)
+    .replace(/url\(#([^)]+)\)/g, `url(#${prefix}$1)`)
+    .replace(/href="#([^"]+)"/g, `href="#${prefix}$1"`);
+}
+
+function sectionHtml(doc: ResultDoc, figures: RenderedFigure[], section: number): string {
+  const name = doc.scenario ? `${doc.scenario.name} (${doc.scenario.path})` : `${doc.command} ${doc.profile}`;
+  const [paperTables, otherTables] = [doc.tables.filter(hasPaper), doc.tables.filter((t) => !hasPaper(t))];
+  const meta = `seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}${doc.scenario ? `, scenario sha256 ${doc.scenario.sha256.slice(0, 12)}…` : ""}`;
+  const parts = [`<section><h2>${esc(name)}</h2>`, `<p class="meta">${esc(meta)}</p>`];
+  for (const t of paperTables) parts.push(tableHtml(t));
+  figures.forEach((f, i) => parts.push(`<figure>${scopeIds(f.svg, `s${section}f${i}-`)}<figcaption>${esc(f.caption)}</figcaption></figure>`));
+  for (const t of otherTables) parts.push(`<details><summary>${esc(t.title)}</summary>${tableHtml(t)}</details>`);
+  parts.push("</section>");
+  return parts.join("\n");
+}
+
+/**
+ * One self-contained page (no scripts, no external files) with every result's tables,
+ * paper beside ours with the deviations graded, and its figures inlined as SVG.
+ */
+export function renderHtml(results: Array<{ doc: ResultDoc; figures: RenderedFigure[] }>): string {
+  const body = results.map((r, i) => sectionHtml(r.doc, r.figures, i)).join("\n");
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>xeniso report</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>xeniso report: “Enforcing Performance Isolation Across Virtual Machines in Xen” reproduced</h1>
+<p class="legend">Deviation from the paper: <span style="background:#e3f5e1">within ±5 % / ±1 pp</span>,
+<span style="background:#fff4cc">within ±10 % / ±2 pp</span>, <span style="background:#fbdcdc">beyond (a miss; see docs/deviations.md)</span>.
+Throughputs deviate in %, CPU shares in percentage points.</p>
+${body}
+</body>
+</html>
+`;
+}
