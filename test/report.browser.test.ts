@@ -15,7 +15,7 @@ const haveBrowser = existsSync(CHROMIUM);
 if (!haveBrowser && process.env.XENISO_REQUIRE_BROWSER) throw new Error(`${CHROMIUM} not found, and XENISO_REQUIRE_BROWSER is set`);
 if (!haveBrowser) console.warn(`report.browser.test.ts: ${CHROMIUM} not found, skipping the browser check (apt-get install chromium)`);
 
-const RESULTS = ["results/sedf-dc.json", "results/shareguard.json", "results/calibrate-system-1.json"];
+const RESULTS = ["results/sedf-dc.json", "results/shareguard.json", "results/simple-sedf.json", "results/calibrate-system-1.json"];
 
 function xeniso(args: string[]) {
   const r = spawnSync(process.execPath, ["bin/xeniso", ...args], { encoding: "utf8", env: { ...process.env, CI: "true" } });
@@ -29,13 +29,17 @@ describe("figures", () => {
     const a = xeniso(["plot", ...RESULTS, "-o", join(tmp, "a")]);
     expect(a.code, a.stderr).toBe(0);
     const files = readdirSync(join(tmp, "a")).sort();
-    for (const f of ["fig4-system-1.svg", "fig5-system-1.svg", "fig7a-throughput.svg", "fig7c-idd-split.svg", "fig8d-combined.svg", "fig9a-throughput.svg", "fig10c-idd-split.svg"]) {
+    for (const f of ["fig4-system-1.svg", "fig5-system-1.svg", "fig7a-throughput.svg", "fig7c-idd-split.svg", "fig8d-combined.svg", "fig9a-throughput.svg", "fig10c-idd-split.svg", "fig6a.svg", "fig6b.svg"]) {
       expect(files).toContain(f);
     }
     const fig7a = readFileSync(join(tmp, "a", "fig7a-throughput.svg"), "utf8");
     expect(fig7a.startsWith("<svg")).toBe(true);
     for (const text of ["Time (s)", "Throughput (req/s)", "Domain-1", "Domain-2", "Figure 7a (SEDF)"]) expect(fig7a).toContain(text);
     expect(readFileSync(join(tmp, "a", "fig4-system-1.svg"), "utf8")).toContain("Packet size (bytes)");
+    // Figure 6 is drawn against the swept load, one line per CPU row of its table.
+    const fig6b = readFileSync(join(tmp, "a", "fig6b.svg"), "utf8");
+    for (const text of ["Offered load on Domain-1 (req/s)", "Dom-1 Combined", "Figure 6b (SEDF-DC)"]) expect(fig6b).toContain(text);
+    expect(files.filter((f) => f.startsWith("simple-sedf"))).toEqual([]); // sweep columns get no time-series panels
     // ShareGuard's cuts are drawn as shaded bands in Figure 10c only.
     expect(readFileSync(join(tmp, "a", "fig10c-idd-split.svg"), "utf8")).toContain("#bbbbbb");
     expect(readFileSync(join(tmp, "a", "fig9c-idd-split.svg"), "utf8")).not.toContain("#bbbbbb");
@@ -81,12 +85,12 @@ describe.skipIf(!haveBrowser)("HTML report in headless Chromium", () => {
         }),
       }));
       expect(errors).toEqual([]);
-      expect(view.tables).toEqual(expect.arrayContaining(["table1", "table2", "fig4", "fig5", "weight", "xenmon"]));
+      expect(view.tables).toEqual(expect.arrayContaining(["table1", "table2", "fig6", "fig4", "fig5", "weight", "xenmon"]));
       expect(view.table1).toContain("Dom-1 web-server Throughput");
       // Table 1 has 16 paper cells and Table 2 13; each one's deviation is graded.
       expect(view.graded).toBeGreaterThanOrEqual(29);
-      // 2 calibration figures, 4 panels for each of the 2 + 3 scenario columns.
-      expect(view.figures.length).toBe(2 + 4 * 5);
+      // 2 calibration figures, 4 panels for each of the 2 + 3 scenario columns, Figure 6a and 6b.
+      expect(view.figures.length).toBe(2 + 4 * 5 + 2);
       for (const f of view.figures) {
         expect(f.w).toBeGreaterThan(300);
         expect(f.h).toBeGreaterThan(150);

@@ -87,6 +87,17 @@ describe("scenario validation", () => {
     ]);
   });
 
+  it("checks a variant's rate changes and sweep points", () => {
+    const v = (variant: string, extra = "") => GOOD + extra + `variants:\n  - ${variant}\n`;
+    expect(problems(v("{ name: A, rates: { Domain-0: 100 } }"))).toEqual(["s.yaml:12:35 variants[0].rates.Domain-0: Domain-0 has no web or UDP workload whose rate could change"]);
+    expect(problems(v("{ name: A, rates: { Nobody: 100 } }"))).toEqual(['s.yaml:12:33 variants[0].rates.Nobody: no domain is named "Nobody"']);
+    expect(problems(v("{ name: A, rates: { Domain-1: fast } }"))[0]).toMatch(/variants\[0\]\.rates\.Domain-1: expected a rate per second/);
+    expect(problems(v('{ name: A, sweep: { figure: "6a", x: 1 } }'))).toEqual(["s.yaml:12:23 variants[0].sweep: a sweep figure draws the report's rows: add a report"]);
+    expect(problems(v('{ name: A, sweep: { figure: "six", x: 1 } }'))[0]).toMatch(/variants\[0\]\.sweep\.figure: a figure panel of the paper/);
+    const sc = parseScenario(v("{ name: A, rates: { Domain-1: 2k/s } }"), "s.yaml");
+    expect(sc.variants?.[0].rates).toEqual({ "Domain-1": 2000 });
+  });
+
   it("reports every field problem at once; cross-field rules once the fields are valid", () => {
     const broken = GOOD.replace("name: Domain-1", "name: Domain-0");
     expect(problems(broken.replace("rate: 1000", "rate: -5").replace("duration: 2s", "duration: 2"))).toEqual([

@@ -35,6 +35,8 @@ export interface FigureData {
     /** ShareGuard's cuts, times in seconds. */
     cuts: Array<{ domain: string; from: number; to: number; used: number }>;
   }>;
+  /** Figures drawn against a swept quantity: which column is which point of which panel. */
+  sweep?: { axis: string; points: Array<{ figure: string; column: string; x: number }> };
 }
 
 /** The scenario one column runs: the base with the variant's changes applied. */
@@ -44,7 +46,12 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
     ...sc,
     scheduler: v.scheduler ?? sc.scheduler,
     shareguard: v.shareguard ?? sc.shareguard,
-    domains: sc.domains.map((d) => (off.has(d.name) ? { ...d, workload: undefined } : d)),
+    domains: sc.domains.map((d) => {
+      if (off.has(d.name)) return { ...d, workload: undefined };
+      const rate = v.rates?.[d.name];
+      if (rate !== undefined && (d.workload?.type === "web" || d.workload?.type === "udp")) return { ...d, workload: { ...d.workload, rate } };
+      return d;
+    }),
   };
 }
 
@@ -107,6 +114,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   const series: SeriesRow[] = [];
   const decisions: DecisionRow[] = [];
   const figures: FigureData = { bin: figureBin / 1e9, columns: [] };
+  const sweepPoints = (sc.variants ?? []).flatMap((v) => (v.sweep ? [{ figure: v.sweep.figure, column: v.name, x: v.sweep.x }] : []));
+  if (sweepPoints.length > 0) figures.sweep = { axis: sc.sweepAxis ?? "x", points: sweepPoints };
   results.forEach((r, i) => {
     const col = columns[Math.floor(i / opts.runs)];
     const column = col.name;

@@ -142,13 +142,54 @@ function calibrationFigures(doc: ResultDoc): Figure[] {
   return out;
 }
 
+/**
+ * Panels drawn against a swept quantity (Figure 6: CPU against offered load): one line
+ * per row of the result's report table, one point per column of the panel, mean ± sd.
+ */
+function sweepFigures(doc: ResultDoc, sweep: NonNullable<FigureData["sweep"]>): Figure[] {
+  const table = doc.tables[0];
+  const panels = [...new Set(sweep.points.map((p) => p.figure))];
+  return panels.map((panel) => {
+    const points = sweep.points.filter((p) => p.figure === panel);
+    // One y axis: the rows in the first row's unit (Figure 6: the CPU shares).
+    const rows = table.rows.filter((r) => r.unit === table.rows[0].unit);
+    const values = rows.flatMap((row) =>
+      points.flatMap((p) => {
+        const cell = row.values[p.column];
+        return cell ? [{ x: p.x, metric: row.label, mean: cell.mean, lo: cell.mean - cell.sd, hi: cell.mean + cell.sd }] : [];
+      }),
+    );
+    const columns = points.map((p) => p.column).join(", ");
+    // "SEDF 200", "SEDF 400", … → "SEDF": what the panel's columns have in common.
+    const group = [...new Set(points.map((p) => p.column.replace(/\s*[\d.]+$/, "")))].join(", ");
+    const x = { field: "x", type: "quantitative", title: sweep.axis };
+    const yTitle = rows[0].unit === "%" ? "CPU (% of a CPU)" : rows[0].unit;
+    const color = { field: "metric", type: "nominal", title: "Metric" };
+    const spec = {
+      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+      title: { text: `Figure ${panel} (${group}): ${rows.map((r) => r.label).join(", ")}`, anchor: "start", fontSize: 13 },
+      width: WIDTH,
+      height: HEIGHT,
+      data: { values },
+      layer: [
+        { mark: { type: "errorbar", ticks: true }, encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle }, y2: { field: "hi" }, color } },
+        { mark: { type: "line", point: true }, encoding: { x, y: { field: "mean", type: "quantitative", scale: { zero: true } }, color } },
+      ],
+    } as TopLevelSpec;
+    return { file: `fig${panel}.svg`, caption: `Figure ${panel} (${group}): ${rows.map((r) => r.label).join(", ")} against ${sweep.axis}; columns ${columns}; mean ± sd over runs`, spec };
+  });
+}
+
 /** Every figure a result can draw: time series for scenario runs, Figures 4–5 for calibration. */
 export function figuresOf(doc: ResultDoc): Figure[] {
   if (doc.command === "calibrate") return calibrationFigures(doc);
   const data = doc.figures as FigureData | undefined;
   if (!data) return [];
   const name = doc.scenario?.name ?? "run";
-  return data.columns.flatMap((col) => columnFigures(name, col));
+  // A column that is a point of a sweep is drawn there, not as time series of its own.
+  const swept = new Set(data.sweep?.points.map((p) => p.column));
+  const series = data.columns.filter((col) => !swept.has(col.column)).flatMap((col) => columnFigures(name, col));
+  return [...(data.sweep ? sweepFigures(doc, data.sweep) : []), ...series];
 }
 
 /** Renders a Vega-Lite spec to SVG in Node, without a browser or canvas. */

@@ -117,11 +117,22 @@ const VariantSpec = z.strictObject({
   scheduler: SchedulerSpec.optional().describe("replaces the base scheduler"),
   shareguard: ShareGuardSpec.optional().describe("replaces the base ShareGuard settings"),
   withoutWorkload: z.array(z.string()).optional().describe("domains whose workload is switched off in this column"),
+  rates: z
+    .record(z.string(), Rate(0, 2_000_000))
+    .optional()
+    .describe("replaces the rate of these domains' web or UDP workloads, e.g. { Domain-1: 400 }"),
   figure: z
     .string()
     .regex(/^[0-9]+$/, "a figure number of the paper, e.g. \"7\"")
     .optional()
     .describe("the paper's figure whose panels this column's time series reproduce (names the SVG files)"),
+  sweep: z
+    .strictObject({
+      figure: z.string().regex(/^[0-9]+[a-z]?$/, "a figure panel of the paper, e.g. \"6a\""),
+      x: z.number().describe("this column's value on the figure's x axis"),
+    })
+    .optional()
+    .describe("this column is one point of a figure drawn against a swept quantity (its report rows are the lines)"),
 });
 
 /** Rows of a paper table: a label, the metric that fills it, and the paper's printed value per column. */
@@ -159,6 +170,7 @@ export const ScenarioSchema = z
     domains: z.array(DomainSpec).min(1).max(64),
     variants: z.array(VariantSpec).min(1).max(16).optional().describe("columns of the result tables: the same host, each with these changes"),
     report: ReportSpec.optional().describe("a table in the paper's layout, with the paper's values beside ours"),
+    sweepAxis: z.string().min(1).optional().describe("title of the x axis of the variants' sweep figures, with its unit"),
   })
   .superRefine((sc, ctx) => {
     const cpus = sc.cpus ?? PROFILES[sc.profile]?.cpus ?? 1;
@@ -224,6 +236,13 @@ export const ScenarioSchema = z
       v.withoutWorkload?.forEach((name, k) => {
         if (!names.has(name)) ctx.addIssue({ code: "custom", path: ["variants", i, "withoutWorkload", k], message: `no domain is named "${name}"` });
       });
+      for (const name of Object.keys(v.rates ?? {})) {
+        const d = sc.domains[names.get(name) ?? -1];
+        const at = ["variants", i, "rates", name];
+        if (!d) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
+        else if (d.workload?.type !== "web" && d.workload?.type !== "udp") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web or UDP workload whose rate could change` });
+      }
+      if (v.sweep && !sc.report) ctx.addIssue({ code: "custom", path: ["variants", i, "sweep"], message: "a sweep figure draws the report's rows: add a report" });
       if (v.scheduler && v.scheduler.feedbackInterval % sc.xenmon.interval !== 0) {
         ctx.addIssue({ code: "custom", path: ["variants", i, "scheduler", "feedbackInterval"], message: `must be a whole number of XenMon intervals (${ms(sc.xenmon.interval)})` });
       }

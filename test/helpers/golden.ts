@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import { expect } from "vitest";
 import type { ResultDoc } from "../../src/report/result.js";
 
@@ -37,4 +39,16 @@ export function expectMatchesGolden(fresh: ResultDoc, goldenFile: string): void 
     for (const label of rows.keys()) diffs.push(`${t.id} / ${label}: row disappeared`);
   });
   expect(diffs, `results differ from ${goldenFile}; if the model change is deliberate, run \`npm run results\``).toEqual([]);
+}
+
+/**
+ * A result made as a user makes it: the built CLI (`npm test` builds it first) with one
+ * worker thread per core and the scenario's own runs and seed.
+ */
+export async function cliResult(args: string[]): Promise<ResultDoc> {
+  const { stdout } = await promisify(execFile)(process.execPath, ["bin/xeniso", ...args, "--quiet", "--format", "json"], {
+    maxBuffer: 1 << 28,
+    env: { ...process.env, CI: "true" },
+  });
+  return JSON.parse(stdout) as ResultDoc;
 }
