@@ -52,4 +52,19 @@ describe("web workload", () => {
     expect(metric(r, "Domain-1.clientTimo")).toBeGreaterThan(0);
     expect(metric(r, "Domain-1.replyRate")).toBeLessThan(2000);
   });
+
+  it("gives up a connection whose SYNs go unanswered after Linux's 5 retries, 189 s after the first", () => {
+    // A 20-connection burst against a guest that never gets the CPU (no share, no
+    // extratime): its kernel never sees the SYNs, so none is ever answered.
+    const sc = parseScenario(`name: w
+profile: p4-2.8
+duration: 200s
+domains:
+  - { name: Domain-0, idd: true, share: 50%, extratime: true }
+  - { name: Domain-1, share: 0%, workload: { type: web, rate: 1000, fileSize: 10KB, duration: 20ms } }
+`);
+    const at = (seconds: number) => metric(new Simulation({ ...sc, duration: seconds * 1e9 }, 0, 1).execute(), "Domain-1.connFailed");
+    expect(at(188)).toBe(0);
+    expect(at(190)).toBe(20);
+  });
 });

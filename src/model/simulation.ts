@@ -74,6 +74,11 @@ export class Simulation {
   readonly xenmon: XenMon;
   private readonly udp = new Map<Domain, UdpBenchmark>();
   private readonly web = new Map<Domain, WebWorkload>();
+  /**
+   * Replies completed per XenMon interval, per web workload: the same clock as every
+   * other figure, and memory that grows by one number per interval rather than one per reply.
+   */
+  private readonly repliesPerSample = new Map<WebWorkload, number[]>();
   private readonly bulk = new Map<Domain, BulkTransfer>();
   readonly shareguard: ShareGuard | null = null;
 
@@ -130,6 +135,15 @@ export class Simulation {
 
     const weight = scenario.xenmon.weight ?? this.profile.xenmonWeight.value;
     this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.net, scenario.xenmon.interval, weight);
+    for (const web of this.web.values()) {
+      const counts: number[] = [];
+      let seen = 0;
+      this.repliesPerSample.set(web, counts);
+      this.xenmon.onSample(() => {
+        counts.push(web.stats.replies - seen);
+        seen = web.stats.replies;
+      });
+    }
     if (scenario.scheduler.type === "sedf-dc") {
       new SedfDcFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval).attach();
     }
@@ -163,8 +177,6 @@ export class Simulation {
     const per = Math.max(1, Math.round(bin / this.xenmon.interval));
     const out: SeriesPoint[] = [];
     const samples = this.xenmon.samples;
-    // Replies are recorded in time order: one index per web workload walks them once.
-    const replyIndex = new Map<WebWorkload, number>();
     for (let k = 0; k + per <= samples.length; k += per) {
       const group = samples.slice(k, k + per);
       const from = group[0].start;
@@ -175,16 +187,7 @@ export class Simulation {
         const idd = pct((s) => s.domains[i].iddEstimate);
         const point: SeriesPoint = { t: to / 1e9, domain: d.name, cpu, idd, iddTrue: pct((s) => s.domains[i].iddTruth), combined: cpu + idd };
         const web = this.web.get(d);
-        if (web) {
-          const times = web.stats.replyTimes;
-          const first = replyIndex.get(web) ?? 0;
-          let j = first;
-          while (j < times.length && times[j] <= from) j++;
-          let end = j;
-          while (end < times.length && times[end] <= to) end++;
-          replyIndex.set(web, end);
-          point.replyRate = (end - j) / ((to - from) / 1e9);
-        }
+        if (web) point.replyRate = sumOf(this.repliesPerSample.get(web)!, k, k + per) / ((to - from) / 1e9);
         if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
         out.push(point);
       });
@@ -219,7 +222,7 @@ export class Simulation {
         out.push({ key: `${d.name}.combined`, label: `${d.name} combined (own + ${iddName})`, unit: "%", value: pct(own + idd) });
       }
       const web = this.web.get(d);
-      if (web) out.push(...webMetrics(d.name, web, from, to));
+      if (web) out.push(...webMetrics(d.name, web, this.xenmon.samples, this.repliesPerSample.get(web)!, from, to));
       const bulk = this.bulk.get(d);
       if (bulk) {
         out.push({ key: `${d.name}.bulkMbps`, label: `${d.name} bulk transfer (whole run)`, unit: "Mb/s", value: (bulk.delivered * this.profile.web.mss.value * 8) / (this.scenario.duration / 1e3) });
@@ -251,27 +254,39 @@ export class Simulation {
 /** httperf sample length: it reports the reply rate every 5 s. */
 const HTTPERF_SAMPLE = 5e9;
 
-/** The httperf summary for one web workload over [from, to]. */
-function webMetrics(name: string, web: WebWorkload, from: Nanos, to: Nanos): Metric[] {
+function sumOf(xs: number[], from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += xs[i];
+  return sum;
+}
+
+/**
+ * The httperf summary for one web workload over the XenMon intervals inside [from, to],
+ * from its replies per interval (`replies[i]` belongs to `samples[i]`).
+ */
+function webMetrics(name: string, web: WebWorkload, samples: Sample[], replies: number[], from: Nanos, to: Nanos): Metric[] {
   const st = web.stats;
-  const inWindow = st.replyTimes.filter((t) => t > from && t <= to);
   const seconds = (to - from) / 1e9;
   const bins = Math.max(1, Math.floor((to - from) / HTTPERF_SAMPLE));
   const counts = new Array<number>(bins).fill(0);
-  for (const t of inWindow) {
-    const b = Math.floor((t - from) / HTTPERF_SAMPLE);
-    if (b < bins) counts[b]++;
-  }
+  let inWindow = 0;
+  samples.forEach((s, i) => {
+    if (s.start < from || s.end > to) return;
+    inWindow += replies[i];
+    const b = Math.floor((s.end - 1 - from) / HTTPERF_SAMPLE);
+    if (b < bins) counts[b] += replies[i];
+  });
   const rates = counts.map((c) => c / (HTTPERF_SAMPLE / 1e9));
   const avg = rates.reduce((a, r) => a + r, 0) / rates.length;
   const sd = Math.sqrt(rates.reduce((a, r) => a + (r - avg) ** 2, 0) / Math.max(1, rates.length - 1));
   return [
-    { key: `${name}.replyRate`, label: `${name} Reply rate [replies/s]`, unit: "req/s", value: inWindow.length / seconds },
+    { key: `${name}.replyRate`, label: `${name} Reply rate [replies/s]`, unit: "req/s", value: inWindow / seconds },
     { key: `${name}.replyRateMin`, label: `${name} Reply rate min (5 s samples)`, unit: "req/s", value: Math.min(...rates) },
     { key: `${name}.replyRateMax`, label: `${name} Reply rate max (5 s samples)`, unit: "req/s", value: Math.max(...rates) },
     { key: `${name}.replyRateSd`, label: `${name} Reply rate stddev (5 s samples)`, unit: "req/s", value: rates.length > 1 ? sd : 0 },
     { key: `${name}.connections`, label: `${name} connections opened`, unit: "count", value: st.connections },
     { key: `${name}.clientTimo`, label: `${name} Errors: client-timo`, unit: "count", value: st.clientTimo },
+    { key: `${name}.connFailed`, label: `${name} Errors: connect failed (SYN retries exhausted)`, unit: "count", value: st.connFailed },
     { key: `${name}.backlogDrops`, label: `${name} SYNs dropped (listen backlog full)`, unit: "count", value: st.backlogDrops },
   ];
 }

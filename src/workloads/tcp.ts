@@ -5,6 +5,8 @@ export const HEADERS = 66;
 /** Linux 2.6 TCP: initial (SYN) RTO 3 s; minimum RTO 200 ms. */
 export const SYN_RTO: Nanos = 3 * SEC;
 export const MIN_RTO: Nanos = 200 * MS;
+/** Linux tcp_syn_retries: after the SYN and 5 retries (3, 6, …, 96 s apart) connect() fails, 189 s on. */
+export const SYN_RETRIES = 5;
 /** Linux delayed-ACK timeout (TCP_DELACK_MIN). */
 export const DELAYED_ACK: Nanos = 40 * MS;
 /** RFC 3390 initial window for a 1448-byte MSS. */
