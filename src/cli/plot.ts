@@ -12,7 +12,7 @@ export function prepareFigureDir(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new UsageError([`--plot ${dir}: cannot create the directory: ${(e as Error).message}`]);
+    throw new UsageError([`${dir}: cannot create the figure directory: ${(e as Error).message}`]);
   }
 }
 

@@ -4,9 +4,9 @@ import { FifoQueue, type WorkQueue } from "./work-queue.js";
 /**
  * A piece of CPU work queued in a domain: `cost` ns still to run, done on behalf of
  * `owner`. One class (one object shape) for every kind of task keeps the hot path
- * monomorphic.
+ * monomorphic. Queues and CPUs never look at `arg`, so by default a task's argument
+ * may be of any type.
  */
-// The queues and CPUs never look at `arg`, so they hold tasks of any argument type.
 export class Task<T = any> {
   constructor(
     public cost: Nanos,

@@ -106,7 +106,8 @@ export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Pro
   const total = columns.length * opts.runs;
   let done = 0;
   // Run 0 of every column always keeps its series, for the figures.
-  const figureBin = opts.seriesBin ?? FIGURE_BIN;
+  // (About 1 s, as a whole number of XenMon intervals.)
+  const figureBin = opts.seriesBin ?? sc.xenmon.interval * Math.max(1, Math.round(FIGURE_BIN / sc.xenmon.interval));
   const jobs = columns.flatMap((col) =>
     Array.from({ length: opts.runs }, (_, run) => ({ scenario: col.scenario, run, seed: opts.seed, seriesBin: run === 0 ? figureBin : opts.seriesBin })),
   );

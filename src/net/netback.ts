@@ -171,4 +171,3 @@ export class NetBackend {
 function deliverToSink(pkt: Packet): void {
   pkt.sink.deliver(pkt);
 }
-
