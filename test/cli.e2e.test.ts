@@ -69,6 +69,22 @@ describe("xeniso CLI", () => {
     expect(out("2")).toBe(out("1"));
   });
 
+  it("gives a run the same samples whether it runs alone or in a larger batch", () => {
+    // Run k's random streams depend on (seed, k) only: runs 0–1 of a 2-run batch are
+    // runs 0–1 of a 4-run batch, column by column.
+    const series = (runs: string) => {
+      const file = join(tmp, `batch-${runs}.csv`);
+      expect(xeniso(["run", "scenarios/sedf-dc.yaml", "--runs", runs, "--series", file, "-f", "json"]).code).toBe(0);
+      return readFileSync(file, "utf8")
+        .trim()
+        .split("\n")
+        .filter((l) => /^[^,]+,[01],/.test(l));
+    };
+    const alone = series("2");
+    expect(alone.length).toBeGreaterThan(100);
+    expect(series("4")).toEqual(alone);
+  });
+
   it("writes -o files atomically and refuses an unwritable path with exit 2", () => {
     const out = join(tmp, "r.csv");
     const ok = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-f", "csv", "-o", out]);

@@ -31,7 +31,7 @@ export async function writeFigures(doc: ResultDoc, dir: string, io: CliIo, quiet
 export function plotCommand(prog: Command, io: CliIo): void {
   prog
     .command("plot")
-    .description("draw the paper's figures (SVG) from saved JSON results: Figs. 4–5 from calibrate, 7–10 from run")
+    .description("draw the paper's figures (SVG) from saved JSON results: Figs. 4–5 from calibrate, 6 and 7–10 from run")
     .argument("<results...>", "results saved with --format json, e.g. results/sedf-dc.json")
     .option("-o, --out <dir>", "directory for the SVG files (created if missing)", "figures")
     .option("-q, --quiet", "do not list the files written")
