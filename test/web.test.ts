@@ -67,4 +67,26 @@ domains:
     expect(at(188)).toBe(0);
     expect(at(190)).toBe(20);
   });
+
+  it("runs a bulk transfer either way: data one way through netback, ACKs (about one per two segments) the other", () => {
+    const run = (direction: string) => {
+      const sc = parseScenario(`name: b
+profile: system-2
+duration: 2s
+domains:
+  - { name: Domain-0, idd: true, share: 50%, extratime: true }
+  - { name: Domain-1, share: 50%, extratime: true, workload: { type: bulk, direction: ${direction} } }
+`);
+      const r = new Simulation(sc, 0, 1).execute();
+      return { sent: metric(r, "Domain-1.sent"), recv: metric(r, "Domain-1.recv") };
+    };
+    const up = run("send");
+    const down = run("recv");
+    expect(up.sent).toBeGreaterThan(1000);
+    expect(up.recv / up.sent).toBeGreaterThan(0.45);
+    expect(up.recv / up.sent).toBeLessThan(0.6);
+    expect(down.recv).toBeGreaterThan(1000);
+    expect(down.sent / down.recv).toBeGreaterThan(0.45);
+    expect(down.sent / down.recv).toBeLessThan(0.6);
+  });
 });

@@ -75,7 +75,8 @@ const WebWorkload = z.strictObject({
 });
 
 const BulkWorkload = z.strictObject({
-  type: z.literal("bulk").describe("a greedy TCP-like transfer from the guest to an external machine"),
+  type: z.literal("bulk").describe("a greedy TCP-like transfer between the guest and an external machine"),
+  direction: z.enum(["send", "recv"]).default("send").describe("send: the guest uploads (default); recv: it downloads"),
   start: Duration(0, 3600e9).prefault("0s"),
   duration: Duration(1e6, 3600e9).optional().describe("default: to the end of the run"),
   window: Size(1500, 64 * 1024 * 1024).prefault("128KB").describe("largest TCP window (Linux 2.6.16 tcp_wmem max: 128KB)"),

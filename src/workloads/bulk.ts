@@ -5,6 +5,8 @@ import { Timer } from "../sim/timer.js";
 import { DELAYED_ACK, HEADERS, INITIAL_CWND, RtoEstimator, SYN_RTO } from "./tcp.js";
 
 export interface BulkConfig {
+  /** send: the guest uploads to an external machine; recv: it downloads from one. */
+  direction: "send" | "recv";
   start: Nanos;
   duration: Nanos;
   mss: number;
@@ -19,8 +21,8 @@ interface BulkSegment {
 }
 
 /**
- * A greedy TCP-like transfer from a guest to an external machine (an scp of a large
- * file): as much as the congestion window allows during [start, start + duration].
+ * A greedy TCP-like transfer between a guest and an external machine (an scp of a large
+ * file, either way): as much as the congestion window allows during [start, start + duration].
  * The receiver ACKs every segment at first, then every second one, and at once when a
  * segment arrives out of order. Loss is repaired after an RFC 6298 timeout, going back
  * to the first unacknowledged segment with a window of one; the timeout backs off while
@@ -77,8 +79,7 @@ export class BulkTransfer {
       } else {
         this.sentAt.delete(seq); // Karn: no RTT sample from a retransmitted segment
       }
-      const pkt: Packet = { guest: this.guest, dir: "tx", size: HEADERS + this.cfg.mss, sink: this.toReceiver, payload: { kind: "DATA", seq } };
-      this.net.sendFromGuest(pkt);
+      this.toward("receiver", { kind: "DATA", seq }, HEADERS + this.cfg.mss);
     }
     if (!this.timer.isSet) this.timer.setAfter(this.rto.rto(SYN_RTO) * this.backoff);
   }
@@ -122,7 +123,14 @@ export class BulkTransfer {
   private ack(): void {
     this.delayedAck.clear();
     this.unacked = 0;
-    const pkt: Packet = { guest: this.guest, dir: "rx", size: HEADERS, sink: this.toSender, payload: { kind: "ACK", seq: this.rcvNext } };
-    this.net.sendFromOutside(pkt);
+    this.toward("sender", { kind: "ACK", seq: this.rcvNext }, HEADERS);
+  }
+
+  /** Puts a segment on its way to one end; which end is the guest depends on the direction. */
+  private toward(end: "sender" | "receiver", seg: BulkSegment, size: number): void {
+    const fromGuest = (end === "receiver") === (this.cfg.direction === "send");
+    const pkt: Packet = { guest: this.guest, dir: fromGuest ? "tx" : "rx", size, sink: end === "receiver" ? this.toReceiver : this.toSender, payload: seg };
+    if (fromGuest) this.net.sendFromGuest(pkt);
+    else this.net.sendFromOutside(pkt);
   }
 }
