@@ -63,11 +63,15 @@ function scopeIds(svg: string, prefix: string): string {
     .replace(/href="#([^"]+)"/g, `href="#${prefix}$1"`);
 }
 
+function sectionName(doc: ResultDoc): string {
+  return doc.scenario ? `${doc.scenario.name} (${doc.scenario.path})` : `${doc.command} ${doc.profile}`;
+}
+
 function sectionHtml(doc: ResultDoc, figures: RenderedFigure[], section: number): string {
-  const name = doc.scenario ? `${doc.scenario.name} (${doc.scenario.path})` : `${doc.command} ${doc.profile}`;
+  const name = sectionName(doc);
   const [paperTables, otherTables] = [doc.tables.filter(hasPaper), doc.tables.filter((t) => !hasPaper(t))];
   const meta = `seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}${doc.scenario ? `, scenario sha256 ${doc.scenario.sha256.slice(0, 12)}…` : ""}`;
-  const parts = [`<section><h2>${esc(name)}</h2>`, `<p class="meta">${esc(meta)}</p>`];
+  const parts = [`<section id="s${section}"><h2>${esc(name)}</h2>`, `<p class="meta">${esc(meta)}</p>`];
   for (const t of paperTables) parts.push(tableHtml(t));
   figures.forEach((f, i) => parts.push(`<figure>${scopeIds(f.svg, `s${section}f${i}-`)}<figcaption>${esc(f.caption)}</figcaption></figure>`));
   for (const t of otherTables) parts.push(`<details><summary>${esc(t.title)}</summary>${tableHtml(t)}</details>`);
@@ -80,7 +84,10 @@ function sectionHtml(doc: ResultDoc, figures: RenderedFigure[], section: number)
  * paper beside ours with the deviations graded, and its figures inlined as SVG.
  */
 export function renderHtml(results: Array<{ doc: ResultDoc; figures: RenderedFigure[] }>): string {
-  const body = results.map((r, i) => sectionHtml(r.doc, r.figures, i)).join("\n");
+  // The paper's tables first (scenario runs, in the order given), calibration after.
+  const ordered = [...results].sort((a, b) => Number(a.doc.command === "calibrate") - Number(b.doc.command === "calibrate"));
+  const body = ordered.map((r, i) => sectionHtml(r.doc, r.figures, i)).join("\n");
+  const toc = ordered.map((r, i) => `<li><a href="#s${i}">${esc(sectionName(r.doc))}</a> — ${esc(r.doc.tables.filter(hasPaper).map((t) => t.title.split(":")[0]).join("; ") || `${r.figures.length} figures`)}</li>`).join("\n");
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -94,6 +101,9 @@ export function renderHtml(results: Array<{ doc: ResultDoc; figures: RenderedFig
 <p class="legend">Deviation from the paper: <span style="background:#e3f5e1">within ±5 % / ±1 pp</span>,
 <span style="background:#fff4cc">within ±10 % / ±2 pp</span>, <span style="background:#fbdcdc">beyond (a miss; see docs/deviations.md)</span>.
 Throughputs deviate in %, CPU shares in percentage points.</p>
+<ul class="toc">
+${toc}
+</ul>
 ${body}
 </body>
 </html>
