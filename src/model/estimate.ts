@@ -1,27 +1,30 @@
+import { PROFILES } from "../profiles/profiles.js";
 import type { Scenario } from "../scenario/schema.js";
+import { HEADERS } from "../workloads/tcp.js";
 
 /**
  * Rough cost of a run, so that a scenario that would run for days is refused before it
  * starts rather than discovered after. Measured on the paper scenarios (docs/performance.md):
- * about 3.5 simulated events per packet crossing the IDD, and 3–9 million events per
- * second of wall time per core; the estimate takes the slow end.
+ * about 3.5 simulated events per packet crossing the IDD, and 2–10 million events per
+ * second of wall time per core depending on the scenario and the machine's moment; the
+ * estimate takes a rate near the slow end.
  */
 export const EVENTS_PER_PACKET = 4;
 export const EVENTS_PER_WALL_SECOND = 3e6;
 
-/** Largest packets per second a 1 Gb/s link carries for a greedy transfer: full segments plus their ACKs. */
-const BULK_PACKETS_PER_SECOND = 1e9 / (1514 * 8) * 1.5;
-const MSS = 1448;
-
 /** Packets per second the workloads of one run offer (an upper bound where they adapt). */
 function packetRate(sc: Scenario): number {
+  const profile = PROFILES[sc.profile];
+  const mss = profile.web.mss.value;
+  // A greedy transfer fills the link with full segments, plus an ACK for every second one.
+  const bulkPackets = (profile.linkRate.value / ((mss + HEADERS) * 8)) * 1.5;
   let rate = 0;
   for (const d of sc.domains) {
     const w = d.workload;
     if (w?.type === "udp") rate += w.rate;
     // A web exchange: handshake, request, close (about 8 packets) and the reply's segments with ACKs.
-    if (w?.type === "web") rate += w.rate * (8 + 1.5 * Math.ceil(w.fileSize / MSS));
-    if (w?.type === "bulk") rate += BULK_PACKETS_PER_SECOND * Math.min(1, (w.duration ?? sc.duration) / sc.duration);
+    if (w?.type === "web") rate += w.rate * (8 + 1.5 * Math.ceil(w.fileSize / mss));
+    if (w?.type === "bulk") rate += bulkPackets * Math.min(1, (w.duration ?? sc.duration) / sc.duration);
   }
   return rate;
 }
