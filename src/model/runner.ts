@@ -45,6 +45,7 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
   return {
     ...sc,
     scheduler: v.scheduler ?? sc.scheduler,
+    netbackOrder: v.netbackOrder ?? sc.netbackOrder,
     shareguard: v.shareguard ?? sc.shareguard,
     domains: sc.domains.map((d) => {
       if (off.has(d.name)) return { ...d, workload: undefined };

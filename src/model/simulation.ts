@@ -93,7 +93,7 @@ export class Simulation {
     this.engine = new Engine(engineOptions);
     this.profile = profile;
     const n = scenario.domains.length;
-    const iddQueue = new IddWorkQueue(profile.netbackOrder.value);
+    const iddQueue = new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value);
     this.domains = scenario.domains.map((d, i) => {
       const period = d.period ?? DEFAULT_PERIOD;
       const slice = d.slice ?? Math.round((d.share ?? 0) * period);

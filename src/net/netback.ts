@@ -84,7 +84,7 @@ export class NetBackend {
   }
 
   attach(guest: Domain): GuestPort {
-    const port = new GuestPort(guest, this.iddQueue.addLane(), this.iddQueue.addLane());
+    const port = new GuestPort(guest, this.iddQueue.addLane("rx"), this.iddQueue.addLane("tx"));
     this.ports.set(guest.id, port);
     this.portById[guest.id] = port;
     return port;

@@ -113,9 +113,14 @@ const XenMonSpec = z.strictObject({
 });
 
 /** A column of the result table: the base scenario with a few things changed. */
+const NetbackOrderSpec = z
+  .enum(["fifo", "round-robin", "xen3"])
+  .describe("how netback orders different guests' packets: fifo, round-robin, or xen3 (rx in one FIFO, tx one packet per guest in turn); default: the profile's");
+
 const VariantSpec = z.strictObject({
   name: z.string().min(1).max(40),
   scheduler: SchedulerSpec.optional().describe("replaces the base scheduler"),
+  netbackOrder: NetbackOrderSpec.optional().describe("replaces the base netback order"),
   shareguard: ShareGuardSpec.optional().describe("replaces the base ShareGuard settings"),
   withoutWorkload: z.array(z.string()).optional().describe("domains whose workload is switched off in this column"),
   rates: z
@@ -165,6 +170,7 @@ export const ScenarioSchema = z
       .optional()
       .describe("the part of each run the metrics average over (default: all of it)"),
     cpus: z.number().int().min(1).max(64).optional().describe("physical CPUs (default: the profile's)"),
+    netbackOrder: NetbackOrderSpec.optional(),
     scheduler: SchedulerSpec.prefault({}),
     xenmon: XenMonSpec.prefault({}),
     shareguard: ShareGuardSpec.optional(),

@@ -4,8 +4,8 @@ import type { Packet, PacketSink } from "../net/packet.js";
 import { SEC, type Engine, type Nanos } from "../sim/engine.js";
 import type { SimEvent } from "../sim/event-queue.js";
 import type { Random } from "../sim/rng.js";
-import { Timer } from "../sim/timer.js";
-import { DELAYED_ACK, HEADERS, INITIAL_CWND, MAX_CWND, RtoEstimator, SYN_RETRIES, SYN_RTO } from "./tcp.js";
+import { DELAYED_ACK, HEADERS, MAX_CWND, RtoEstimator, SYN_RETRIES, SYN_RTO } from "./tcp.js";
+import { Arrival, Reassembly, TcpSender } from "./tcp-flow.js";
 
 /** Wire size of a typical GET request's payload. */
 const GET_BYTES = 120;
@@ -42,14 +42,18 @@ interface Segment {
   kind: Kind;
   /** DATA/FIN: segment number (FIN is number `segments`); ACK: next segment expected. */
   seq: number;
+  /** ACK: a segment the client holds beyond a gap (its newest SACK block), or -1. */
+  sack: number;
+  /** TCP timestamp: DATA/FIN its send time; ACK the echoed one (-1: none). */
+  ts: Nanos;
 }
 
 /** One httperf connection carrying one request, with both ends' TCP state. */
 class Connection {
   // client (external, httperf) side
   established = false;
-  /** Next segment the client expects (cumulative ACK number). */
-  rcvNext = 0;
+  /** The reply as the client's TCP reassembles it; the FIN is segment number `segments`. */
+  readonly received = new Reassembly();
   unackedAtClient = 0;
   replied = false;
   finished = false;
@@ -65,35 +69,22 @@ class Connection {
   requestReceived = false;
   /** A server process has accepted this connection and holds it until it closes. */
   accepted = false;
-  sndUna = 0;
-  sndNxt = 0;
-  cwnd = INITIAL_CWND;
-  ssthresh = MAX_CWND;
-  /** Highest segment number sent so far + 1; anything below it sent again is a retransmission. */
-  sentHigh = 0;
-  /**
-   * Send time of each segment's first transmission, and whether it was ever resent
-   * (Karn). Allocated when the reply starts: an overloaded server has many connections
-   * waiting for a SYN-ACK, and they should cost little memory.
-   */
-  sentAt: Float64Array | null = null;
-  resent: Uint8Array | null = null;
+  /** Seeded with the handshake's round trip, then used by the reply's sender. */
   readonly serverRto = new RtoEstimator();
   synAckSentAt: Nanos = 0;
-  rtoBackoff = 1;
-  /** The server's retransmission timer; the workload sets its handler. */
-  readonly rto: Timer;
+  /**
+   * The reply's sender (data segments, then the FIN). Made when the reply starts: an
+   * overloaded server has many connections waiting for a SYN-ACK, and they should cost
+   * little memory.
+   */
+  sender: TcpSender | null = null;
   delayedAck: SimEvent | undefined;
 
   constructor(
     readonly startedAt: Nanos,
     readonly segments: number,
     readonly lastSegmentBytes: number,
-    engine: Engine,
-    onRto: (conn: Connection) => void,
-  ) {
-    this.rto = new Timer(engine, () => onRto(this));
-  }
+  ) {}
 }
 
 /** httperf's view of the load: what its summary prints. */
@@ -113,8 +104,9 @@ export class WebStats {
  * TCP-like exchange whose packets cross the IDD in both directions:
  *   client → guest (rx): SYN, ACK, GET, ACKs of data, ACK of the server's FIN, FIN
  *   guest → client (tx): SYN-ACK, data segments, FIN, the last ACK
- * Losses (a full NIC ring, a ShareGuard filter) are repaired as TCP would: SYN retry
- * after 3 s, go-back-N retransmission after a 200 ms RTO with exponential backoff.
+ * Losses (a full NIC ring or netback queue, a ShareGuard filter) are repaired as Linux
+ * 2.6 would: SYN retry after 3 s; for the reply, SACK-based fast retransmit and a
+ * retransmission timeout of at least 200 ms with exponential backoff (TcpSender).
  */
 export class WebWorkload {
   readonly stats = new WebStats();
@@ -155,7 +147,7 @@ export class WebWorkload {
   // ---- client (httperf) side -------------------------------------------------------
 
   private connect(): void {
-    const conn = new Connection(this.engine.now, this.segments, this.lastSegmentBytes, this.engine, this.serverRtoFired);
+    const conn = new Connection(this.engine.now, this.segments, this.lastSegmentBytes);
     this.stats.connections++;
     if (Number.isFinite(this.cfg.timeout)) conn.timeoutTimer = this.engine.after(this.cfg.timeout, () => this.clientTimeout(conn));
     this.sendSyn(conn);
@@ -195,20 +187,11 @@ export class WebWorkload {
         conn.established = true;
         if (conn.synTries === 1) conn.clientRto.sample(this.engine.now - conn.synSentAt);
         this.toGuest(conn, "ACK", 0, HEADERS);
-        this.sendGet(conn);
+        this.sendGet(conn, 0);
         return;
       case "DATA":
-        this.clientData(conn, seg.seq);
-        return;
       case "FIN":
-        if (seg.seq !== conn.rcvNext) {
-          this.toGuest(conn, "ACK", conn.rcvNext, HEADERS); // a gap before the FIN
-          return;
-        }
-        conn.rcvNext = seg.seq + 1;
-        this.replyComplete(conn);
-        this.toGuest(conn, "ACK", conn.rcvNext, HEADERS);
-        this.sendFin(conn, 0);
+        this.clientData(conn, seg.seq, seg.ts);
         return;
       case "ACK":
         // The server's ACK of our FIN: the connection is closed at both ends.
@@ -218,30 +201,38 @@ export class WebWorkload {
     }
   }
 
-  private sendGet(conn: Connection): void {
+  private sendGet(conn: Connection, tries: number): void {
     this.toGuest(conn, "GET", 0, HEADERS + GET_BYTES);
     this.engine.cancel(conn.clientTimer);
-    // Retransmit the request until the first byte of the reply shows it arrived.
-    conn.clientTimer = this.engine.after(conn.clientRto.rto(SYN_RTO), () => {
-      if (conn.rcvNext === 0 && !conn.requestAcked && !conn.finished) this.sendGet(conn);
+    // Retransmit the request, backing off, until an ACK or the reply shows it arrived.
+    conn.clientTimer = this.engine.after(conn.clientRto.rto(SYN_RTO) * 2 ** Math.min(tries, 6), () => {
+      if (conn.received.rcvNext === 0 && !conn.requestAcked && !conn.finished) this.sendGet(conn, tries + 1);
     });
   }
 
-  private clientData(conn: Connection, seq: number): void {
-    if (seq !== conn.rcvNext) {
-      // Out of order or a duplicate: discard, and ACK what we have at once.
-      this.toGuest(conn, "ACK", conn.rcvNext, HEADERS);
+  private clientData(conn: Connection, seq: number, ts: Nanos): void {
+    if (!conn.replied) this.engine.cancel(conn.clientTimer); // the reply has begun: the request got through
+    const arrival = conn.received.accept(seq, ts);
+    const rcvNext = conn.received.rcvNext;
+    if (arrival === Arrival.Duplicate || arrival === Arrival.OutOfOrder) {
+      // ACK at once, reporting the segment held beyond the gap (SACK).
+      this.toGuest(conn, "ACK", rcvNext, HEADERS, arrival === Arrival.OutOfOrder ? seq : -1);
       return;
     }
-    this.engine.cancel(conn.clientTimer);
-    conn.rcvNext++;
+    if (rcvNext > conn.segments) {
+      // The FIN is in: the reply is complete, and httperf closes its end.
+      this.replyComplete(conn);
+      this.toGuest(conn, "ACK", rcvNext, HEADERS);
+      this.sendFin(conn, 0);
+      return;
+    }
     conn.unackedAtClient++;
     // Linux quick-ack mode ACKs every segment at first, then every second one; the last
-    // segment of a reply (PSH) is ACKed at once.
-    const last = conn.rcvNext === conn.segments;
-    if (conn.rcvNext <= this.costs.quickAckSegments || conn.unackedAtClient >= 2 || last) {
+    // segment of a reply (PSH), and one that closes a gap, are ACKed at once.
+    const last = rcvNext === conn.segments;
+    if (arrival === Arrival.FilledGap || rcvNext <= this.costs.quickAckSegments || conn.unackedAtClient >= 2 || last) {
       conn.unackedAtClient = 0;
-      this.toGuest(conn, "ACK", conn.rcvNext, HEADERS);
+      this.toGuest(conn, "ACK", rcvNext, HEADERS);
     }
   }
 
@@ -271,8 +262,8 @@ export class WebWorkload {
     }
   }
 
-  private toGuest(conn: Connection, kind: Kind, seq: number, size: number): void {
-    const seg: Segment = { conn, kind, seq };
+  private toGuest(conn: Connection, kind: Kind, seq: number, size: number, sack = -1): void {
+    const seg: Segment = { conn, kind, seq, sack, ts: kind === "ACK" ? conn.received.tsRecent : -1 };
     const pkt: Packet = { guest: this.guest.id, dir: "rx", size, sink: this.toServer, payload: seg };
     this.net.sendFromOutside(pkt);
   }
@@ -297,18 +288,27 @@ export class WebWorkload {
         return;
       case "ACK":
         if (conn.server === "synrcvd") this.established(conn);
-        else if (conn.server === "sending") this.serverAck(conn, seg.seq);
+        else if (conn.server === "sending") this.serverAck(conn, seg.seq, seg.sack, seg.ts);
         return;
       case "GET":
         // The request also completes the handshake if the client's ACK was lost.
         if (conn.server === "synrcvd") this.established(conn);
-        if (conn.requestReceived) return;
+        if (conn.requestReceived) {
+          // A retransmitted request: the kernel ACKs the duplicate at once.
+          if (this.replyPending(conn)) this.toClientPkt(conn, "REQACK", 0, HEADERS);
+          return;
+        }
         conn.requestReceived = true;
+        // The kernel ACKs the request unless the reply starts within the delayed-ACK
+        // timeout; the connection may still be waiting in the listen backlog for a process.
+        conn.delayedAck = this.engine.after(DELAYED_ACK, () => {
+          if (this.replyPending(conn)) this.toClientPkt(conn, "REQACK", 0, HEADERS);
+        });
         if (conn.server === "established" && conn.accepted) this.serveRequest(conn);
         return;
       case "FIN":
         // The client's FIN also acknowledges everything it received.
-        if (conn.server === "sending") this.serverAck(conn, conn.segments + 1);
+        if (conn.server === "sending") this.serverAck(conn, conn.segments + 1, -1, seg.ts);
         if (conn.server === "done") this.toClientPkt(conn, "ACK", 0, HEADERS);
         return;
       case "RST":
@@ -335,13 +335,14 @@ export class WebWorkload {
     }
   }
 
+  /** The request is in, and no byte of the reply has left yet. */
+  private replyPending(conn: Connection): boolean {
+    return conn.server === "established" || conn.server === "processing";
+  }
+
   /** The application reads the request, then writes the file: guest CPU, base + per KB. */
   private serveRequest(conn: Connection): void {
     conn.server = "processing";
-    // If the reply does not start within the delayed-ACK timeout, the kernel ACKs the request.
-    conn.delayedAck = this.engine.after(DELAYED_ACK, () => {
-      if (conn.server === "processing") this.toClientPkt(conn, "REQACK", 0, HEADERS);
-    });
     const cost = Math.round(this.costs.requestBase + (this.costs.requestPerKB * this.cfg.fileSize) / 1024);
     this.guest.submit(new Task(cost, this.guest.id, this.requestServed, conn));
   }
@@ -351,14 +352,16 @@ export class WebWorkload {
     if (conn.server !== "processing") return;
     conn.server = "sending";
     this.engine.cancel(conn.delayedAck);
-    this.trySend(conn);
+    const transmit = (seq: number): void => this.sendSegment(conn, seq);
+    conn.sender = new TcpSender(this.engine, { segments: conn.segments + 1, maxWindow: MAX_CWND }, transmit, conn.serverRto);
+    conn.sender.send();
   };
 
   /** The server side of the connection is over: its process, if it had one, is free again. */
   private close(conn: Connection): void {
     if (conn.server === "done" || conn.server === "closed") return;
     conn.server = "done";
-    conn.rto.clear();
+    conn.sender?.stop();
     this.engine.cancel(conn.delayedAck);
     if (conn.accepted) {
       this.busyWorkers--;
@@ -366,55 +369,20 @@ export class WebWorkload {
     }
   }
 
-  /** Sends what the congestion window allows; segment number `segments` is the FIN. */
-  private trySend(conn: Connection): void {
-    if (conn.sentAt === null || conn.resent === null) {
-      conn.sentAt = new Float64Array(conn.segments + 1);
-      conn.resent = new Uint8Array(conn.segments + 1);
-    }
-    while (conn.sndNxt <= conn.segments && conn.sndNxt - conn.sndUna < conn.cwnd) {
-      const seq = conn.sndNxt++;
-      if (seq < conn.sentHigh) conn.resent[seq] = 1;
-      else {
-        conn.sentHigh = seq + 1;
-        conn.sentAt[seq] = this.engine.now;
-      }
-      if (seq === conn.segments) this.toClientPkt(conn, "FIN", seq, HEADERS);
-      else this.toClientPkt(conn, "DATA", seq, HEADERS + (seq === conn.segments - 1 ? conn.lastSegmentBytes : this.costs.mss));
-    }
-    if (!conn.rto.isSet) conn.rto.setAfter(conn.serverRto.rto(SYN_RTO) * conn.rtoBackoff);
+  /** Segment number `segments` is the FIN. */
+  private sendSegment(conn: Connection, seq: number): void {
+    if (seq === conn.segments) this.toClientPkt(conn, "FIN", seq, HEADERS);
+    else this.toClientPkt(conn, "DATA", seq, HEADERS + (seq === conn.segments - 1 ? conn.lastSegmentBytes : this.costs.mss));
   }
 
-  private readonly serverRtoFired = (conn: Connection): void => {
-    if (conn.server !== "sending") return;
-    // Go back to the first unacknowledged segment, with a window of one.
-    conn.rtoBackoff = Math.min(conn.rtoBackoff * 2, 64);
-    conn.ssthresh = Math.max(2, Math.floor((conn.sndNxt - conn.sndUna) / 2));
-    conn.cwnd = 1;
-    conn.sndNxt = conn.sndUna;
-    this.trySend(conn);
-  };
-
-  private serverAck(conn: Connection, ackNo: number): void {
-    if (ackNo <= conn.sndUna) return;
-    const acked = ackNo - conn.sndUna;
-    conn.sndUna = ackNo;
-    if (conn.resent![ackNo - 1] === 0) conn.serverRto.sample(this.engine.now - conn.sentAt![ackNo - 1]);
-    if (conn.sndNxt < conn.sndUna) conn.sndNxt = conn.sndUna;
-    // Slow start below ssthresh, then about one segment per window.
-    const growth = conn.cwnd < conn.ssthresh ? acked : acked / conn.cwnd;
-    conn.cwnd = Math.min(conn.cwnd + growth, MAX_CWND);
-    conn.rtoBackoff = 1;
-    conn.rto.clear();
-    if (conn.sndUna > conn.segments) {
-      this.close(conn); // everything including our FIN is acknowledged
-      return;
-    }
-    this.trySend(conn);
+  private serverAck(conn: Connection, ackNo: number, sack: number, tsEcho: Nanos): void {
+    const sender = conn.sender!;
+    sender.onAck(ackNo, sack, tsEcho);
+    if (sender.done) this.close(conn); // everything including our FIN is acknowledged
   }
 
   private toClientPkt(conn: Connection, kind: Kind, seq: number, size: number): void {
-    const seg: Segment = { conn, kind, seq };
+    const seg: Segment = { conn, kind, seq, sack: -1, ts: this.engine.now };
     this.net.sendFromGuest({ guest: this.guest.id, dir: "tx", size, sink: this.toClient, payload: seg });
   }
 }
