@@ -164,6 +164,103 @@ describe("Timer", () => {
   });
 });
 
+describe("Slot and Channel (events kept outside the heap)", () => {
+  // A random program of actions, run once with slots and channels and once with plain
+  // heap events standing in for them; the traces must be identical, ties included.
+  type Action =
+    | { kind: "heap"; delay: number }
+    | { kind: "post"; channel: number; gap: number }
+    | { kind: "set"; slot: number; delay: number }
+    | { kind: "clear"; slot: number };
+  const action = fc.oneof(
+    fc.record({ kind: fc.constant("heap" as const), delay: fc.integer({ min: 0, max: 30 }) }),
+    fc.record({ kind: fc.constant("post" as const), channel: fc.integer({ min: 0, max: 1 }), gap: fc.integer({ min: 0, max: 20 }) }),
+    fc.record({ kind: fc.constant("set" as const), slot: fc.integer({ min: 0, max: 1 }), delay: fc.integer({ min: 0, max: 30 }) }),
+    fc.record({ kind: fc.constant("clear" as const), slot: fc.integer({ min: 0, max: 1 }) }),
+  );
+
+  const trace = (program: Action[], sources: boolean): string[] => {
+    const e = new Engine();
+    const out: string[] = [];
+    let next = 0;
+    // Each fired event logs itself and carries out the program's next action.
+    const step = (name: string): void => {
+      out.push(`${name}@${e.now}`);
+      if (next < program.length) act(program[next++]);
+    };
+    const slots = [0, 1].map((k) => (sources ? e.slot(() => step(`slot${k}`)) : null));
+    const slotEvents: Array<ReturnType<Engine["at"]> | undefined> = [undefined, undefined];
+    const channels = [0, 1].map(() => (sources ? e.channel() : null));
+    const channelLast = [0, 0];
+    const act = (a: Action): void => {
+      if (a.kind === "heap") e.at(e.now + a.delay, () => step("heap"));
+      else if (a.kind === "post") {
+        const t = Math.max(e.now, channelLast[a.channel]) + a.gap;
+        channelLast[a.channel] = t;
+        const ch = channels[a.channel];
+        if (ch) ch.post(t, step, `channel${a.channel}`);
+        else e.at(t, () => step(`channel${a.channel}`));
+      } else if (a.kind === "set") {
+        const slot = slots[a.slot];
+        if (slot) slot.set(e.now + a.delay);
+        else {
+          e.cancel(slotEvents[a.slot]);
+          slotEvents[a.slot] = e.at(e.now + a.delay, () => {
+            slotEvents[a.slot] = undefined;
+            step(`slot${a.slot}`);
+          });
+        }
+      } else {
+        const slot = slots[a.slot];
+        if (slot) slot.clear();
+        else e.cancel(slotEvents[a.slot]);
+      }
+    };
+    // Three independent starting points, so several actions are pending at once.
+    for (let k = 0; k < 3; k++) e.at(k, () => step("start"));
+    e.run(1_000_000);
+    return out;
+  };
+
+  it("fire in the same global (time, seq) order as heap events, for random programs", () => {
+    fc.assert(
+      fc.property(fc.array(action, { maxLength: 60 }), (program) => {
+        expect(trace(program, true)).toEqual(trace(program, false));
+      }),
+    );
+  });
+
+  it("a channel keeps growing past its initial ring and refuses out-of-order posts", () => {
+    const e = new Engine();
+    const ch = e.channel();
+    const seen: number[] = [];
+    for (let i = 0; i < 200; i++) ch.post(10 + i, (k: number) => seen.push(k), i);
+    e.run(100);
+    for (let i = 200; i < 300; i++) ch.post(10 + i, (k: number) => seen.push(k), i);
+    e.run(1000);
+    expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    ch.post(2000, () => {}, 0);
+    expect(() => ch.post(1500, () => {}, 0)).toThrow(/out of order/);
+  });
+
+  it("tryAdvance does not jump over a slot or channel event", () => {
+    const e = new Engine();
+    const slot = e.slot(() => {});
+    const ch = e.channel();
+    const answers: boolean[] = [];
+    e.at(0, () => {
+      slot.set(10);
+      ch.post(20, () => {}, 0);
+      answers.push(e.tryAdvance(10)); // the slot's event at 10 was set first
+      slot.clear();
+      answers.push(e.tryAdvance(15)); // nothing until the channel's 20
+      answers.push(e.tryAdvance(25)); // the channel's event at 20 comes first
+    });
+    e.run(100);
+    expect(answers).toEqual([false, true, false]);
+  });
+});
+
 describe("EventQueue", () => {
   it("pops any insertion order sorted by (time, seq)", () => {
     fc.assert(

@@ -1,5 +1,4 @@
-import type { Engine, Nanos } from "../sim/engine.js";
-import type { SimEvent } from "../sim/event-queue.js";
+import type { Engine, Nanos, Slot } from "../sim/engine.js";
 import type { Domain } from "./domain.js";
 import type { Scheduler } from "./scheduler.js";
 
@@ -15,23 +14,23 @@ export class PhysicalCpu {
   private settledAt: Nanos = 0;
   /** The scheduler's grant for `current` ends here. */
   private grantEnd: Nanos = 0;
-  private pending: SimEvent | undefined;
-  private reschedulePosted = false;
+  /** The end of the current step (or the idle CPU's wake-up): at most one is pending. */
+  private readonly stepEnd: Slot;
+  /** A reschedule posted for the current instant (see `postReschedule`). */
+  private readonly reschedulePost: Slot;
   /** Time with no domain running, since the start. */
   private idle: Nanos = 0;
   private idleSince: Nanos = 0;
-  /** Event handlers made once, so that no closure is allocated per event. */
-  private readonly timerFired = (): void => this.onTimer();
-  private readonly rescheduleFired = (): void => {
-    this.reschedulePosted = false;
-    this.reschedule();
-  };
 
   constructor(
     readonly index: number,
     private readonly engine: Engine,
     readonly scheduler: Scheduler,
-  ) {}
+  ) {
+    // Slots rather than queued events: a CPU sets its step timer millions of times a run.
+    this.stepEnd = engine.slot(() => this.onTimer());
+    this.reschedulePost = engine.slot(() => this.reschedule());
+  }
 
   get running(): Domain | null {
     return this.current;
@@ -73,9 +72,7 @@ export class PhysicalCpu {
    * that a wake-up raised from inside a task's completion never re-enters the CPU.
    */
   private postReschedule(): void {
-    if (this.reschedulePosted) return;
-    this.reschedulePosted = true;
-    this.engine.at(this.engine.now, this.rescheduleFired);
+    if (!this.reschedulePost.isSet) this.reschedulePost.set(this.engine.now);
   }
 
   /** Charges the running domain for the time since the last settlement. */
@@ -95,8 +92,7 @@ export class PhysicalCpu {
    */
   private dispatch(): boolean {
     const now = this.engine.now;
-    this.engine.cancel(this.pending);
-    this.pending = undefined;
+    this.stepEnd.clear();
     this.settle();
 
     const prev = this.current;
@@ -109,7 +105,7 @@ export class PhysicalCpu {
     this.grantEnd = now + runFor;
     if (next === null) {
       this.idleSince = now;
-      if (Number.isFinite(runFor)) this.pending = this.engine.at(this.grantEnd, this.timerFired);
+      if (Number.isFinite(runFor)) this.stepEnd.set(this.grantEnd);
       return false;
     }
     next.setState("running", now);
@@ -119,7 +115,6 @@ export class PhysicalCpu {
 
   /** The running domain's head task finished or its grant ended (or the idle CPU's timer rang). */
   private onTimer(): void {
-    this.pending = undefined;
     this.settle();
     this.runCurrent();
   }
@@ -139,7 +134,7 @@ export class PhysicalCpu {
       }
       const end = Math.min(this.engine.now + dom.headCost(), this.grantEnd);
       if (!this.engine.tryAdvance(end)) {
-        this.pending = this.engine.at(end, this.timerFired);
+        this.stepEnd.set(end);
         return;
       }
       this.settle();

@@ -1,4 +1,4 @@
-import type { Engine, Nanos } from "../sim/engine.js";
+import type { Channel, Engine, Nanos } from "../sim/engine.js";
 import type { Packet } from "./packet.js";
 
 /**
@@ -7,17 +7,21 @@ import type { Packet } from "./packet.js";
  */
 export class Link {
   private freeAt: Nanos = 0;
+  /** Packets in flight, in arrival order (a FIFO link delivers them in the order sent). */
+  private readonly inFlight: Channel;
 
   constructor(
     private readonly engine: Engine,
     private readonly bitsPerSecond: number,
     private readonly propagation: Nanos,
-  ) {}
+  ) {
+    this.inFlight = engine.channel();
+  }
 
   /** `arrive` is called with the packet when it reaches the far end; pass a handler made once, not a closure per packet. */
   send(pkt: Packet, arrive: (pkt: Packet) => void): void {
     const start = Math.max(this.engine.now, this.freeAt);
     this.freeAt = start + Math.round((pkt.size * 8 * 1e9) / this.bitsPerSecond);
-    this.engine.schedule(this.freeAt + this.propagation, arrive, pkt);
+    this.inFlight.post(this.freeAt + this.propagation, arrive, pkt);
   }
 }

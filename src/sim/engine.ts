@@ -17,11 +17,134 @@ export interface EngineOptions {
 }
 
 /**
- * The discrete-event engine: a clock and a queue of actions. It knows nothing of Xen.
- * Each simulation owns its engine, so tests can run several side by side.
+ * Pending events kept outside the heap, in a structure that already holds them in
+ * (time, seq) order, so the engine only ever looks at the head: `headTime` (Infinity
+ * when nothing is pending) and `headSeq`. The engine fires the earliest of the heap's
+ * top and every source's head, so an event fires at the same point in the global
+ * (time, seq) order whether it sits in the heap or in a source.
+ */
+export abstract class EventSource {
+  headTime: Nanos = Infinity;
+  headSeq = 0;
+  /** Removes the head event and runs it; the engine has already moved the clock to `headTime`. */
+  abstract fire(): void;
+}
+
+/**
+ * One re-settable event with a fixed handler, such as a CPU's end-of-step timer: setting
+ * it replaces the pending event, clearing it drops it, and neither touches the heap nor
+ * allocates.
+ */
+export class Slot extends EventSource {
+  constructor(
+    private readonly engine: Engine,
+    private readonly handler: () => void,
+  ) {
+    super();
+  }
+
+  get isSet(): boolean {
+    return this.headTime !== Infinity;
+  }
+
+  set(time: Nanos): void {
+    this.headTime = this.engine.checkTime(time);
+    this.headSeq = this.engine.nextSeq();
+  }
+
+  clear(): void {
+    this.headTime = Infinity;
+  }
+
+  fire(): void {
+    this.headTime = Infinity;
+    this.handler();
+  }
+}
+
+/**
+ * A FIFO of events posted in time order, such as the packets in flight on a link (each
+ * arrives no earlier than the one sent before it). Events live in a ring of parallel
+ * arrays, so posting one allocates nothing.
+ */
+export class Channel extends EventSource {
+  private times = new Float64Array(64);
+  private seqs = new Float64Array(64);
+  private handlers: Array<((arg: any) => void) | undefined> = new Array(64).fill(undefined);
+  private args: unknown[] = new Array(64).fill(undefined);
+  private head = 0;
+  private count = 0;
+  private lastTime = -Infinity;
+
+  constructor(private readonly engine: Engine) {
+    super();
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  post<T>(time: Nanos, handler: (arg: T) => void, arg: T): void {
+    const t = this.engine.checkTime(time);
+    if (t < this.lastTime) throw new Error(`channel event out of order: ${t} < ${this.lastTime}`);
+    this.lastTime = t;
+    if (this.count === this.times.length) this.grow();
+    const mask = this.times.length - 1;
+    const i = (this.head + this.count) & mask;
+    const seq = this.engine.nextSeq();
+    this.times[i] = t;
+    this.seqs[i] = seq;
+    this.handlers[i] = handler;
+    this.args[i] = arg;
+    if (this.count++ === 0) {
+      this.headTime = t;
+      this.headSeq = seq;
+    }
+  }
+
+  fire(): void {
+    const i = this.head;
+    const handler = this.handlers[i]!;
+    const arg = this.args[i];
+    this.handlers[i] = undefined;
+    this.args[i] = undefined;
+    this.head = (i + 1) & (this.times.length - 1);
+    if (--this.count === 0) {
+      this.headTime = Infinity;
+    } else {
+      this.headTime = this.times[this.head];
+      this.headSeq = this.seqs[this.head];
+    }
+    handler(arg);
+  }
+
+  /** Doubles the ring (its length stays a power of two), unrolling it to start at 0. */
+  private grow(): void {
+    const n = this.times.length;
+    const order = Array.from({ length: n }, (_, k) => (this.head + k) & (n - 1));
+    const times = new Float64Array(2 * n);
+    const seqs = new Float64Array(2 * n);
+    order.forEach((from, to) => {
+      times[to] = this.times[from];
+      seqs[to] = this.seqs[from];
+    });
+    this.handlers = [...order.map((from) => this.handlers[from]), ...new Array(n).fill(undefined)];
+    this.args = [...order.map((from) => this.args[from]), ...new Array(n).fill(undefined)];
+    this.times = times;
+    this.seqs = seqs;
+    this.head = 0;
+  }
+}
+
+/**
+ * The discrete-event engine: a clock, a heap of actions and a few event sources kept
+ * outside the heap (slots and channels, for the events that come by the million). It
+ * knows nothing of Xen. Each simulation owns its engine, so tests can run several side
+ * by side.
  */
 export class Engine {
   private readonly queue = new EventQueue();
+  private readonly sources: EventSource[] = [];
   private seq = 0;
   private clock: Nanos = 0;
   private fired = 0;
@@ -42,6 +165,33 @@ export class Engine {
     return this.fired;
   }
 
+  /** A re-settable event outside the heap (see `Slot`). */
+  slot(handler: () => void): Slot {
+    const slot = new Slot(this, handler);
+    this.sources.push(slot);
+    return slot;
+  }
+
+  /** A FIFO of time-ordered events outside the heap (see `Channel`). */
+  channel(): Channel {
+    const channel = new Channel(this);
+    this.sources.push(channel);
+    return channel;
+  }
+
+  /** The next sequence number: ties at equal times fire in the order events were scheduled. */
+  nextSeq(): number {
+    return this.seq++;
+  }
+
+  /** `time` rounded to a whole nanosecond; throws if it lies in the past. */
+  checkTime(time: Nanos): Nanos {
+    if (!(time >= this.clock)) {
+      throw new Error(`event scheduled in the past: ${time} < ${this.clock}`);
+    }
+    return Math.round(time);
+  }
+
   /** Schedules `action` at absolute time `time` (never in the past). */
   at(time: Nanos, action: () => void): SimEvent {
     return this.schedule(time, action, undefined);
@@ -56,10 +206,7 @@ export class Engine {
    * per-event data as `arg`, so no closure is allocated per event.
    */
   schedule<T>(time: Nanos, handler: (arg: T) => void, arg: T): SimEvent {
-    if (!(time >= this.clock)) {
-      throw new Error(`event scheduled in the past: ${time} < ${this.clock}`);
-    }
-    const ev: SimEvent = { time: Math.round(time), seq: this.seq++, action: handler, arg, cancelled: false };
+    const ev: SimEvent = { time: this.checkTime(time), seq: this.seq++, action: handler, arg, cancelled: false };
     this.queue.push(ev);
     return ev;
   }
@@ -89,6 +236,8 @@ export class Engine {
       }
       q.pop();
     }
+    const sources = this.sources;
+    for (let i = 0; i < sources.length; i++) if (sources[i].headTime <= t) return false;
     this.clock = t;
     this.fired++;
     return true;
@@ -97,13 +246,32 @@ export class Engine {
   /** Runs events up to and including time `until`; the clock then reads `until`. */
   run(until: Nanos): void {
     const q = this.queue;
+    const sources = this.sources;
     this.horizon = until;
     for (;;) {
-      const next = q.peek();
-      if (next === undefined || next.time > until) break;
-      q.pop();
+      // The earliest of the heap's top and the sources' heads, by (time, seq).
+      let time = q.peekTime();
+      let seq = q.peekSeq();
+      let source: EventSource | null = null;
+      for (let i = 0; i < sources.length; i++) {
+        const s = sources[i];
+        const t = s.headTime;
+        if (t < time || (t === time && s.headSeq < seq)) {
+          time = t;
+          seq = s.headSeq;
+          source = s;
+        }
+      }
+      if (time > until || time === Infinity) break;
+      if (source !== null) {
+        this.clock = time;
+        this.fired++;
+        source.fire();
+        continue;
+      }
+      const next = q.pop()!;
       if (next.cancelled) continue;
-      this.clock = next.time;
+      this.clock = time;
       this.fired++;
       next.action(next.arg);
     }

@@ -59,6 +59,11 @@ export class EventQueue {
     return this.n > 0 ? this.times[0] : Infinity;
   }
 
+  /** Sequence number of the first event (meaningful only when the queue is not empty). */
+  peekSeq(): number {
+    return this.seqs[0];
+  }
+
   pop(): SimEvent | undefined {
     if (this.n === 0) return undefined;
     const times = this.times;
