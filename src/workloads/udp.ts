@@ -26,6 +26,12 @@ export class UdpBenchmark {
   /** Where packets end up: the guest's socket (recv) or the external machine (send). */
   readonly sink = new PacketCounter();
   private readonly gap: Nanos;
+  private readonly emit = (time: Nanos): void => {
+    const pkt: Packet = { guest: this.guest, dir: this.cfg.direction === "recv" ? "rx" : "tx", size: this.cfg.size, sink: this.sink };
+    if (this.cfg.direction === "recv") this.net.sendFromOutside(pkt);
+    else this.net.sendFromGuest(pkt);
+    this.emitAt(time + this.gap);
+  };
 
   constructor(
     private readonly engine: Engine,
@@ -42,12 +48,8 @@ export class UdpBenchmark {
     this.emitAt(this.rand() * this.gap);
   }
 
+  /** `time` is kept unrounded, so the rate has no drift from rounding each gap. */
   private emitAt(time: Nanos): void {
-    this.engine.at(Math.round(time), () => {
-      const pkt: Packet = { guest: this.guest, dir: this.cfg.direction === "recv" ? "rx" : "tx", size: this.cfg.size, sink: this.sink };
-      if (this.cfg.direction === "recv") this.net.sendFromOutside(pkt);
-      else this.net.sendFromGuest(pkt);
-      this.emitAt(time + this.gap);
-    });
+    this.engine.schedule(Math.round(time), this.emit, time);
   }
 }
