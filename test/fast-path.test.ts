@@ -14,7 +14,7 @@ import { SEC } from "../src/sim/engine.js";
  */
 function bothWays(scenario: Scenario, profile = PROFILES[scenario.profile]) {
   const run = (fastPath: boolean) => {
-    const sim = new Simulation(scenario, 1, 7, profile, { fastPath });
+    const sim = new Simulation(scenario, 1, 7, profile, { fastPath, keepSamples: true });
     const r = sim.execute();
     return { metrics: r.metrics, events: r.events, samples: JSON.stringify(r.samples) };
   };

@@ -40,7 +40,7 @@ const scenarioText = fc
 
 /** On every CPU busy + idle = elapsed; XenMon hands out exactly the IDD's CPU; the ground truth never exceeds it. */
 export const cpuTimeAndChargeOut = fc.property(scenarioText, fc.integer({ min: 0, max: 5 }), (text, run) => {
-  const sim = new Simulation(parseScenario(text), run, 1);
+  const sim = new Simulation(parseScenario(text), run, 1, undefined, { keepSamples: true });
   const { samples } = sim.execute();
   const now = sim.engine.now;
   for (const cpu of sim.cpus) {
@@ -95,7 +95,7 @@ export const sedfDcCap = fc.property(
     lines.push(`  - { name: Domain-0, idd: true, share: ${iddShare}%, extratime: true }`);
     guests.forEach((g, i) => lines.push(`  - { name: G${i}, share: ${g.share}%, workload: ${loadYaml(g.load)} }`));
     lines.push(`  - { name: Batch, share: 0%, extratime: true, workload: { type: cpu } }`);
-    const sim = new Simulation(parseScenario(lines.join("\n") + "\n"), run, 1);
+    const sim = new Simulation(parseScenario(lines.join("\n") + "\n"), run, 1, undefined, { keepSamples: true });
     const { samples } = sim.execute();
     const T = sim.engine.now;
     const sched = sim.cpus[0].scheduler as SedfDcScheduler;
@@ -136,7 +136,7 @@ export const shareGuardLimit = fc.property(
       `  - { name: Limited, cpu: 1, share: 40%, extratime: true, workload: ${load} }`,
       `shareguard: { enabled: true, interval: 500ms, limits: { Limited: ${limitPct}% } }`,
     ].join("\n");
-    const sim = new Simulation(parseScenario(text + "\n"), run, 1);
+    const sim = new Simulation(parseScenario(text + "\n"), run, 1, undefined, { keepSamples: true });
     const { samples } = sim.execute();
     const limited = sim.domains[2];
     for (const d of sim.shareguard!.decisions.filter((x) => x.cutFor > 0)) {

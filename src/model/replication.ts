@@ -29,11 +29,11 @@ export interface JobResult {
 
 /** Runs one job in this thread. Workers call this too, so both paths give the same numbers. */
 export function runJob(job: Job): JobResult {
-  const sim = new Simulation(job.scenario, job.run, job.seed, job.profile);
+  const sim = new Simulation(job.scenario, job.run, job.seed, job.profile, { seriesBin: job.seriesBin });
   const { metrics } = sim.execute();
   return {
     metrics,
-    series: job.seriesBin ? sim.series(job.seriesBin) : [],
+    series: job.seriesBin ? sim.series() : [],
     decisions: job.seriesBin ? (sim.shareguard?.decisions ?? []) : [],
   };
 }

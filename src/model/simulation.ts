@@ -15,6 +15,7 @@ import { BulkTransfer } from "../workloads/bulk.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
 import { SedfDcFeedback } from "./controllers.js";
+import { HTTPERF_SAMPLE, SeriesBinner, WindowTotals, type ReplyCounts } from "./sample-stats.js";
 
 /** One figure a run reports. `key` is stable across runs and versions; `label` is for people. */
 export interface Metric {
@@ -27,7 +28,15 @@ export interface Metric {
 export interface RunResult {
   metrics: Metric[];
   events: number;
+  /** XenMon's samples, in order: only when the simulation was asked to keep them. */
   samples: Sample[];
+}
+
+export interface SimulationOptions extends EngineOptions {
+  /** Keep every XenMon sample for `RunResult.samples` (tests); otherwise none are kept. */
+  keepSamples?: boolean;
+  /** Gather a time series in bins of this many ns (a whole number of XenMon intervals), for `series()`. */
+  seriesBin?: Nanos;
 }
 
 /** One point of a time series (Figures 7–10): a domain's figures over one bin. */
@@ -74,11 +83,10 @@ export class Simulation {
   readonly xenmon: XenMon;
   private readonly udp = new Map<Domain, UdpBenchmark>();
   private readonly web = new Map<Domain, WebWorkload>();
-  /**
-   * Replies completed per XenMon interval, per web workload: the same clock as every
-   * other figure, and memory that grows by one number per interval rather than one per reply.
-   */
-  private readonly repliesPerSample = new Map<WebWorkload, number[]>();
+  /** Totals over the measurement window, gathered sample by sample. */
+  private readonly window: WindowTotals;
+  private readonly binner: SeriesBinner | null;
+  private readonly keepSamples: boolean;
   private readonly bulk = new Map<Domain, BulkTransfer>();
   readonly shareguard: ShareGuard | null = null;
 
@@ -88,9 +96,9 @@ export class Simulation {
     readonly seed: number,
     /** The host's costs; by default the profile the scenario names. */
     profile: HostProfile = PROFILES[scenario.profile],
-    engineOptions: EngineOptions = {},
+    options: SimulationOptions = {},
   ) {
-    this.engine = new Engine(engineOptions);
+    this.engine = new Engine(options);
     this.profile = profile;
     const n = scenario.domains.length;
     const iddQueue = new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value);
@@ -134,16 +142,23 @@ export class Simulation {
     for (const dom of this.domains) this.cpus[dom.cpu].add(dom);
 
     const weight = scenario.xenmon.weight ?? this.profile.xenmonWeight.value;
-    this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.net, scenario.xenmon.interval, weight);
-    for (const web of this.web.values()) {
-      const counts: number[] = [];
-      let seen = 0;
-      this.repliesPerSample.set(web, counts);
-      this.xenmon.onSample(() => {
-        counts.push(web.stats.replies - seen);
-        seen = web.stats.replies;
+    this.keepSamples = options.keepSamples ?? false;
+    this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.net, scenario.xenmon.interval, weight, this.keepSamples ? Infinity : 0);
+    const { from, to } = measurementWindow(scenario);
+    const webs = [...this.web.values()];
+    this.window = new WindowTotals(n, webs.length, from, to);
+    this.binner = options.seriesBin ? new SeriesBinner(Math.max(1, Math.round(options.seriesBin / scenario.xenmon.interval)), n, webs.length) : null;
+    // Replies are counted per XenMon interval: the same clock as every other figure.
+    const seen = webs.map(() => 0);
+    const replies = webs.map(() => 0);
+    this.xenmon.onSample((sample) => {
+      webs.forEach((web, k) => {
+        replies[k] = web.stats.replies - seen[k];
+        seen[k] = web.stats.replies;
       });
-    }
+      this.window.add(sample, replies);
+      this.binner?.add(sample, replies);
+    });
     if (scenario.scheduler.type === "sedf-dc") {
       new SedfDcFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval).attach();
     }
@@ -169,25 +184,33 @@ export class Simulation {
     for (const w of this.web.values()) w.start();
     for (const w of this.bulk.values()) w.start();
     this.engine.run(this.scenario.duration);
-    return { metrics: this.metrics(), events: this.engine.eventsFired, samples: this.xenmon.samples };
+    const xenmon = this.xenmon;
+    const keep = this.keepSamples;
+    return {
+      metrics: this.metrics(),
+      events: this.engine.eventsFired,
+      get samples(): Sample[] {
+        // Loud rather than empty, so that no test checks an invariant over zero samples.
+        if (!keep) throw new Error("XenMon samples were not kept: construct the Simulation with { keepSamples: true }");
+        return xenmon.samples;
+      },
+    };
   }
 
-  /** Per-domain figures in bins of `bin` ns (a whole number of XenMon intervals). */
-  series(bin: Nanos): SeriesPoint[] {
-    const per = Math.max(1, Math.round(bin / this.xenmon.interval));
+  /** Per-domain figures in the bins asked for at construction (`seriesBin`). */
+  series(): SeriesPoint[] {
+    if (this.binner === null) throw new Error("no series was asked for: construct the Simulation with { seriesBin }");
+    const webs = [...this.web.values()];
     const out: SeriesPoint[] = [];
-    const samples = this.xenmon.samples;
-    for (let k = 0; k + per <= samples.length; k += per) {
-      const group = samples.slice(k, k + per);
-      const from = group[0].start;
-      const to = group[group.length - 1].end;
-      const pct = (f: (s: Sample) => number) => (100 * group.reduce((a, s) => a + f(s), 0)) / (to - from);
+    for (const bin of this.binner.bins) {
+      const { from, to } = bin;
+      const pct = (ns: number) => (100 * ns) / (to - from);
       this.domains.forEach((d, i) => {
-        const cpu = pct((s) => s.domains[i].gotten);
-        const idd = pct((s) => s.domains[i].iddEstimate);
-        const point: SeriesPoint = { t: to / 1e9, domain: d.name, cpu, idd, iddTrue: pct((s) => s.domains[i].iddTruth), combined: cpu + idd };
+        const cpu = pct(bin.gotten[i]);
+        const idd = pct(bin.iddEstimate[i]);
+        const point: SeriesPoint = { t: to / 1e9, domain: d.name, cpu, idd, iddTrue: pct(bin.iddTruth[i]), combined: cpu + idd };
         const web = this.web.get(d);
-        if (web) point.replyRate = sumOf(this.repliesPerSample.get(web)!, k, k + per) / ((to - from) / 1e9);
+        if (web) point.replyRate = bin.replies[webs.indexOf(web)] / ((to - from) / 1e9);
         if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
         out.push(point);
       });
@@ -197,32 +220,27 @@ export class Simulation {
 
   /** Averages over the measurement window [warmup, duration], from XenMon's samples. */
   private metrics(): Metric[] {
-    const { from, to } = measurementWindow(this.scenario);
-    const window = this.xenmon.samples.filter((s) => s.start >= from && s.end <= to);
-    const span: Nanos = window.reduce((a, s) => a + (s.end - s.start), 0);
+    const { from, to, span } = this.window;
     const seconds = span / 1e9;
-    const sum = (f: (s: Sample) => number) => window.reduce((a, s) => a + f(s), 0);
     const pct = (ns: number) => (span > 0 ? (100 * ns) / span : 0);
     const out: Metric[] = [];
     const iddName = this.net?.idd.name;
+    const webs = [...this.web.values()];
     this.domains.forEach((d, i) => {
-      out.push({ key: `${d.name}.cpu`, label: `${d.name} CPU`, unit: "%", value: pct(sum((s) => s.domains[i].gotten)) });
-      out.push({ key: `${d.name}.blocked`, label: `${d.name} blocked`, unit: "%", value: pct(sum((s) => s.domains[i].blocked)) });
-      out.push({ key: `${d.name}.waited`, label: `${d.name} waited`, unit: "%", value: pct(sum((s) => s.domains[i].waited)) });
-      out.push({ key: `${d.name}.exPerSec`, label: `${d.name} ex/s`, unit: "1/s", value: sum((s) => s.domains[i].execCount) / seconds });
+      const sum = this.window.domains[i];
+      out.push({ key: `${d.name}.cpu`, label: `${d.name} CPU`, unit: "%", value: pct(sum.gotten) });
+      out.push({ key: `${d.name}.blocked`, label: `${d.name} blocked`, unit: "%", value: pct(sum.blocked) });
+      out.push({ key: `${d.name}.waited`, label: `${d.name} waited`, unit: "%", value: pct(sum.waited) });
+      out.push({ key: `${d.name}.exPerSec`, label: `${d.name} ex/s`, unit: "1/s", value: sum.execCount / seconds });
       if (this.net?.ports.has(d.id)) {
-        out.push({ key: `${d.name}.sent`, label: `${d.name} packets sent`, unit: "pkt/s", value: sum((s) => s.domains[i].sent) / seconds });
-        out.push({ key: `${d.name}.recv`, label: `${d.name} packets received`, unit: "pkt/s", value: sum((s) => s.domains[i].recv) / seconds });
-        out.push({ key: `${d.name}.idd`, label: `${iddName} for ${d.name} (XenMon)`, unit: "%", value: pct(sum((s) => s.domains[i].iddEstimate)) });
-        out.push({ key: `${d.name}.iddTrue`, label: `${iddName} for ${d.name} (ground truth)`, unit: "%", value: pct(sum((s) => s.domains[i].iddTruth)) });
-      }
-      if (this.net?.ports.has(d.id)) {
-        const own = sum((s) => s.domains[i].gotten);
-        const idd = sum((s) => s.domains[i].iddEstimate);
-        out.push({ key: `${d.name}.combined`, label: `${d.name} combined (own + ${iddName})`, unit: "%", value: pct(own + idd) });
+        out.push({ key: `${d.name}.sent`, label: `${d.name} packets sent`, unit: "pkt/s", value: sum.sent / seconds });
+        out.push({ key: `${d.name}.recv`, label: `${d.name} packets received`, unit: "pkt/s", value: sum.recv / seconds });
+        out.push({ key: `${d.name}.idd`, label: `${iddName} for ${d.name} (XenMon)`, unit: "%", value: pct(sum.iddEstimate) });
+        out.push({ key: `${d.name}.iddTrue`, label: `${iddName} for ${d.name} (ground truth)`, unit: "%", value: pct(sum.iddTruth) });
+        out.push({ key: `${d.name}.combined`, label: `${d.name} combined (own + ${iddName})`, unit: "%", value: pct(sum.gotten + sum.iddEstimate) });
       }
       const web = this.web.get(d);
-      if (web) out.push(...webMetrics(d.name, web, this.xenmon.samples, this.repliesPerSample.get(web)!, from, to));
+      if (web) out.push(...webMetrics(d.name, web, this.window.replies[webs.indexOf(web)], from, to));
       const bulk = this.bulk.get(d);
       if (bulk) {
         out.push({ key: `${d.name}.bulkMbps`, label: `${d.name} bulk transfer (whole run)`, unit: "Mb/s", value: (bulk.delivered * this.profile.web.mss.value * 8) / (this.scenario.duration / 1e3) });
@@ -251,32 +269,12 @@ export class Simulation {
   }
 }
 
-/** httperf sample length: it reports the reply rate every 5 s. */
-const HTTPERF_SAMPLE = 5e9;
-
-function sumOf(xs: number[], from: number, to: number): number {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += xs[i];
-  return sum;
-}
-
-/**
- * The httperf summary for one web workload over the XenMon intervals inside [from, to],
- * from its replies per interval (`replies[i]` belongs to `samples[i]`).
- */
-function webMetrics(name: string, web: WebWorkload, samples: Sample[], replies: number[], from: Nanos, to: Nanos): Metric[] {
+/** The httperf summary for one web workload over the XenMon intervals inside [from, to]. */
+function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, from: Nanos, to: Nanos): Metric[] {
   const st = web.stats;
   const seconds = (to - from) / 1e9;
-  const bins = Math.max(1, Math.floor((to - from) / HTTPERF_SAMPLE));
-  const counts = new Array<number>(bins).fill(0);
-  let inWindow = 0;
-  samples.forEach((s, i) => {
-    if (s.start < from || s.end > to) return;
-    inWindow += replies[i];
-    const b = Math.floor((s.end - 1 - from) / HTTPERF_SAMPLE);
-    if (b < bins) counts[b] += replies[i];
-  });
-  const rates = counts.map((c) => c / (HTTPERF_SAMPLE / 1e9));
+  const inWindow = replies.inWindow;
+  const rates = replies.perHttperfSample.map((c) => c / (HTTPERF_SAMPLE / 1e9));
   const avg = rates.reduce((a, r) => a + r, 0) / rates.length;
   const sd = Math.sqrt(rates.reduce((a, r) => a + (r - avg) ** 2, 0) / Math.max(1, rates.length - 1));
   return [

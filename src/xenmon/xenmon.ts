@@ -55,7 +55,10 @@ export class XenMon {
     private readonly net: NetBackend | null,
     readonly interval: Nanos,
     readonly weight: number,
-    /** Keep at most this many samples in memory (older ones are still seen by listeners). */
+    /**
+     * Keep at most this many samples in `samples` (listeners see every one). A run keeps
+     * none and gathers what it reports as the samples come (src/model/sample-stats.ts).
+     */
     private readonly keep = Infinity,
   ) {
     this.last = domains.map(() => emptySnapshot());
@@ -122,8 +125,10 @@ export class XenMon {
     this.last = snaps;
     this.lastIdle = idle;
     this.lastTime = now;
-    this.samples.push(sample);
-    if (this.samples.length > this.keep) this.samples.shift();
+    if (this.keep > 0) {
+      this.samples.push(sample);
+      if (this.samples.length > this.keep) this.samples.shift();
+    }
     for (const l of this.listeners) l(sample);
     this.engine.after(this.interval, () => this.tick());
   }

@@ -1,0 +1,128 @@
+import type { Nanos } from "../sim/engine.js";
+import type { DomainSample, Sample } from "../xenmon/xenmon.js";
+
+/**
+ * What a run reports, gathered from XenMon's samples as they come, so that a run's memory
+ * does not grow with its length. Sums are taken in sample order starting from zero, as a
+ * sum over a stored list would be, so the figures are the same to the last bit.
+ */
+
+/** One domain's XenMon figures summed over a set of samples. */
+export class DomainTotals {
+  gotten = 0;
+  blocked = 0;
+  waited = 0;
+  execCount = 0;
+  sent = 0;
+  recv = 0;
+  iddEstimate = 0;
+  iddTruth = 0;
+
+  add(d: DomainSample): void {
+    this.gotten += d.gotten;
+    this.blocked += d.blocked;
+    this.waited += d.waited;
+    this.execCount += d.execCount;
+    this.sent += d.sent;
+    this.recv += d.recv;
+    this.iddEstimate += d.iddEstimate;
+    this.iddTruth += d.iddTruth;
+  }
+}
+
+/** httperf's sampling period: it reports the reply rate every 5 s. */
+export const HTTPERF_SAMPLE: Nanos = 5e9;
+
+/** One web workload's replies inside the window, in all and per httperf sample. */
+export class ReplyCounts {
+  inWindow = 0;
+  readonly perHttperfSample: number[];
+
+  constructor(from: Nanos, to: Nanos) {
+    this.perHttperfSample = new Array<number>(Math.max(1, Math.floor((to - from) / HTTPERF_SAMPLE))).fill(0);
+  }
+}
+
+/**
+ * Totals over the measurement window [from, to]: a sample counts when it lies wholly
+ * inside. `replies[k]` are the replies of web workload k completed in the sample.
+ */
+export class WindowTotals {
+  /** Simulated time covered by the samples counted. */
+  span: Nanos = 0;
+  readonly domains: DomainTotals[];
+  readonly replies: ReplyCounts[];
+
+  constructor(
+    domainCount: number,
+    webCount: number,
+    readonly from: Nanos,
+    readonly to: Nanos,
+  ) {
+    this.domains = Array.from({ length: domainCount }, () => new DomainTotals());
+    this.replies = Array.from({ length: webCount }, () => new ReplyCounts(from, to));
+  }
+
+  add(s: Sample, replies: readonly number[]): void {
+    if (s.start < this.from || s.end > this.to) return;
+    this.span += s.end - s.start;
+    for (let i = 0; i < this.domains.length; i++) this.domains[i].add(s.domains[i]);
+    const b = Math.floor((s.end - 1 - this.from) / HTTPERF_SAMPLE);
+    for (let k = 0; k < this.replies.length; k++) {
+      const counts = this.replies[k];
+      counts.inWindow += replies[k];
+      if (b < counts.perHttperfSample.length) counts.perHttperfSample[b] += replies[k];
+    }
+  }
+}
+
+/** One bin of a time series: per-domain sums over `per` consecutive samples. */
+export interface Bin {
+  from: Nanos;
+  to: Nanos;
+  gotten: number[];
+  iddEstimate: number[];
+  iddTruth: number[];
+  /** Replies per web workload. */
+  replies: number[];
+}
+
+/**
+ * Groups consecutive samples `per` at a time into bins (a trailing partial group is
+ * dropped). A bin is a few numbers per domain, so a series at one-second resolution
+ * costs kilobytes for a long run, not a stored sample per XenMon interval.
+ */
+export class SeriesBinner {
+  readonly bins: Bin[] = [];
+  private current: Bin | null = null;
+  private inCurrent = 0;
+
+  constructor(
+    private readonly per: number,
+    private readonly domainCount: number,
+    private readonly webCount: number,
+  ) {}
+
+  add(s: Sample, replies: readonly number[]): void {
+    const bin = (this.current ??= {
+      from: s.start,
+      to: s.end,
+      gotten: new Array<number>(this.domainCount).fill(0),
+      iddEstimate: new Array<number>(this.domainCount).fill(0),
+      iddTruth: new Array<number>(this.domainCount).fill(0),
+      replies: new Array<number>(this.webCount).fill(0),
+    });
+    bin.to = s.end;
+    for (let i = 0; i < this.domainCount; i++) {
+      bin.gotten[i] += s.domains[i].gotten;
+      bin.iddEstimate[i] += s.domains[i].iddEstimate;
+      bin.iddTruth[i] += s.domains[i].iddTruth;
+    }
+    for (let k = 0; k < this.webCount; k++) bin.replies[k] += replies[k];
+    if (++this.inCurrent === this.per) {
+      this.bins.push(bin);
+      this.current = null;
+      this.inCurrent = 0;
+    }
+  }
+}
