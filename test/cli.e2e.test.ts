@@ -69,6 +69,30 @@ describe("xeniso CLI", () => {
     expect(out("2")).toBe(out("1"));
   });
 
+  it("runs several scenarios in one invocation with the results of running each alone", () => {
+    const files = ["scenarios/udp-recv.yaml", "scenarios/udp-send.yaml"];
+    const alone = files.map((f) => JSON.parse(xeniso(["run", f, "--runs", "2", "-f", "json"]).stdout));
+    const together = xeniso(["run", ...files, "--runs", "2", "-f", "json", "--jobs", "2"]);
+    expect(together.code).toBe(0);
+    expect(JSON.parse(together.stdout)).toEqual(alone);
+    // One CSV with the scenario's name first; the tables one after another.
+    const csv = xeniso(["run", ...files, "--runs", "1", "-f", "csv"]).stdout.trim().split("\n");
+    expect(csv[0]).toBe("scenario,table,metric,unit,column,mean,sd,n,paper");
+    expect(new Set(csv.slice(1).map((l) => l.split(",")[0]))).toEqual(new Set(["udp-recv", "udp-send"]));
+    const table = xeniso(["run", ...files, "--runs", "1"]).stdout;
+    expect(table).toContain("XenMon view: udp-recv");
+    expect(table).toContain("XenMon view: udp-send");
+    // Every bad file is reported before anything runs; --series takes one scenario.
+    const bad = xeniso(["run", "scenarios/udp-recv.yaml", join(tmp, "missing-a.yaml"), join(tmp, "missing-b.yaml")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("missing-a.yaml");
+    expect(bad.stderr).toContain("missing-b.yaml");
+    expect(bad.stdout).toBe("");
+    const series = xeniso(["run", ...files, "--series", join(tmp, "two.csv")]);
+    expect(series.code).toBe(2);
+    expect(series.stderr).toMatch(/--series: takes one scenario/);
+  });
+
   it("gives a run the same samples whether it runs alone or in a larger batch", () => {
     // Run k's random streams depend on (seed, k) only: runs 0–1 of a 2-run batch are
     // runs 0–1 of a 4-run batch, column by column.

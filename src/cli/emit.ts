@@ -1,4 +1,4 @@
-import { render, type Format } from "../report/render.js";
+import { render, renderMany, type Format } from "../report/render.js";
 import type { ResultDoc } from "../report/result.js";
 import { decideColor, writeAtomic, type CliIo } from "./io.js";
 
@@ -9,11 +9,11 @@ export interface OutputFlags {
   quiet?: boolean;
 }
 
-/** Prints a result document in the chosen format, to stdout or atomically to a file. */
-export function emit(doc: ResultDoc, flags: OutputFlags, io: CliIo): void {
+/** Prints a result document (or several) in the chosen format, to stdout or atomically to a file. */
+export function emit(doc: ResultDoc | ResultDoc[], flags: OutputFlags, io: CliIo): void {
   // A file never gets escape codes unless asked for explicitly.
   const color = flags.output ? flags.color === true : decideColor(flags.color, io);
-  const text = render(doc, flags.format, color);
+  const text = Array.isArray(doc) ? renderMany(doc, flags.format, color) : render(doc, flags.format, color);
   if (flags.output) {
     writeAtomic(flags.output, text);
     if (!flags.quiet) io.stderr(`wrote ${flags.output}\n`);

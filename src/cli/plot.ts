@@ -5,7 +5,7 @@ import { figuresOf, renderSvg } from "../report/figures.js";
 import type { ResultDoc } from "../report/result.js";
 import { UsageError } from "../scenario/load.js";
 import { writeAtomic, type CliIo } from "./io.js";
-import { readResult } from "./result-file.js";
+import { readResults } from "./result-file.js";
 
 /** Creates `dir` if need be; a path that cannot be a directory is a usage error. */
 export function prepareFigureDir(dir: string): void {
@@ -36,7 +36,7 @@ export function plotCommand(prog: Command, io: CliIo): void {
     .option("-o, --out <dir>", "directory for the SVG files (created if missing)", "figures")
     .option("-q, --quiet", "do not list the files written")
     .action(async (files: string[], flags: { out: string; quiet?: boolean }) => {
-      const docs = files.map(readResult);
+      const docs = files.flatMap(readResults);
       prepareFigureDir(flags.out);
       for (const doc of docs) await writeFigures(doc, flags.out, io, flags.quiet);
     });

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { figuresOf, renderSvg } from "../report/figures.js";
 import { renderHtml } from "../report/html.js";
 import { checkWritable, writeAtomic, type CliIo } from "./io.js";
-import { readResult } from "./result-file.js";
+import { readResults } from "./result-file.js";
 
 export function reportCommand(prog: Command, io: CliIo): void {
   prog
@@ -12,7 +12,7 @@ export function reportCommand(prog: Command, io: CliIo): void {
     .requiredOption("-o, --output <file>", "the HTML file to write (atomically)")
     .option("-q, --quiet", "do not report the file written")
     .action(async (files: string[], flags: { output: string; quiet?: boolean }) => {
-      const docs = files.map(readResult);
+      const docs = files.flatMap(readResults);
       checkWritable(flags.output);
       const sections = [];
       for (const doc of docs) {

@@ -1,7 +1,8 @@
 import type { Command } from "commander";
-import { loadScenarioFile } from "../scenario/load.js";
+import { loadScenarioFile, type LoadedScenario } from "../scenario/load.js";
+import type { ResultDoc } from "../report/result.js";
 import { estimateEvents } from "../model/estimate.js";
-import { columnsOf, runScenario, type DecisionRow, type SeriesRow } from "../model/runner.js";
+import { columnsOf, runScenarios, type DecisionRow, type SeriesRow } from "../model/runner.js";
 import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
@@ -35,32 +36,56 @@ function seriesText(file: string, rows: SeriesRow[], decisions: DecisionRow[]): 
 export function runCommand(prog: Command, io: CliIo): void {
   const cmd = prog
     .command("run")
-    .description("simulate a scenario file and print its tables (paper value beside ours)")
-    .argument("<scenario>", "scenario YAML file, e.g. scenarios/sedf-dc.yaml")
-    .option("-s, --seed <n>", "random seed (default: the scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
-    .option("-r, --runs <n>", "independent runs to average (default: the scenario's)", intArg("--runs", 1, 1000))
+    .description("simulate scenario files and print their tables (paper value beside ours); several files share one pool of workers")
+    .argument("<scenarios...>", "scenario YAML files, e.g. scenarios/sedf-dc.yaml, or scenarios/*.yaml for the whole paper")
+    .option("-s, --seed <n>", "random seed (default: each scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
+    .option("-r, --runs <n>", "independent runs to average (default: each scenario's)", intArg("--runs", 1, 1000))
     .option("-j, --jobs <n>", "worker threads for the runs (results are identical for any number)", intArg("--jobs", 1, 64), defaultJobs())
-    .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json)")
+    .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json; one scenario only)")
     .option("--series-bin <time>", "time series resolution", "1s")
-    .option("--plot <dir>", "also draw the figures of this run as SVG files in DIR");
-  maxHoursOption(outputOptions(cmd)).action(async (file: string, flags: RunFlags) => {
-    const loaded = loadScenarioFile(file);
+    .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR");
+  maxHoursOption(outputOptions(cmd)).action(async (files: string[], flags: RunFlags) => {
+    // Every file is checked before anything runs, and every problem is reported at once.
+    const problems: string[] = [];
+    const loaded: LoadedScenario[] = [];
+    for (const file of files) {
+      try {
+        loaded.push(loadScenarioFile(file));
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        problems.push(...e.diagnostics);
+      }
+    }
+    if (problems.length > 0) throw new UsageError(problems);
+    if (flags.series && loaded.length > 1) throw new UsageError([`--series: takes one scenario, got ${loaded.length}; run them one at a time`]);
     const bin = parseDuration(flags.seriesBin);
-    if (!bin.ok || bin.value < loaded.scenario.xenmon.interval || bin.value % loaded.scenario.xenmon.interval !== 0) {
-      throw new UsageError([`--series-bin: ${bin.ok ? `must be a whole number of XenMon intervals (${loaded.scenario.xenmon.interval / 1e6}ms)` : bin.message}`]);
+    if (!bin.ok) throw new UsageError([`--series-bin: ${bin.message}`]);
+    for (const { scenario } of loaded) {
+      if (bin.value < scenario.xenmon.interval || bin.value % scenario.xenmon.interval !== 0) {
+        throw new UsageError([`--series-bin: must be a whole number of XenMon intervals (${scenario.xenmon.interval / 1e6}ms)`]);
+      }
     }
     for (const f of [flags.output, flags.series]) if (f) checkWritable(f);
     if (flags.plot) prepareFigureDir(flags.plot);
-    const seed = flags.seed ?? loaded.scenario.seed;
-    const runs = flags.runs ?? loaded.scenario.runs;
-    const columns = columnsOf(loaded.scenario);
-    const events = columns.reduce((a, c) => a + estimateEvents(c.scenario), 0) * runs;
-    guardDuration(`${file}: ${columns.length} column${columns.length === 1 ? "" : "s"} × ${runs} runs`, events, columns.length * runs, flags.jobs, flags.maxHours);
-    const onRun = progressReporter(io, Boolean(flags.quiet), loaded.scenario.name);
-    const { series, decisions, ...doc } = await runScenario(loaded, { seed, runs, onRun, jobs: flags.jobs, seriesBin: flags.series ? bin.value : undefined });
-    // Table, JSON and series come from the same runs.
-    if (flags.series) writeAtomic(flags.series, seriesText(flags.series, series ?? [], decisions ?? []));
-    if (flags.plot) await writeFigures(doc, flags.plot, io, flags.quiet);
-    emit(doc, flags, io);
+    const batch = loaded.map((l) => ({ loaded: l, seed: flags.seed ?? l.scenario.seed, runs: flags.runs ?? l.scenario.runs }));
+    let events = 0;
+    let runs = 0;
+    for (const { loaded: l, runs: n } of batch) {
+      const columns = columnsOf(l.scenario);
+      events += columns.reduce((a, c) => a + estimateEvents(c.scenario), 0) * n;
+      runs += columns.length * n;
+    }
+    const columns = runs / batch[0].runs; // when there is one scenario
+    const what = loaded.length === 1 ? `${files[0]}: ${columns} column${columns === 1 ? "" : "s"} × ${batch[0].runs} runs` : `${loaded.length} scenarios: ${runs} runs`;
+    guardDuration(what, events, runs, flags.jobs, flags.maxHours);
+    const onRun = progressReporter(io, Boolean(flags.quiet), loaded.length === 1 ? loaded[0].scenario.name : `${loaded.length} scenarios`);
+    const results = await runScenarios(batch, { onRun, jobs: flags.jobs, seriesBin: flags.series ? bin.value : undefined });
+    const docs: ResultDoc[] = results.map(({ series, decisions, ...doc }) => {
+      // Table, JSON and series come from the same runs.
+      if (flags.series) writeAtomic(flags.series, seriesText(flags.series, series ?? [], decisions ?? []));
+      return doc;
+    });
+    if (flags.plot) for (const doc of docs) await writeFigures(doc, flags.plot, io, flags.quiet);
+    emit(docs.length === 1 ? docs[0] : docs, flags, io);
   });
 }

@@ -2,7 +2,8 @@ import type { LoadedScenario } from "../scenario/load.js";
 import { DEFAULT_COLUMN, measurementWindow, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
-import { runJobs } from "./replication.js";
+import { estimateEvents } from "./estimate.js";
+import { runJobs, type Job, type JobResult } from "./replication.js";
 import type { Metric, SeriesPoint } from "./simulation.js";
 import { meanSd } from "./stats.js";
 
@@ -63,8 +64,15 @@ function roundNumbers<T extends object>(o: T): T {
   return out as T;
 }
 
+/** One column of the result tables: its name and the scenario it runs. */
+export interface Column {
+  name: string;
+  scenario: Scenario;
+  figure?: string;
+}
+
 /** (column name, scenario) for every column of the result tables. */
-export function columnsOf(sc: Scenario): Array<{ name: string; scenario: Scenario; figure?: string }> {
+export function columnsOf(sc: Scenario): Column[] {
   if (!sc.variants) return [{ name: DEFAULT_COLUMN, scenario: sc }];
   return sc.variants.map((v) => ({ name: v.name, scenario: applyVariant(sc, v), figure: v.figure }));
 }
@@ -100,19 +108,65 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<ResultDoc & { series?: SeriesRow[]; decisions?: DecisionRow[] }> {
+export type ScenarioResult = ResultDoc & { series?: SeriesRow[]; decisions?: DecisionRow[] };
+
+export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<ScenarioResult> {
+  return (await runScenarios([{ loaded, seed: opts.seed, runs: opts.runs }], opts))[0];
+}
+
+/** One scenario of a batch, with its own seed and number of runs. */
+export interface BatchEntry {
+  loaded: LoadedScenario;
+  seed: number;
+  runs: number;
+}
+
+/**
+ * Runs several scenarios on one pool of workers, so that no core waits for the last run
+ * of one scenario before the next begins. Longer runs are handed out first (by the
+ * duration estimate) to shorten the tail; every run is independent and seeded by its
+ * own (seed, run index), so the results are those of running each scenario alone.
+ */
+export async function runScenarios(batch: BatchEntry[], opts: Pick<RunOptions, "onRun" | "seriesBin" | "jobs">): Promise<ScenarioResult[]> {
+  const plans = batch.map((entry) => planScenario(entry, opts.seriesBin));
+  const jobs = plans.flatMap((p) => p.jobs);
+  const cost = jobs.map((j) => estimateEvents(j.scenario));
+  const order = jobs.map((_, i) => i).sort((x, y) => cost[y] - cost[x] || x - y);
+  let done = 0;
+  const shuffled = await runJobs(
+    order.map((i) => jobs[i]),
+    opts.jobs ?? 1,
+    () => opts.onRun?.(++done, jobs.length),
+    yieldToEventLoop,
+  );
+  const results = new Array<JobResult>(jobs.length);
+  order.forEach((i, k) => (results[i] = shuffled[k]));
+  let at = 0;
+  return plans.map((p) => {
+    const mine = results.slice(at, at + p.jobs.length);
+    at += p.jobs.length;
+    return p.assemble(mine);
+  });
+}
+
+/** A scenario's runs as jobs, and how to turn their results into its result document. */
+function planScenario(entry: BatchEntry, seriesBin: number | undefined): { jobs: Job[]; assemble: (results: JobResult[]) => ScenarioResult } {
+  const { loaded } = entry;
+  const opts = { runs: entry.runs, seed: entry.seed, seriesBin };
   const sc = loaded.scenario;
   const columns = columnsOf(sc);
-  const collected: Collected = new Map();
-  const total = columns.length * opts.runs;
-  let done = 0;
   // Run 0 of every column always keeps its series, for the figures.
   // (About 1 s, as a whole number of XenMon intervals.)
   const figureBin = opts.seriesBin ?? sc.xenmon.interval * Math.max(1, Math.round(FIGURE_BIN / sc.xenmon.interval));
-  const jobs = columns.flatMap((col) =>
+  const jobs: Job[] = columns.flatMap((col) =>
     Array.from({ length: opts.runs }, (_, run) => ({ scenario: col.scenario, run, seed: opts.seed, seriesBin: run === 0 ? figureBin : opts.seriesBin })),
   );
-  const results = await runJobs(jobs, opts.jobs ?? 1, () => opts.onRun?.(++done, total), yieldToEventLoop);
+  return { jobs, assemble: (results) => assemble(loaded, columns, opts, figureBin, results) };
+}
+
+function assemble(loaded: LoadedScenario, columns: Column[], opts: { runs: number; seed: number; seriesBin?: number }, figureBin: number, results: JobResult[]): ScenarioResult {
+  const sc = loaded.scenario;
+  const collected: Collected = new Map();
   const series: SeriesRow[] = [];
   const decisions: DecisionRow[] = [];
   const figures: FigureData = { bin: figureBin / 1e9, columns: [] };

@@ -141,3 +141,24 @@ export function render(doc: ResultDoc, format: Format, color: boolean): string {
       return renderTable(doc, color);
   }
 }
+
+/**
+ * Several results (one per scenario of a `run` over several files): a JSON array of the
+ * documents; the tables one after another; one CSV with the scenario's name as a first
+ * column, so the rows stay apart when loaded together.
+ */
+export function renderMany(docs: ResultDoc[], format: Format, color: boolean): string {
+  switch (format) {
+    case "json":
+      return JSON.stringify(docs, null, 2) + "\n";
+    case "csv": {
+      const lines = ["scenario," + renderCsv(docs[0]).split("\n")[0]];
+      for (const doc of docs) {
+        for (const row of renderCsv(doc).split("\n").slice(1)) if (row !== "") lines.push(`${csvField(doc.scenario?.name ?? "")},${row}`);
+      }
+      return lines.join("\n") + "\n";
+    }
+    default:
+      return docs.map((doc) => render(doc, format, color)).join("\n");
+  }
+}
