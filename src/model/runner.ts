@@ -110,6 +110,7 @@ export function yieldToEventLoop(): Promise<void> {
 
 export type ScenarioResult = ResultDoc & { series?: SeriesRow[]; decisions?: DecisionRow[] };
 
+/** Runs one scenario's columns `opts.runs` times each and gathers its result document. */
 export async function runScenario(loaded: LoadedScenario, opts: RunOptions): Promise<ScenarioResult> {
   return (await runScenarios([{ loaded, seed: opts.seed, runs: opts.runs }], opts))[0];
 }
@@ -123,9 +124,9 @@ export interface BatchEntry {
 
 /**
  * Runs several scenarios on one pool of workers, so that no core waits for the last run
- * of one scenario before the next begins. Longer runs are handed out first (by the
- * duration estimate) to shorten the tail; every run is independent and seeded by its
- * own (seed, run index), so the results are those of running each scenario alone.
+ * of one scenario before the next begins. Longer runs are handed out first (by their
+ * estimated number of events) to shorten the tail; every run is independent and seeded
+ * by its own (seed, run index), so the results are those of running each scenario alone.
  */
 export async function runScenarios(batch: BatchEntry[], opts: Pick<RunOptions, "onRun" | "seriesBin" | "jobs">): Promise<ScenarioResult[]> {
   const plans = batch.map((entry) => planScenario(entry, opts.seriesBin));
