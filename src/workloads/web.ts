@@ -52,8 +52,6 @@ interface Segment {
 class Connection {
   // client (external, httperf) side
   established = false;
-  /** The reply as the client's TCP reassembles it; the FIN is segment number `segments`. */
-  readonly received = new Reassembly();
   unackedAtClient = 0;
   replied = false;
   finished = false;
@@ -63,14 +61,11 @@ class Connection {
   timeoutTimer: SimEvent | undefined;
   synTries = 0;
   synSentAt: Nanos = 0;
-  readonly clientRto = new RtoEstimator();
   // server (guest) side
   server: "closed" | "synrcvd" | "established" | "processing" | "sending" | "done" = "closed";
   requestReceived = false;
   /** A server process has accepted this connection and holds it until it closes. */
   accepted = false;
-  /** Seeded with the handshake's round trip, then used by the reply's sender. */
-  readonly serverRto = new RtoEstimator();
   synAckSentAt: Nanos = 0;
   /**
    * The reply's sender (data segments, then the FIN). Made when the reply starts: an
@@ -79,12 +74,30 @@ class Connection {
    */
   sender: TcpSender | null = null;
   delayedAck: SimEvent | undefined;
+  // Made on first use, like `sender`: a connection whose SYNs go unanswered never needs them.
+  private receivedState: Reassembly | null = null;
+  private clientRtoState: RtoEstimator | null = null;
+  private serverRtoState: RtoEstimator | null = null;
 
   constructor(
     readonly startedAt: Nanos,
     readonly segments: number,
     readonly lastSegmentBytes: number,
   ) {}
+
+  /** The reply as the client's TCP reassembles it; the FIN is segment number `segments`. */
+  get received(): Reassembly {
+    return (this.receivedState ??= new Reassembly());
+  }
+
+  get clientRto(): RtoEstimator {
+    return (this.clientRtoState ??= new RtoEstimator());
+  }
+
+  /** Seeded with the handshake's round trip, then used by the reply's sender. */
+  get serverRto(): RtoEstimator {
+    return (this.serverRtoState ??= new RtoEstimator());
+  }
 }
 
 /** httperf's view of the load: what its summary prints. */
@@ -165,8 +178,11 @@ export class WebWorkload {
     conn.synSentAt = this.engine.now;
     this.toGuest(conn, "SYN", 0, HEADERS);
     this.engine.cancel(conn.clientTimer);
-    conn.clientTimer = this.engine.after(SYN_RTO * 2 ** (conn.synTries - 1), () => this.sendSyn(conn));
+    conn.clientTimer = this.engine.schedule(this.engine.now + SYN_RTO * 2 ** (conn.synTries - 1), this.synTimerFired, conn);
   }
+
+  /** Made once: an overloaded server keeps thousands of clients retrying their SYNs. */
+  private readonly synTimerFired = (conn: Connection): void => this.sendSyn(conn);
 
   private atClient(seg: Segment): void {
     const conn = seg.conn;
