@@ -70,13 +70,14 @@ export function runCommand(prog: Command, io: CliIo): void {
     const batch = loaded.map((l) => ({ loaded: l, seed: flags.seed ?? l.scenario.seed, runs: flags.runs ?? l.scenario.runs }));
     let events = 0;
     let runs = 0;
-    for (const { loaded: l, runs: n } of batch) {
+    const columnCounts = batch.map(({ loaded: l, runs: n }) => {
       const columns = columnsOf(l.scenario);
       events += columns.reduce((a, c) => a + estimateEvents(c.scenario), 0) * n;
       runs += columns.length * n;
-    }
-    const columns = runs / batch[0].runs; // when there is one scenario
-    const what = loaded.length === 1 ? `${files[0]}: ${columns} column${columns === 1 ? "" : "s"} × ${batch[0].runs} runs` : `${loaded.length} scenarios: ${runs} runs`;
+      return columns.length;
+    });
+    const [cols] = columnCounts;
+    const what = loaded.length === 1 ? `${files[0]}: ${cols} column${cols === 1 ? "" : "s"} × ${batch[0].runs} runs` : `${loaded.length} scenarios: ${runs} runs`;
     guardDuration(what, events, runs, flags.jobs, flags.maxHours);
     const onRun = progressReporter(io, Boolean(flags.quiet), loaded.length === 1 ? loaded[0].scenario.name : `${loaded.length} scenarios`);
     const results = await runScenarios(batch, { onRun, jobs: flags.jobs, seriesBin: flags.series ? bin.value : undefined });

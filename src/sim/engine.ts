@@ -80,10 +80,6 @@ export class Channel extends EventSource {
     super();
   }
 
-  get size(): number {
-    return this.count;
-  }
-
   post<T>(time: Nanos, handler: (arg: T) => void, arg: T): void {
     const t = this.engine.checkTime(time);
     if (t < this.lastTime) throw new Error(`channel event out of order: ${t} < ${this.lastTime}`);
