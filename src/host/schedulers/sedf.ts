@@ -83,13 +83,18 @@ export class SedfScheduler implements Scheduler {
 
   pick(now: Nanos, prev: Domain | null, ran: Nanos): Decision {
     if (prev !== null) this.deschedule(this.state(prev), now, ran);
-    this.updateQueues(now);
 
+    // One pass: step 3 brings each domain's period up to date, then Qr's earliest
+    // deadline and Qw's earliest refill are taken from the updated state.
     let head: SedfState | null = null;
     let nextRefill = Infinity;
-    for (const st of this.states) {
-      if (st.queue === "Qr" && (head === null || st.d < head.d)) head = st;
-      if (st.queue === "Qw" && st.d < nextRefill) nextRefill = st.d;
+    const states = this.states;
+    for (let i = 0; i < states.length; i++) {
+      const st = states[i];
+      if (st.queue !== "Qb" && st.d <= now) this.rollForward(st, now);
+      if (st.queue === "Qr") {
+        if (head === null || st.d < head.d) head = st;
+      } else if (st.queue === "Qw" && st.d < nextRefill) nextRefill = st.d;
     }
     // Step 4: the next decision point is the earliest of: the head's slice running out,
     // its deadline, and a waiting domain's period beginning.
@@ -122,18 +127,15 @@ export class SedfScheduler implements Scheduler {
     else st.queue = st.dom.hasWork() ? "Qr" : "Qb";
   }
 
-  /** Step 3 for Qw, and the roll-forward of missed deadlines in Qr (sched_sedf.c). */
-  private updateQueues(now: Nanos): void {
-    for (const st of this.states) {
-      if (st.queue === "Qb" || st.d > now) continue;
-      const p = st.dom.sched.period;
-      // A domain waiting in Qw is refilled at exactly d; one in Qr whose deadline passed
-      // without its slice being served loses the rest of that slice, as in Xen.
-      st.d += (Math.floor((now - st.d) / p) + 1) * p;
-      this.newPeriod(st);
-      if (st.r === 0) st.queue = "Qw";
-      else st.queue = st.dom.hasWork() ? "Qr" : "Qb";
-    }
+  /** Step 3 for Qw, and the roll-forward of missed deadlines in Qr (sched_sedf.c); `st` is not blocked and its deadline has come. */
+  private rollForward(st: SedfState, now: Nanos): void {
+    const p = st.dom.sched.period;
+    // A domain waiting in Qw is refilled at exactly d; one in Qr whose deadline passed
+    // without its slice being served loses the rest of that slice, as in Xen.
+    st.d += (Math.floor((now - st.d) / p) + 1) * p;
+    this.newPeriod(st);
+    if (st.r === 0) st.queue = "Qw";
+    else st.queue = st.dom.hasWork() ? "Qr" : "Qb";
   }
 
   /** Step 6: the unblock rules. */
