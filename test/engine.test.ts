@@ -64,6 +64,17 @@ describe("Engine.tryAdvance (the fast path)", () => {
     expect(e.tryAdvance(150)).toBe(false); // outside run()
   });
 
+  it("lets a cancelled event's handler and argument go while the event waits in the heap", () => {
+    const e = new Engine();
+    const conn = { name: "a finished connection" };
+    const ev = e.schedule(60e9, (c: typeof conn) => c.name, conn);
+    e.cancel(ev);
+    expect(ev.arg).toBeUndefined();
+    expect(ev.action).not.toBe(undefined);
+    e.run(61e9);
+    expect(e.eventsFired).toBe(0);
+  });
+
   it("skips cancelled events at the head of the queue", () => {
     const e = new Engine();
     let advanced = false;

@@ -132,6 +132,8 @@ export class Channel extends EventSource {
   }
 }
 
+function ignore(): void {}
+
 /**
  * The discrete-event engine: a clock, a heap of actions and a few event sources kept
  * outside the heap (slots and channels, for the events that come by the million). It
@@ -207,9 +209,17 @@ export class Engine {
     return ev;
   }
 
-  /** Cancelled events stay in the heap and are skipped when popped (lazy deletion). */
+  /**
+   * Cancelled events stay in the heap and are skipped when popped (lazy deletion). They
+   * let go of their handler and argument at once: a cancelled retry timer may sit in the
+   * heap for a minute and should not keep a finished connection alive that long.
+   */
   cancel(ev: SimEvent | undefined): void {
-    if (ev) ev.cancelled = true;
+    if (ev) {
+      ev.cancelled = true;
+      ev.action = ignore;
+      ev.arg = undefined;
+    }
   }
 
   /**

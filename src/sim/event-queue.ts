@@ -9,8 +9,9 @@ export interface SimEvent {
   readonly time: number;
   readonly seq: number;
   /** Called as `action(arg)`: a handler shared by many events needs no closure per event. */
-  readonly action: (arg: any) => void;
-  readonly arg: unknown;
+  action: (arg: any) => void;
+  /** Cleared with `action` when the event is cancelled (see `Engine.cancel`). */
+  arg: unknown;
   cancelled: boolean;
 }
 
