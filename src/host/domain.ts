@@ -48,6 +48,8 @@ export class Domain {
   private blockedNs: Nanos = 0;
   private runnableNs: Nanos = 0;
   private runningNs: Nanos = 0;
+  /** Tasks in `queue`, counted here: the CPU asks `hasWork` at every step, and the queues differ in kind. */
+  private queued = 0;
   /** Number of times the domain was dispatched on its CPU. */
   execCount = 0;
   /** CPU time this domain spent on behalf of each domain id (ground truth for the IDD). */
@@ -73,7 +75,7 @@ export class Domain {
   }
 
   hasWork(): boolean {
-    return this.cpuBound || this.queue.size > 0;
+    return this.cpuBound || this.queued > 0;
   }
 
   /** The head task's remaining cost, or Infinity for a CPU-bound domain with no task. */
@@ -88,6 +90,7 @@ export class Domain {
 
   submit(task: Task): void {
     this.queue.push(task);
+    this.queued++;
     if (this.state === "blocked") this.onWake(this);
   }
 
@@ -128,6 +131,7 @@ export class Domain {
 
   private finishHead(): void {
     const task = this.queue.shift()!;
+    this.queued--;
     task.done(task.arg);
   }
 }

@@ -17,15 +17,57 @@ export interface EngineOptions {
 }
 
 /**
+ * The head (time, seq) of every event source, in two typed arrays indexed by source, so
+ * that the engine's scan for the earliest head reads contiguous numbers rather than a
+ * field of each source object. Infinity marks a source with nothing pending.
+ */
+class SourceHeads {
+  times = new Float64Array(8).fill(Infinity);
+  seqs = new Float64Array(8);
+  count = 0;
+
+  /** Room for one more source; returns its index. */
+  add(): number {
+    if (this.count === this.times.length) {
+      const times = new Float64Array(2 * this.count).fill(Infinity);
+      times.set(this.times);
+      const seqs = new Float64Array(2 * this.count);
+      seqs.set(this.seqs);
+      this.times = times;
+      this.seqs = seqs;
+    }
+    return this.count++;
+  }
+}
+
+/**
  * Pending events kept outside the heap, in a structure that already holds them in
- * (time, seq) order, so the engine only ever looks at the head: `headTime` (Infinity
- * when nothing is pending) and `headSeq`. The engine fires the earliest of the heap's
- * top and every source's head, so an event fires at the same point in the global
- * (time, seq) order whether it sits in the heap or in a source.
+ * (time, seq) order, so the engine only ever looks at the head, which each source keeps
+ * in the engine's `SourceHeads`. The engine fires the earliest of the heap's top and
+ * every source's head, so an event fires at the same point in the global (time, seq)
+ * order whether it sits in the heap or in a source.
  */
 export abstract class EventSource {
-  headTime: Nanos = Infinity;
-  headSeq = 0;
+  private readonly index: number;
+
+  constructor(private readonly heads: SourceHeads) {
+    this.index = heads.add();
+  }
+
+  /** Time of the head event; Infinity when nothing is pending. */
+  get headTime(): Nanos {
+    return this.heads.times[this.index];
+  }
+
+  protected setHead(time: Nanos, seq: number): void {
+    this.heads.times[this.index] = time;
+    this.heads.seqs[this.index] = seq;
+  }
+
+  protected clearHead(): void {
+    this.heads.times[this.index] = Infinity;
+  }
+
   /** Removes the head event and runs it; the engine has already moved the clock to `headTime`. */
   abstract fire(): void;
 }
@@ -37,10 +79,11 @@ export abstract class EventSource {
  */
 export class Slot extends EventSource {
   constructor(
+    heads: SourceHeads,
     private readonly engine: Engine,
     private readonly handler: () => void,
   ) {
-    super();
+    super(heads);
   }
 
   get isSet(): boolean {
@@ -48,16 +91,15 @@ export class Slot extends EventSource {
   }
 
   set(time: Nanos): void {
-    this.headTime = this.engine.checkTime(time);
-    this.headSeq = this.engine.nextSeq();
+    this.setHead(this.engine.checkTime(time), this.engine.nextSeq());
   }
 
   clear(): void {
-    this.headTime = Infinity;
+    this.clearHead();
   }
 
   fire(): void {
-    this.headTime = Infinity;
+    this.clearHead();
     this.handler();
   }
 }
@@ -76,8 +118,11 @@ export class Channel extends EventSource {
   private count = 0;
   private lastTime = -Infinity;
 
-  constructor(private readonly engine: Engine) {
-    super();
+  constructor(
+    heads: SourceHeads,
+    private readonly engine: Engine,
+  ) {
+    super(heads);
   }
 
   post<T>(time: Nanos, handler: (arg: T) => void, arg: T): void {
@@ -92,10 +137,7 @@ export class Channel extends EventSource {
     this.seqs[i] = seq;
     this.handlers[i] = handler;
     this.args[i] = arg;
-    if (this.count++ === 0) {
-      this.headTime = t;
-      this.headSeq = seq;
-    }
+    if (this.count++ === 0) this.setHead(t, seq);
   }
 
   fire(): void {
@@ -105,12 +147,8 @@ export class Channel extends EventSource {
     this.handlers[i] = undefined;
     this.args[i] = undefined;
     this.head = (i + 1) & (this.times.length - 1);
-    if (--this.count === 0) {
-      this.headTime = Infinity;
-    } else {
-      this.headTime = this.times[this.head];
-      this.headSeq = this.seqs[this.head];
-    }
+    if (--this.count === 0) this.clearHead();
+    else this.setHead(this.times[this.head], this.seqs[this.head]);
     handler(arg);
   }
 
@@ -143,6 +181,7 @@ function ignore(): void {}
 export class Engine {
   private readonly queue = new EventQueue();
   private readonly sources: EventSource[] = [];
+  private readonly heads = new SourceHeads();
   private seq = 0;
   private clock: Nanos = 0;
   private fired = 0;
@@ -165,14 +204,14 @@ export class Engine {
 
   /** A re-settable event outside the heap (see `Slot`). */
   slot(handler: () => void): Slot {
-    const slot = new Slot(this, handler);
+    const slot = new Slot(this.heads, this, handler);
     this.sources.push(slot);
     return slot;
   }
 
   /** A FIFO of time-ordered events outside the heap (see `Channel`). */
   channel(): Channel {
-    const channel = new Channel(this);
+    const channel = new Channel(this.heads, this);
     this.sources.push(channel);
     return channel;
   }
@@ -235,15 +274,14 @@ export class Engine {
     const t = Math.round(time);
     if (t < this.clock) return false;
     const q = this.queue;
-    for (let next = q.peek(); next !== undefined; next = q.peek()) {
-      if (!next.cancelled) {
-        if (next.time <= t) return false;
-        break;
-      }
+    // The heap's top is read from its key arrays; only a top at or before `t` needs a
+    // look at the event itself, to skip it if it was cancelled.
+    while (q.peekTime() <= t) {
+      if (!q.peek()!.cancelled) return false;
       q.pop();
     }
-    const sources = this.sources;
-    for (let i = 0; i < sources.length; i++) if (sources[i].headTime <= t) return false;
+    const times = this.heads.times;
+    for (let i = 0; i < this.heads.count; i++) if (times[i] <= t) return false;
     this.clock = t;
     this.fired++;
     return true;
@@ -253,26 +291,27 @@ export class Engine {
   run(until: Nanos): void {
     const q = this.queue;
     const sources = this.sources;
+    const heads = this.heads;
     this.horizon = until;
     for (;;) {
       // The earliest of the heap's top and the sources' heads, by (time, seq).
       let time = q.peekTime();
       let seq = q.peekSeq();
-      let source: EventSource | null = null;
-      for (let i = 0; i < sources.length; i++) {
-        const s = sources[i];
-        const t = s.headTime;
-        if (t < time || (t === time && s.headSeq < seq)) {
+      let source = -1;
+      const times = heads.times;
+      for (let i = 0; i < heads.count; i++) {
+        const t = times[i];
+        if (t < time || (t === time && heads.seqs[i] < seq)) {
           time = t;
-          seq = s.headSeq;
-          source = s;
+          seq = heads.seqs[i];
+          source = i;
         }
       }
       if (time > until || time === Infinity) break;
-      if (source !== null) {
+      if (source >= 0) {
         this.clock = time;
         this.fired++;
-        source.fire();
+        sources[source].fire();
         continue;
       }
       const next = q.pop()!;
