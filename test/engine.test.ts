@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Engine } from "../src/sim/engine.js";
-import { EventQueue } from "../src/sim/event-queue.js";
+import { EventQueue, type SimEvent } from "../src/sim/event-queue.js";
 import { rngStream } from "../src/sim/rng.js";
 import { Timer } from "../src/sim/timer.js";
 import fc from "fast-check";
@@ -64,13 +64,16 @@ describe("Engine.tryAdvance (the fast path)", () => {
     expect(e.tryAdvance(150)).toBe(false); // outside run()
   });
 
-  it("lets a cancelled event's handler and argument go while the event waits in the heap", () => {
+  it("takes a cancelled event out of the queue at once", () => {
     const e = new Engine();
     const conn = { name: "a finished connection" };
     const ev = e.schedule(60e9, (c: typeof conn) => c.name, conn);
+    const other = e.at(30e9, () => {});
     e.cancel(ev);
-    expect(ev.arg).toBeUndefined();
-    expect(ev.action).not.toBe(undefined);
+    expect(ev.pos).toBe(-1);
+    e.cancel(ev); // twice: nothing more happens
+    e.cancel(other);
+    expect(e.tryAdvance(1)).toBe(false); // outside run(); the queue is empty either way
     e.run(61e9);
     expect(e.eventsFired).toBe(0);
   });
@@ -168,7 +171,7 @@ describe("Timer", () => {
     };
     const op = fc.record({ at: fc.integer({ min: 0, max: 1000 }), set: fc.option(fc.integer({ min: 0, max: 500 })) });
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 40, size: "max" }), (ops) => {
         expect(firings(ops, true)).toEqual(firings(ops, false));
       }),
     );
@@ -235,7 +238,7 @@ describe("Slot and Channel (events kept outside the heap)", () => {
 
   it("fire in the same global (time, seq) order as heap events, for random programs", () => {
     fc.assert(
-      fc.property(fc.array(action, { maxLength: 60 }), (program) => {
+      fc.property(fc.array(action, { maxLength: 60, size: "max" }), (program) => {
         expect(trace(program, true)).toEqual(trace(program, false));
       }),
     );
@@ -275,15 +278,67 @@ describe("Slot and Channel (events kept outside the heap)", () => {
 describe("EventQueue", () => {
   it("pops any insertion order sorted by (time, seq)", () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300 }), (times) => {
+      fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300, size: "max" }), (times) => {
         const q = new EventQueue();
-        times.forEach((t, seq) => q.push({ time: t, seq, action: () => {}, arg: undefined, cancelled: false }));
+        times.forEach((t, seq) => q.push({ time: t, seq, action: () => {}, arg: undefined, pos: -1 }));
         const out: Array<[number, number]> = [];
         for (let ev = q.pop(); ev; ev = q.pop()) out.push([ev.time, ev.seq]);
         const sorted = times.map((t, seq) => [t, seq] as [number, number]).sort((x, y) => x[0] - y[0] || x[1] - y[1]);
         expect(out).toEqual(sorted);
       }),
     );
+  });
+
+  it("pops what was not removed, in (time, seq) order, for random pushes, pops and removals", () => {
+    // Pushes outnumber the rest so the heap grows deep enough for a removal to move the
+    // last entry up as well as down.
+    const op = fc.oneof(
+      { arbitrary: fc.record({ push: fc.integer({ min: 0, max: 1000 }) }), weight: 4 },
+      { arbitrary: fc.record({ pop: fc.constant(true) }), weight: 1 },
+      { arbitrary: fc.record({ remove: fc.nat() }), weight: 2 },
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 100, maxLength: 400 }), (ops) => {
+        const q = new EventQueue();
+        const model: SimEvent[] = []; // what should be pending, in no order
+        const byKey = (x: SimEvent, y: SimEvent) => x.time - y.time || x.seq - y.seq;
+        let seq = 0;
+        for (const o of ops) {
+          if ("push" in o) {
+            const ev: SimEvent = { time: o.push, seq: seq++, action: () => {}, arg: undefined, pos: -1 };
+            q.push(ev);
+            model.push(ev);
+          } else if ("pop" in o) {
+            const expected = [...model].sort(byKey)[0];
+            expect(q.pop()).toBe(expected);
+            if (expected) model.splice(model.indexOf(expected), 1);
+          } else if (model.length > 0) {
+            const victim = model.splice(o.remove % model.length, 1)[0];
+            q.remove(victim);
+            expect(victim.pos).toBe(-1);
+            q.remove(victim); // a second removal is a no-op
+          }
+          expect(q.size).toBe(model.length);
+        }
+        const rest: SimEvent[] = [];
+        for (let ev = q.pop(); ev; ev = q.pop()) rest.push(ev);
+        expect(rest).toEqual(model.sort(byKey));
+      }),
+    );
+  });
+
+  it("moves the last entry up when it fills a hole below a larger parent", () => {
+    // Heap [0, 10, 1, 11, 12, 2, 3]: removing 11 (under 10) moves 3 into its place, where
+    // it must rise above 10; entries pushed afterwards keep it from being the last again.
+    const q = new EventQueue();
+    const mk = (time: number, seq: number): SimEvent => ({ time, seq, action: () => {}, arg: undefined, pos: -1 });
+    const evs = [0, 10, 1, 11, 12, 2, 3].map(mk);
+    evs.forEach((ev) => q.push(ev));
+    q.remove(evs[3]);
+    [20, 21, 22, 23].forEach((t, k) => q.push(mk(t, 10 + k)));
+    const out: number[] = [];
+    for (let ev = q.pop(); ev; ev = q.pop()) out.push(ev.time);
+    expect(out).toEqual([0, 1, 2, 3, 10, 12, 20, 21, 22, 23]);
   });
 });
 

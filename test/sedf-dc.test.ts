@@ -121,7 +121,7 @@ describe("SEDF-DC debt spreading", () => {
     fc.assert(
       fc.property(
         fc.boolean(),
-        fc.array(fc.record({ at: fc.integer({ min: 1, max: 190 }), debt: fc.integer({ min: 0, max: 30 }), work: fc.integer({ min: 0, max: 40 }) }), { maxLength: 30 }),
+        fc.array(fc.record({ at: fc.integer({ min: 1, max: 190 }), debt: fc.integer({ min: 0, max: 30 }), work: fc.integer({ min: 0, max: 40 }) }), { maxLength: 30, size: "max" }),
         (spread, events) => {
           const sched = new SedfDcScheduler({ spread, feedbackInterval: T });
           const { engine, domains } = oneCpuHost(sched, [

@@ -170,8 +170,6 @@ export class Channel extends EventSource {
   }
 }
 
-function ignore(): void {}
-
 /**
  * The discrete-event engine: a clock, a heap of actions and a few event sources kept
  * outside the heap (slots and channels, for the events that come by the million). It
@@ -243,22 +241,14 @@ export class Engine {
    * per-event data as `arg`, so no closure is allocated per event.
    */
   schedule<T>(time: Nanos, handler: (arg: T) => void, arg: T): SimEvent {
-    const ev: SimEvent = { time: this.checkTime(time), seq: this.seq++, action: handler, arg, cancelled: false };
+    const ev: SimEvent = { time: this.checkTime(time), seq: this.seq++, action: handler, arg, pos: -1 };
     this.queue.push(ev);
     return ev;
   }
 
-  /**
-   * Cancelled events stay in the heap and are skipped when popped (lazy deletion). They
-   * let go of their handler and argument at once: a cancelled retry timer may sit in the
-   * heap for a minute and should not keep a finished connection alive that long.
-   */
+  /** Takes a pending event out of the queue; cancelling one that has fired, or twice, does nothing. */
   cancel(ev: SimEvent | undefined): void {
-    if (ev) {
-      ev.cancelled = true;
-      ev.action = ignore;
-      ev.arg = undefined;
-    }
+    if (ev) this.queue.remove(ev);
   }
 
   /**
@@ -273,13 +263,7 @@ export class Engine {
     if (!this.fastPath || time > this.horizon) return false;
     const t = Math.round(time);
     if (t < this.clock) return false;
-    const q = this.queue;
-    // The heap's top is read from its key arrays; only a top at or before `t` needs a
-    // look at the event itself, to skip it if it was cancelled.
-    while (q.peekTime() <= t) {
-      if (!q.peek()!.cancelled) return false;
-      q.pop();
-    }
+    if (this.queue.peekTime() <= t) return false;
     const times = this.heads.times;
     for (let i = 0; i < this.heads.count; i++) if (times[i] <= t) return false;
     this.clock = t;
@@ -315,7 +299,6 @@ export class Engine {
         continue;
       }
       const next = q.pop()!;
-      if (next.cancelled) continue;
       this.clock = time;
       this.fired++;
       next.action(next.arg);

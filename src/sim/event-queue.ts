@@ -1,5 +1,6 @@
 /**
- * A binary min-heap of pending events, ordered by (time, seq).
+ * A binary min-heap of pending events, ordered by (time, seq), from which an event can
+ * also be removed before its time.
  *
  * The sequence number is assigned at insertion, so events at equal times fire in the
  * order they were scheduled (FIFO). That makes runs reproducible without asking
@@ -9,15 +10,18 @@ export interface SimEvent {
   readonly time: number;
   readonly seq: number;
   /** Called as `action(arg)`: a handler shared by many events needs no closure per event. */
-  action: (arg: any) => void;
-  /** Cleared with `action` when the event is cancelled (see `Engine.cancel`). */
-  arg: unknown;
-  cancelled: boolean;
+  readonly action: (arg: any) => void;
+  readonly arg: unknown;
+  /** Where the event sits in the heap's arrays; -1 once it has left the heap. */
+  pos: number;
 }
 
 /**
  * The heap keeps each entry's (time, seq) key in typed arrays beside the event objects,
  * so sifting compares numbers in contiguous memory instead of chasing object pointers.
+ * Each event knows its position, so `remove` takes it out at once: a cancelled timer
+ * (a TCP retransmission or SYN retry, due seconds later) leaves nothing behind to be
+ * skipped later, nor garbage that lives long enough to reach the old generation.
  */
 export class EventQueue {
   private times = new Float64Array(1024);
@@ -31,24 +35,7 @@ export class EventQueue {
 
   push(ev: SimEvent): void {
     if (this.n === this.times.length) this.grow();
-    const times = this.times;
-    const seqs = this.seqs;
-    const events = this.events;
-    const t = ev.time;
-    const s = ev.seq;
-    let i = this.n++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = times[parent];
-      if (pt < t || (pt === t && seqs[parent] < s)) break;
-      times[i] = pt;
-      seqs[i] = seqs[parent];
-      events[i] = events[parent];
-      i = parent;
-    }
-    times[i] = t;
-    seqs[i] = s;
-    events[i] = ev;
+    this.siftUp(this.n++, ev);
   }
 
   peek(): SimEvent | undefined {
@@ -67,18 +54,66 @@ export class EventQueue {
 
   pop(): SimEvent | undefined {
     if (this.n === 0) return undefined;
+    const top = this.events[0];
+    this.removeAt(0);
+    return top;
+  }
+
+  /** Takes `ev` out of the heap if it is still there. */
+  remove(ev: SimEvent): void {
+    if (ev.pos >= 0) this.removeAt(ev.pos);
+  }
+
+  /** Removes the entry at `i`, filling the hole with the last entry. */
+  private removeAt(i: number): void {
+    const events = this.events;
+    events[i].pos = -1;
+    const n = --this.n;
+    const last = events[n];
+    events[n] = undefined as unknown as SimEvent; // let the removed event be collected
+    if (i === n) return;
+    // The last entry moves into the hole, then up or down to its place.
+    if (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = this.times[parent];
+      if (last.time < pt || (last.time === pt && last.seq < this.seqs[parent])) {
+        this.siftUp(i, last);
+        return;
+      }
+    }
+    this.siftDown(i, last);
+  }
+
+  /** Places `ev` at hole `i` or above it. */
+  private siftUp(i: number, ev: SimEvent): void {
     const times = this.times;
     const seqs = this.seqs;
     const events = this.events;
-    const top = events[0];
-    const n = --this.n;
-    // Sift the last entry down from the root.
-    const t = times[n];
-    const s = seqs[n];
-    const last = events[n];
-    events[n] = undefined as unknown as SimEvent; // let the popped event be collected
-    if (n === 0) return top;
-    let i = 0;
+    const t = ev.time;
+    const s = ev.seq;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = times[parent];
+      if (pt < t || (pt === t && seqs[parent] < s)) break;
+      times[i] = pt;
+      seqs[i] = seqs[parent];
+      (events[i] = events[parent]).pos = i;
+      i = parent;
+    }
+    times[i] = t;
+    seqs[i] = s;
+    events[i] = ev;
+    ev.pos = i;
+  }
+
+  /** Places `ev` at hole `i` or below it. */
+  private siftDown(i: number, ev: SimEvent): void {
+    const times = this.times;
+    const seqs = this.seqs;
+    const events = this.events;
+    const n = this.n;
+    const t = ev.time;
+    const s = ev.seq;
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
@@ -88,13 +123,13 @@ export class EventQueue {
       if (t < ct || (t === ct && s < seqs[child])) break;
       times[i] = ct;
       seqs[i] = seqs[child];
-      events[i] = events[child];
+      (events[i] = events[child]).pos = i;
       i = child;
     }
     times[i] = t;
     seqs[i] = s;
-    events[i] = last;
-    return top;
+    events[i] = ev;
+    ev.pos = i;
   }
 
   private grow(): void {
