@@ -97,3 +97,50 @@ describe("ShareGuard's drop paths", () => {
     expect(h.idd.onBehalf[1]).toBe(100 * (costs.iddRx + costs.iddTx));
   });
 });
+
+describe("netback's receive buffers", () => {
+  it("drops a packet for a guest whose posted buffers are all taken, counting packets still in netback and in the ring", () => {
+    // Xen 3.0 netback accepts a packet for a guest only if it can reserve one of the
+    // guest's posted rx buffers; the guest posts it again once its stack has the packet.
+    // Ten packets arrive 50 µs apart for a guest whose stack takes 1 ms each on its own
+    // CPU. The IDD (10 µs a packet) has put each in the ring before the next arrives, but
+    // the guest has consumed none: the IDD accepts four, the ring's size, and drops the
+    // other six after the driver's part of the work, before netback's.
+    const costs: NetPathCosts = {
+      iddRx: 10 * US,
+      iddRxDriver: 4 * US,
+      iddTx: 12 * US,
+      guestRx: 1 * MS,
+      guestTx: 1 * US,
+      nicRxRing: 256,
+      netfrontRing: 4,
+      linkBitsPerSecond: 1e9,
+      linkPropagation: 25 * US,
+    };
+    const engine = new Engine();
+    const queue = new IddWorkQueue();
+    const idd = new Domain(0, "Domain-0", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2, queue);
+    const guest = new Domain(1, "Domain-1", 1, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2);
+    const cpus = [new PhysicalCpu(0, engine, new SedfScheduler()), new PhysicalCpu(1, engine, new SedfScheduler())];
+    cpus[0].add(idd);
+    cpus[1].add(guest);
+    cpus.forEach((c) => c.start());
+    const net = new NetBackend(engine, idd, queue, costs);
+    const port = net.attach(guest);
+    let delivered = 0;
+    const sink = { deliver: () => delivered++ };
+    for (let i = 0; i < 10; i++) engine.at(i * 50 * US, () => net.sendFromOutside({ guest: 1, dir: "rx", size: 100, sink }));
+    engine.run(600 * US);
+    expect(port.droppedNetback).toBe(6);
+    expect(port.recv).toBe(4);
+    expect(idd.onBehalf[1]).toBe(10 * costs.iddRxDriver + 4 * (costs.iddRx - costs.iddRxDriver));
+    engine.run(1 * SEC);
+    expect(delivered).toBe(4);
+    expect(port.rxBuffersInUse).toBe(0);
+    // Once the guest has caught up, its buffers take packets again.
+    for (let i = 0; i < 3; i++) net.sendFromOutside({ guest: 1, dir: "rx", size: 100, sink });
+    engine.run(2 * SEC);
+    expect(delivered).toBe(7);
+    expect(port.droppedNetback).toBe(6);
+  });
+});

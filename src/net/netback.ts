@@ -18,7 +18,7 @@ export interface NetPathCosts {
   guestTx: Nanos;
   /** Descriptors in the NIC's receive ring; a full ring drops arriving packets. */
   nicRxRing: number;
-  /** Slots in each netfront ring. A full rx ring makes netback hold packets back; a full tx ring holds the sender back. */
+  /** Slots in each netfront ring: receive buffers a guest keeps posted (netback drops a packet for a guest with none free), and transmit requests (a full tx ring holds the sender back). */
   netfrontRing: number;
   linkBitsPerSecond: number;
   linkPropagation: Nanos;
@@ -29,9 +29,14 @@ export class GuestPort {
   /** Packets netback handled for this guest, per direction (what XenMon counts). */
   sent = 0;
   recv = 0;
-  /** Received packets waiting in netback for this guest (driver stage done). */
-  rxInNetback = 0;
-  rxInRing = 0;
+  /**
+   * Posted receive buffers of the guest taken by packets netback has accepted for it and
+   * the guest's stack has not yet consumed (waiting in netback, or in the ring). In Xen
+   * 3.0 a packet reserves one when netback accepts it (`rx_req_cons_peek++` in
+   * netif_be_start_xmit) and the guest posts it again after processing the response, so
+   * one bound covers both places.
+   */
+  rxBuffersInUse = 0;
   txInRing = 0;
   /** Packets the guest has queued behind a full tx ring. */
   readonly txBacklog: Packet[] = [];
@@ -67,7 +72,7 @@ export class NetBackend {
   private readonly driverStageDone = (pkt: Packet): void => this.driverDone(pkt);
   private readonly netbackRxDone = (pkt: Packet): void => this.received(this.portById[pkt.guest], pkt);
   private readonly guestRxDone = (pkt: Packet): void => {
-    this.portById[pkt.guest].rxInRing--;
+    this.portById[pkt.guest].rxBuffersInUse--;
     pkt.sink.deliver(pkt);
   };
   private readonly guestTxDone = (pkt: Packet): void => this.postTx(this.portById[pkt.guest], pkt);
@@ -125,23 +130,18 @@ export class NetBackend {
       port.droppedByFilterRx++;
       return;
     }
-    if (port.rxInNetback >= this.costs.netfrontRing) {
+    if (port.rxBuffersInUse >= this.costs.netfrontRing) {
+      // Xen 3.0 netback: "Drop the packet if the target domain has no receive buffers."
       port.droppedNetback++;
       return;
     }
-    port.rxInNetback++;
+    port.rxBuffersInUse++;
     this.idd.submit(new Task(this.costs.iddRx - this.costs.iddRxDriver, pkt.guest, this.netbackRxDone, pkt, port.rxLane));
   }
 
-  /** Netback has handed the packet to the guest's netfront. */
+  /** Netback has put the packet in the guest's ring, in the buffer it reserved on arrival. */
   private received(port: GuestPort, pkt: Packet): void {
-    port.rxInNetback--;
     port.recv++;
-    if (port.rxInRing >= this.costs.netfrontRing) {
-      port.droppedNetback++;
-      return;
-    }
-    port.rxInRing++;
     port.guest.submit(new Task(this.costs.guestRx, pkt.guest, this.guestRxDone, pkt));
   }
 
