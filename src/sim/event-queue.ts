@@ -38,10 +38,6 @@ export class EventQueue {
     this.siftUp(this.n++, ev);
   }
 
-  peek(): SimEvent | undefined {
-    return this.n > 0 ? this.events[0] : undefined;
-  }
-
   /** Time of the first event, or Infinity when the queue is empty. */
   peekTime(): number {
     return this.n > 0 ? this.times[0] : Infinity;
