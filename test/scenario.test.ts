@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseScenario, UsageError } from "../src/scenario/load.js";
 import { parseDuration, parsePercent, parseRate, parseSize } from "../src/scenario/units.js";
+import { hostProfile } from "../src/model/host-profile.js";
+import { columnsOf } from "../src/model/runner.js";
+import { netCostsForRun, Simulation } from "../src/model/simulation.js";
+import { PROFILES } from "../src/profiles/profiles.js";
 
 const GOOD = `name: t
 profile: system-1
@@ -118,3 +122,53 @@ describe("scenario validation", () => {
     expect(problems(bomb)[0]).toMatch(/cannot expand the document/);
   });
 });
+
+describe("host overrides", () => {
+  const withHost = (base: string, variants: string[]) => GOOD + `host: ${base}\nvariants:\n` + variants.map((v) => `  - ${v}\n`).join("");
+
+  it("replace the profile's parameters, the variant's over the base's, key by key", () => {
+    const sc = parseScenario(
+      withHost("{ iddRx: 12us, guestTx: 3us, web: { maxClients: 50, listenBacklog: 64 } }", [
+        "{ name: Base }",
+        "{ name: Column, host: { iddRx: 9.5us, nicRxRing: 64, web: { maxClients: 75 } } }",
+      ]),
+      "s.yaml",
+    );
+    const [base, column] = columnsOf(sc).map((c) => hostProfile(c.scenario));
+    const profile = PROFILES["system-1"];
+    expect(base.iddRx.value).toBe(12_000);
+    expect(base.iddRx.source).toMatch(/override/);
+    expect(base.guestTx.value).toBe(3_000);
+    expect(base.web.maxClients.value).toBe(50);
+    expect(base.web.listenBacklog.value).toBe(64);
+    expect(base.iddTx).toEqual(profile.iddTx);
+    expect(base.web.requestBase).toEqual(profile.web.requestBase);
+    expect(column.iddRx.value).toBe(9_500);
+    expect(column.guestTx.value).toBe(3_000);
+    expect(column.nicRxRing.value).toBe(64);
+    expect(column.web.maxClients.value).toBe(75);
+    expect(column.web.listenBacklog.value).toBe(64);
+  });
+
+  it("reach the simulated host", () => {
+    const sc = parseScenario(GOOD + "host: { iddRx: 20us, iddRxDriverShare: 25%, runVariation: 0%, netfrontRing: 32 }\n", "s.yaml");
+    expect(new Simulation(sc, 0, 1).profile.netfrontRing.value).toBe(32);
+    const costs = netCostsForRun(hostProfile(sc), 1, 0);
+    expect(costs.iddRx).toBe(20_000);
+    expect(costs.iddRxDriver).toBe(5_000);
+    expect(costs.netfrontRing).toBe(32);
+    expect(hostProfile(parseScenario(GOOD, "s.yaml"))).toBe(PROFILES["system-1"]);
+  });
+
+  it("are checked like every other field", () => {
+    expect(problems(GOOD + "host: { iddRx: 12, web: { maxClient: 5 } }\n")).toEqual([
+      's.yaml:11:16 host.iddRx: a duration needs a unit, e.g. "12s" or "12ms"',
+      's.yaml:11:27 host.web.maxClient: unknown key "maxClient" (did you mean "maxClients"?)',
+    ]);
+    expect(problems(GOOD + "host: { iddTx: 0us }\n")).toEqual(["s.yaml:11:16 host.iddTx: must be more than 0ms and at most 1s"]);
+    expect(problems(withHost("{}", ["{ name: A, host: { runVariation: 150% } }"]))).toEqual([
+      "s.yaml:13:38 variants[0].host.runVariation: must be at least 0% and at most 100%",
+    ]);
+  });
+});
+

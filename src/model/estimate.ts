@@ -1,4 +1,4 @@
-import { PROFILES } from "../profiles/profiles.js";
+import { hostProfile } from "./host-profile.js";
 import type { Scenario } from "../scenario/schema.js";
 import { HEADERS } from "../workloads/tcp.js";
 
@@ -14,7 +14,7 @@ export const EVENTS_PER_WALL_SECOND = 3e6;
 
 /** Packets per second the workloads of one run offer (an upper bound where they adapt). */
 function packetRate(sc: Scenario): number {
-  const profile = PROFILES[sc.profile];
+  const profile = hostProfile(sc);
   const mss = profile.web.mss.value;
   // A greedy transfer fills the link with full segments, plus an ACK for every second one.
   const bulkPackets = (profile.linkRate.value / ((mss + HEADERS) * 8)) * 1.5;

@@ -3,6 +3,7 @@ import { DEFAULT_COLUMN, measurementWindow, type Scenario, type Variant } from "
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { estimateEvents } from "./estimate.js";
+import { mergeHost } from "./host-profile.js";
 import { runJobs, type Job, type JobResult } from "./replication.js";
 import type { Metric, SeriesPoint } from "./simulation.js";
 import { meanSd } from "./stats.js";
@@ -47,6 +48,7 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
     ...sc,
     scheduler: v.scheduler ?? sc.scheduler,
     netbackOrder: v.netbackOrder ?? sc.netbackOrder,
+    host: mergeHost(sc.host, v.host),
     shareguard: v.shareguard ?? sc.shareguard,
     domains: sc.domains.map((d) => {
       if (off.has(d.name)) return { ...d, workload: undefined };

@@ -5,7 +5,7 @@ import { SedfScheduler } from "../host/schedulers/sedf.js";
 import { SedfDcScheduler } from "../host/schedulers/sedf-dc.js";
 import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
-import { PROFILES, type HostProfile } from "../profiles/profiles.js";
+import type { HostProfile } from "../profiles/profiles.js";
 import { DEFAULT_PERIOD, measurementWindow, type Scenario } from "../scenario/schema.js";
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
@@ -16,6 +16,7 @@ import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
 import { SedfDcFeedback } from "./controllers.js";
 import { HTTPERF_SAMPLE, SeriesBinner, WindowTotals, type ReplyCounts } from "./sample-stats.js";
+import { hostProfile } from "./host-profile.js";
 
 /** One figure a run reports. `key` is stable across runs and versions; `label` is for people. */
 export interface Metric {
@@ -95,7 +96,7 @@ export class Simulation {
     readonly run: number,
     readonly seed: number,
     /** The host's costs; by default the profile the scenario names. */
-    profile: HostProfile = PROFILES[scenario.profile],
+    profile: HostProfile = hostProfile(scenario),
     options: SimulationOptions = {},
   ) {
     this.engine = new Engine(options);

@@ -112,6 +112,37 @@ const XenMonSpec = z.strictObject({
   weight: z.number().min(0.01).max(100).optional().describe("send/receive cost weight (default: the profile's calibrated value)"),
 });
 
+const Count = (min: number, max: number) => z.number().int().min(min).max(max);
+
+/**
+ * Overrides of the host profile's parameters (docs/parameters.md has every default and
+ * where it came from), for studies beyond the paper: how a result moves when one
+ * assumption does. Each key replaces the profile's value; the rest stay.
+ */
+const HostSpec = z
+  .strictObject({
+    iddRx: Duration(0, 1e9, false).optional().describe("IDD time to receive one packet for a guest: NIC driver + netback"),
+    iddTx: Duration(0, 1e9, false).optional().describe("IDD time to transmit one packet from a guest: netback + NIC driver"),
+    iddRxDriverShare: Percent(0, 1).optional().describe("part of iddRx spent in the NIC driver and bridge, before netback's filter"),
+    guestRx: Duration(0, 1e9).optional().describe("guest time to take one packet up its stack"),
+    guestTx: Duration(0, 1e9).optional().describe("guest time to push one packet down its stack"),
+    nicRxRing: Count(1, 1_000_000).optional().describe("NIC receive descriptors: a full ring drops arriving packets"),
+    netfrontRing: Count(1, 1_000_000).optional().describe("netfront ring slots: receive buffers a guest keeps posted, and transmit requests"),
+    linkRate: z.number().min(1e6).max(1e12).optional().describe("link speed in bit/s, e.g. 1e9"),
+    linkPropagation: Duration(0, 1e9).optional().describe("one-way link delay"),
+    runVariation: Percent(0, 1).optional().describe("run-to-run coefficient of variation of the IDD's per-packet costs"),
+    web: z
+      .strictObject({
+        requestBase: Duration(0, 10e9).optional().describe("web server CPU per request, whatever its size"),
+        requestPerKB: Duration(0, 1e9).optional().describe("web server CPU per KB served"),
+        listenBacklog: Count(1, 65_535).optional().describe("completed connections waiting for a server process"),
+        maxClients: Count(1, 100_000).optional().describe("server processes (Apache MaxClients)"),
+        quickAckSegments: Count(0, 10_000).optional().describe("segments the client ACKs one by one before ACKing every second one"),
+      })
+      .optional(),
+  })
+  .describe("overrides of the host profile's parameters, e.g. { iddRx: 12us, web: { maxClients: 50 } }");
+
 /** A column of the result table: the base scenario with a few things changed. */
 const NetbackOrderSpec = z
   .enum(["fifo", "round-robin", "xen3"])
@@ -121,6 +152,7 @@ const VariantSpec = z.strictObject({
   name: z.string().min(1).max(40),
   scheduler: SchedulerSpec.optional().describe("replaces the base scheduler"),
   netbackOrder: NetbackOrderSpec.optional().describe("replaces the base netback order"),
+  host: HostSpec.optional().describe("overrides of the host profile's parameters in this column, over the base's"),
   shareguard: ShareGuardSpec.optional().describe("replaces the base ShareGuard settings"),
   withoutWorkload: z.array(z.string()).optional().describe("domains whose workload is switched off in this column"),
   rates: z
@@ -171,6 +203,7 @@ export const ScenarioSchema = z
       .describe("the part of each run the metrics average over (default: all of it)"),
     cpus: z.number().int().min(1).max(64).optional().describe("physical CPUs (default: the profile's)"),
     netbackOrder: NetbackOrderSpec.optional(),
+    host: HostSpec.optional(),
     scheduler: SchedulerSpec.prefault({}),
     xenmon: XenMonSpec.prefault({}),
     shareguard: ShareGuardSpec.optional(),
@@ -275,6 +308,7 @@ export type WorkloadConfig = z.output<typeof Workload>;
 export type WebConfigInput = z.output<typeof WebWorkload>;
 export type Variant = NonNullable<Scenario["variants"]>[number];
 export type ShareGuardConfig = z.output<typeof ShareGuardSpec>;
+export type HostOverrides = z.output<typeof HostSpec>;
 
 /** The part of each run the metrics average over. */
 export function measurementWindow(sc: Scenario): { from: number; to: number } {
