@@ -150,7 +150,10 @@ describe("xeniso CLI", () => {
   });
 
   it("validates files, prints the schema, and shows help", () => {
-    expect(xeniso(["validate", "scenarios/udp-recv.yaml", "scenarios/udp-send.yaml"]).code).toBe(0);
+    const studies = readdirSync("scenarios/studies").map((f) => `scenarios/studies/${f}`);
+    const validated = xeniso(["validate", "scenarios/udp-recv.yaml", "scenarios/udp-send.yaml", ...studies]);
+    expect(validated.code, validated.stderr).toBe(0);
+    expect(validated.stdout.match(/: ok /g)).toHaveLength(2 + studies.length);
     const schema = JSON.parse(xeniso(["schema"]).stdout);
     expect(schema.properties.domains.type).toBe("array");
     expect(readFileSync("scenarios/scenario.schema.json", "utf8")).toBe(JSON.stringify(schema, null, 2) + "\n");
