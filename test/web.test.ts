@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Simulation } from "../src/model/simulation.js";
+import { PROFILES } from "../src/profiles/profiles.js";
 import { parseScenario } from "../src/scenario/load.js";
 
 function webScenario(fileSize: string, rate: number, extra = "") {
@@ -34,8 +35,10 @@ describe("web workload", () => {
 
   it("charges the guest base + per-KB CPU for each request it serves", () => {
     const r = new Simulation(webScenario("100KB", 10), 0, 1).execute();
-    // p4-2.8: 427 µs + 100 × 8.84 µs per request, 2 µs per packet, 123 packets.
-    const perRequest = 427e3 + 100 * 8.84e3 + 123 * 2e3;
+    // p4-2.8: base + 100 × per-KB per request, 2 µs per packet, 123 packets.
+    const { web, guestRx } = PROFILES["p4-2.8"];
+    expect(guestRx.value).toBe(2e3);
+    const perRequest = web.requestBase.value + 100 * web.requestPerKB.value + 123 * 2e3;
     expect(metric(r, "Domain-1.cpu")).toBeCloseTo((100 * 10 * perRequest) / 1e9, 2);
   });
 
