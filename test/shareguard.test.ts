@@ -38,6 +38,7 @@ const testCosts: NetPathCosts = {
   iddRx: 10 * US,
   iddRxDriver: 4 * US,
   iddTx: 12 * US,
+  iddBatch: 0,
   guestRx: 1 * US,
   guestTx: 1 * US,
   nicRxRing: 256,
@@ -135,5 +136,57 @@ describe("netback's receive buffers", () => {
     engine.run(2 * SEC);
     expect(delivered).toBe(7);
     expect(port.droppedNetback).toBe(6);
+  });
+});
+
+describe("the IDD's per-batch cost", () => {
+  function host(costs: NetPathCosts) {
+    const engine = new Engine();
+    const queue = new IddWorkQueue();
+    const idd = new Domain(0, "Domain-0", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2, queue);
+    const guest = new Domain(1, "Domain-1", 1, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2);
+    const cpus = [new PhysicalCpu(0, engine, new SedfScheduler()), new PhysicalCpu(1, engine, new SedfScheduler())];
+    cpus[0].add(idd);
+    cpus[1].add(guest);
+    cpus.forEach((c) => c.start());
+    const net = new NetBackend(engine, idd, queue, costs);
+    const port = net.attach(guest);
+    const sink = { deliver: () => {} };
+    const pkt = (dir: "rx" | "tx"): Packet => ({ guest: 1, dir, size: 100, sink });
+    return { engine, idd, net, port, pkt };
+  }
+
+  it("is paid when packet work finds the IDD with nothing queued, once per batch, and not for packets ShareGuard drops in netback", () => {
+    const costs: NetPathCosts = { ...testCosts, iddBatch: 30 * US };
+    const { engine, idd, net, port, pkt } = host(costs);
+    // Two packets 1 µs apart: the second arrives while the first batch is under way.
+    engine.at(0, () => net.sendFromOutside(pkt("rx")));
+    engine.at(1 * US, () => net.sendFromOutside(pkt("rx")));
+    engine.run(1 * MS);
+    expect(port.recv).toBe(2);
+    expect(idd.onBehalf[1]).toBe(costs.iddBatch + 2 * costs.iddRx);
+    // Later, with the IDD idle: a packet from outside, then one from the guest, each a batch.
+    net.sendFromOutside(pkt("rx"));
+    engine.run(2 * MS);
+    net.sendFromGuest(pkt("tx"));
+    engine.run(3 * MS);
+    expect(port.sent).toBe(1);
+    expect(idd.onBehalf[1]).toBe(3 * costs.iddBatch + 3 * costs.iddRx + costs.iddTx);
+    // A transmit ShareGuard drops in netback never reaches the IDD: no batch, no cost.
+    port.dropTx = true;
+    net.sendFromGuest(pkt("tx"));
+    engine.run(4 * MS);
+    expect(port.droppedByFilterTx).toBe(1);
+    expect(idd.onBehalf[1]).toBe(3 * costs.iddBatch + 3 * costs.iddRx + costs.iddTx);
+  });
+
+  it("counts a transmit that waited behind a full ring as part of the batch that frees its slot", () => {
+    const costs: NetPathCosts = { ...testCosts, iddBatch: 30 * US, netfrontRing: 1 };
+    const { engine, idd, net, port, pkt } = host(costs);
+    net.sendFromGuest(pkt("tx"));
+    net.sendFromGuest(pkt("tx"));
+    engine.run(1 * MS);
+    expect(port.sent).toBe(2);
+    expect(idd.onBehalf[1]).toBe(costs.iddBatch + 2 * costs.iddTx);
   });
 });

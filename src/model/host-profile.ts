@@ -18,6 +18,7 @@ export function hostProfile(sc: Scenario): HostProfile {
     ...base,
     iddRx: param(base.iddRx, o.iddRx),
     iddTx: param(base.iddTx, o.iddTx),
+    iddBatchCost: param(base.iddBatchCost, o.iddBatchCost),
     iddRxDriverShare: param(base.iddRxDriverShare, o.iddRxDriverShare),
     guestRx: param(base.guestRx, o.guestRx),
     guestTx: param(base.guestTx, o.guestTx),

@@ -65,6 +65,7 @@ export function netCostsForRun(profile: HostProfile, seed: number, run: number):
     iddRx,
     iddRxDriver: Math.round(iddRx * profile.iddRxDriverShare.value),
     iddTx: Math.round(profile.iddTx.value * factor("profile/idd-tx")),
+    iddBatch: profile.iddBatchCost.value,
     guestRx: profile.guestRx.value,
     guestTx: profile.guestTx.value,
     nicRxRing: profile.nicRxRing.value,

@@ -12,6 +12,12 @@ export interface NetPathCosts {
   iddRxDriver: Nanos;
   /** IDD time to transmit one packet from a guest: netback + driver. */
   iddTx: Nanos;
+  /**
+   * IDD time paid once per batch: whenever packet work reaches an IDD with none queued
+   * (an interrupt, a softirq entry, netback's per-batch hypercalls). 0 in every profile:
+   * a knob for studying the batching hypothesis of docs/deviations.md.
+   */
+  iddBatch: Nanos;
   /** Guest time to take one packet from netfront up its stack. */
   guestRx: Nanos;
   /** Guest time to push one packet down its stack to netfront. */
@@ -75,7 +81,7 @@ export class NetBackend {
     this.portById[pkt.guest].rxBuffersInUse--;
     pkt.sink.deliver(pkt);
   };
-  private readonly guestTxDone = (pkt: Packet): void => this.postTx(this.portById[pkt.guest], pkt);
+  private readonly guestTxDone = (pkt: Packet): void => this.postTx(this.portById[pkt.guest], pkt, true);
   private readonly netbackTxDone = (pkt: Packet): void => this.transmitted(this.portById[pkt.guest], pkt);
 
   constructor(
@@ -118,7 +124,18 @@ export class NetBackend {
       return;
     }
     this.nicRxInUse++;
+    this.startBatchIfIdle(pkt.guest);
     this.idd.submit(new Task(this.costs.iddRxDriver, pkt.guest, this.driverStageDone, pkt, DRIVER_LANE));
+  }
+
+  /**
+   * Work from outside (the NIC, a guest's transmit) finding the IDD with nothing queued
+   * starts a batch, which costs the batch overhead first. Work the IDD queues for itself
+   * while processing (netback after the driver, a backlogged transmit) belongs to the
+   * batch in progress.
+   */
+  private startBatchIfIdle(owner: number): void {
+    if (this.costs.iddBatch > 0 && !this.idd.hasWork()) this.idd.submit(new Task(this.costs.iddBatch, owner, batchStarted, null, DRIVER_LANE));
   }
 
   /** The driver has taken the packet off the NIC; the IDD's filter and netback come next. */
@@ -145,7 +162,8 @@ export class NetBackend {
     port.guest.submit(new Task(this.costs.guestRx, pkt.guest, this.guestRxDone, pkt));
   }
 
-  private postTx(port: GuestPort, pkt: Packet): void {
+  /** `fromGuest`: the guest just posted it, rather than it waiting behind a full ring. */
+  private postTx(port: GuestPort, pkt: Packet, fromGuest: boolean): void {
     if (port.dropTx) {
       // ShareGuard's rule in netback: dropped before it enters the IDD's stack, at no cost.
       port.droppedByFilterTx++;
@@ -156,6 +174,7 @@ export class NetBackend {
       return;
     }
     port.txInRing++;
+    if (fromGuest) this.startBatchIfIdle(pkt.guest);
     this.idd.submit(new Task(this.costs.iddTx, pkt.guest, this.netbackTxDone, pkt, port.txLane));
   }
 
@@ -164,9 +183,11 @@ export class NetBackend {
     port.sent++;
     this.uplink.send(pkt, deliverToSink);
     const waiting = port.txBacklog.shift();
-    if (waiting !== undefined) this.postTx(port, waiting);
+    if (waiting !== undefined) this.postTx(port, waiting, false);
   }
 }
+
+function batchStarted(): void {}
 
 function deliverToSink(pkt: Packet): void {
   pkt.sink.deliver(pkt);

@@ -36,6 +36,8 @@ export interface HostProfile {
   cpus: number;
   iddRx: Param;
   iddTx: Param;
+  /** IDD time per batch of packet work (see NetPathCosts.iddBatch); 0 in the paper's profiles. */
+  iddBatchCost: Param;
   /** Share of iddRx spent in the NIC driver and bridge, before netback (and before ShareGuard's filter). */
   iddRxDriverShare: Param;
   /** The order in which netback works through different guests' packets. */
@@ -65,6 +67,7 @@ const common = {
   linkRate: { value: 1e9, unit: "bit/s", source: "paper: 1-Gbit NICs on a gigabit LAN (§3, §5.2)" },
   linkPropagation: { value: 25_000, unit: "ns", source: "assumption: one switch hop on a LAN, 50 µs round trip" },
   netbackOrder: { value: "fifo", source: "assumption: arrival order; see docs/deviations.md for the round-robin alternative" },
+  iddBatchCost: { value: 0, unit: "ns", source: "none: the paper's calibration columns give one number per host, which the per-packet costs take; a study knob (docs/deviations.md)" },
   iddRxDriverShare: { value: 0.4, unit: "ratio", source: "assumption: driver + bridge vs. netback's page flip and notification; the paper gives only the total" },
   guestRx: { value: 2_000, unit: "ns", source: "assumption: netfront + guest stack per packet; small next to the IDD's cost (only the guest's total per request is fixed by the paper)" },
   guestTx: { value: 2_000, unit: "ns", source: "assumption: as guestRx" },

@@ -123,6 +123,7 @@ const HostSpec = z
   .strictObject({
     iddRx: Duration(0, 1e9, false).optional().describe("IDD time to receive one packet for a guest: NIC driver + netback"),
     iddTx: Duration(0, 1e9, false).optional().describe("IDD time to transmit one packet from a guest: netback + NIC driver"),
+    iddBatchCost: Duration(0, 1e9).optional().describe("IDD time per batch: paid when packet work reaches an IDD with none queued (default 0)"),
     iddRxDriverShare: Percent(0, 1).optional().describe("part of iddRx spent in the NIC driver and bridge, before netback's filter"),
     guestRx: Duration(0, 1e9).optional().describe("guest time to take one packet up its stack"),
     guestTx: Duration(0, 1e9).optional().describe("guest time to push one packet down its stack"),
@@ -143,11 +144,11 @@ const HostSpec = z
   })
   .describe("overrides of the host profile's parameters, e.g. { iddRx: 12us, web: { maxClients: 50 } }");
 
-/** A column of the result table: the base scenario with a few things changed. */
 const NetbackOrderSpec = z
   .enum(["fifo", "round-robin", "xen3"])
   .describe("how netback orders different guests' packets: fifo, round-robin, or xen3 (rx in one FIFO, tx one packet per guest in turn); default: the profile's");
 
+/** A column of the result table: the base scenario with a few things changed. */
 const VariantSpec = z.strictObject({
   name: z.string().min(1).max(40),
   scheduler: SchedulerSpec.optional().describe("replaces the base scheduler"),
