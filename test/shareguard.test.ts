@@ -47,25 +47,30 @@ const testCosts: NetPathCosts = {
   linkPropagation: 25 * US,
 };
 
+/**
+ * Domain-0 (the IDD) on CPU 0 and one guest, Domain-1, on CPU `guestCpu` (0: sharing the
+ * IDD's CPU, 1: a CPU of its own), joined by a netback with `costs`.
+ */
+function netHost(costs: NetPathCosts, guestCpu: 0 | 1) {
+  const engine = new Engine();
+  const queue = new IddWorkQueue();
+  const idd = new Domain(0, "Domain-0", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2, queue);
+  const guest = new Domain(1, "Domain-1", guestCpu, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2);
+  const cpus = Array.from({ length: guestCpu + 1 }, (_, i) => new PhysicalCpu(i, engine, new SedfScheduler()));
+  cpus[0].add(idd);
+  cpus[guestCpu].add(guest);
+  cpus.forEach((c) => c.start());
+  const net = new NetBackend(engine, idd, queue, costs);
+  const port = net.attach(guest);
+  let delivered = 0;
+  const sink = { deliver: () => delivered++ };
+  const pkt = (dir: "rx" | "tx"): Packet => ({ guest: 1, dir, size: 100, sink });
+  return { engine, idd, net, port, pkt, delivered: () => delivered };
+}
+
 describe("ShareGuard's drop paths", () => {
   const costs = testCosts;
-
-  function host() {
-    const engine = new Engine();
-    const queue = new IddWorkQueue();
-    const idd = new Domain(0, "Domain-0", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2, queue);
-    const guest = new Domain(1, "Domain-1", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2);
-    const cpu = new PhysicalCpu(0, engine, new SedfScheduler());
-    cpu.add(idd);
-    cpu.add(guest);
-    cpu.start();
-    const net = new NetBackend(engine, idd, queue, costs);
-    const port = net.attach(guest);
-    let delivered = 0;
-    const sink = { deliver: () => delivered++ };
-    const pkt = (dir: "rx" | "tx"): Packet => ({ guest: 1, dir, size: 100, sink });
-    return { engine, idd, net, port, pkt, delivered: () => delivered };
-  }
+  const host = () => netHost(costs, 0);
 
   it("drops inbound packets in the IDD after the driver's part of the work, unseen by XenMon", () => {
     const h = host();
@@ -111,50 +116,25 @@ describe("netback's receive buffers", () => {
     // the guest has consumed none: the IDD accepts four, the ring's size, and drops the
     // other six after the driver's part of the work, before netback's.
     const costs: NetPathCosts = { ...testCosts, guestRx: 1 * MS, netfrontRing: 4 };
-    const engine = new Engine();
-    const queue = new IddWorkQueue();
-    const idd = new Domain(0, "Domain-0", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2, queue);
-    const guest = new Domain(1, "Domain-1", 1, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2);
-    const cpus = [new PhysicalCpu(0, engine, new SedfScheduler()), new PhysicalCpu(1, engine, new SedfScheduler())];
-    cpus[0].add(idd);
-    cpus[1].add(guest);
-    cpus.forEach((c) => c.start());
-    const net = new NetBackend(engine, idd, queue, costs);
-    const port = net.attach(guest);
-    let delivered = 0;
-    const sink = { deliver: () => delivered++ };
-    for (let i = 0; i < 10; i++) engine.at(i * 50 * US, () => net.sendFromOutside({ guest: 1, dir: "rx", size: 100, sink }));
+    const { engine, idd, net, port, pkt, delivered } = netHost(costs, 1);
+    for (let i = 0; i < 10; i++) engine.at(i * 50 * US, () => net.sendFromOutside(pkt("rx")));
     engine.run(600 * US);
     expect(port.droppedNetback).toBe(6);
     expect(port.recv).toBe(4);
     expect(idd.onBehalf[1]).toBe(10 * costs.iddRxDriver + 4 * (costs.iddRx - costs.iddRxDriver));
     engine.run(1 * SEC);
-    expect(delivered).toBe(4);
+    expect(delivered()).toBe(4);
     expect(port.rxBuffersInUse).toBe(0);
     // Once the guest has caught up, its buffers take packets again.
-    for (let i = 0; i < 3; i++) net.sendFromOutside({ guest: 1, dir: "rx", size: 100, sink });
+    for (let i = 0; i < 3; i++) net.sendFromOutside(pkt("rx"));
     engine.run(2 * SEC);
-    expect(delivered).toBe(7);
+    expect(delivered()).toBe(7);
     expect(port.droppedNetback).toBe(6);
   });
 });
 
 describe("the IDD's per-batch cost", () => {
-  function host(costs: NetPathCosts) {
-    const engine = new Engine();
-    const queue = new IddWorkQueue();
-    const idd = new Domain(0, "Domain-0", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2, queue);
-    const guest = new Domain(1, "Domain-1", 1, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2);
-    const cpus = [new PhysicalCpu(0, engine, new SedfScheduler()), new PhysicalCpu(1, engine, new SedfScheduler())];
-    cpus[0].add(idd);
-    cpus[1].add(guest);
-    cpus.forEach((c) => c.start());
-    const net = new NetBackend(engine, idd, queue, costs);
-    const port = net.attach(guest);
-    const sink = { deliver: () => {} };
-    const pkt = (dir: "rx" | "tx"): Packet => ({ guest: 1, dir, size: 100, sink });
-    return { engine, idd, net, port, pkt };
-  }
+  const host = (costs: NetPathCosts) => netHost(costs, 1);
 
   it("is paid when packet work finds the IDD with nothing queued, once per batch, and not for packets ShareGuard drops in netback", () => {
     const costs: NetPathCosts = { ...testCosts, iddBatch: 30 * US };
