@@ -13,7 +13,9 @@ export interface OutputFlags {
 export function emit(doc: ResultDoc | ResultDoc[], flags: OutputFlags, io: CliIo): void {
   // A file never gets escape codes unless asked for explicitly.
   const color = flags.output ? flags.color === true : decideColor(flags.color, io);
-  const text = Array.isArray(doc) ? renderMany(doc, flags.format, color) : render(doc, flags.format, color);
+  // Tables are cut to the terminal's width; a file or a pipe gets them whole.
+  const width = flags.output || !io.stdoutIsTTY ? undefined : io.stdoutColumns;
+  const text = Array.isArray(doc) ? renderMany(doc, flags.format, color, width) : render(doc, flags.format, color, width);
   if (flags.output) {
     writeAtomic(flags.output, text);
     if (!flags.quiet) io.stderr(`wrote ${flags.output}\n`);

@@ -8,6 +8,8 @@ export interface CliIo {
   stderr: (text: string) => void;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** The terminal's width when stdout is one. */
+  stdoutColumns?: number;
   env: Record<string, string | undefined>;
 }
 
@@ -17,6 +19,7 @@ export function processIo(): CliIo {
     stderr: (t) => process.stderr.write(t),
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdoutColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     env: process.env,
   };
 }

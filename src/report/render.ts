@@ -17,7 +17,9 @@ export function num(v: number): string {
 }
 
 export function meanSd(c: Cell): string {
-  return c.n > 1 ? `${num(c.mean)} ± ${num(c.sd)}` : num(c.mean);
+  // An sd of a billionth of the mean is floating-point residue of identical runs: show 0.
+  const sd = c.sd <= 1e-9 * Math.abs(c.mean) ? 0 : c.sd;
+  return c.n > 1 ? `${num(c.mean)} ± ${num(sd)}` : num(c.mean);
 }
 
 export function hasPaper(t: ResultTable): boolean {
@@ -47,32 +49,71 @@ function grid(t: ResultTable, withPaper: boolean): { head: string[]; body: strin
   return { head, body };
 }
 
-export function renderTable(doc: ResultDoc, color: boolean): string {
+/**
+ * The tables for a terminal. Given the terminal's `width`, a table too wide for it is cut
+ * into several, each with the metric and unit columns and as many of the result's columns
+ * as fit (all of a column's paper / ours / dev together); a pipe or a file gets each table
+ * whole.
+ */
+export function renderTable(doc: ResultDoc, color: boolean, width?: number): string {
   const chalk: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
   const parts: string[] = [];
   for (const t of doc.tables) {
     const withPaper = hasPaper(t);
     const { head, body } = grid(t, withPaper);
-    const table = new Table({
-      head: head.map((h) => chalk.bold(h)),
-      // cli-table3 colours its borders and headers unless style is emptied: colour is decided here.
-      style: { head: [], border: [], compact: true },
+    const painted = body.map((cells, i) => {
+      if (!withPaper) return cells;
+      const r = t.rows[i];
+      const out = [...cells];
+      t.columns.forEach((col, k) => {
+        const dev = r.values[col] ? deviation(r.values[col], r.unit) : null;
+        const idx = 2 + 3 * k + 2;
+        if (dev) out[idx] = paint(chalk, out[idx], dev.value, r.unit);
+      });
+      return out;
     });
-    t.rows.forEach((r, i) => {
-      const cells = body[i];
-      if (withPaper) {
-        t.columns.forEach((col, k) => {
-          const dev = r.values[col] ? deviation(r.values[col], r.unit) : null;
-          const idx = 2 + 3 * k + 2;
-          if (dev) cells[idx] = paint(chalk, cells[idx], dev.value, r.unit);
-        });
-      }
-      table.push(cells);
-    });
-    parts.push(chalk.bold(t.title), table.toString());
+    parts.push(chalk.bold(t.title));
+    for (const keep of columnGroups(head, body, withPaper ? 3 : 1, width)) {
+      const table = new Table({
+        head: keep.map((j) => chalk.bold(head[j])),
+        // cli-table3 colours its borders and headers unless style is emptied: colour is decided here.
+        style: { head: [], border: [], compact: true },
+      });
+      for (const cells of painted) table.push(keep.map((j) => cells[j]));
+      parts.push(table.toString());
+    }
   }
   parts.push(chalk.dim(`seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}`));
   return parts.join("\n") + "\n";
+}
+
+/**
+ * Which grid columns each printed table shows: the metric and unit, then whole result
+ * columns (`span` grid columns each) for as long as the table stays within `width`
+ * characters (always at least one result column). No width: one table with everything.
+ */
+function columnGroups(head: string[], body: string[][], span: number, width?: number): number[][] {
+  const all = head.map((_, j) => j);
+  if (width === undefined) return [all];
+  // cli-table3's width: one border character, then per column its text, a space either side and a border.
+  const cost = all.map((j) => Math.max(head[j].length, ...body.map((cells) => cells[j].length)) + 3);
+  const fixed = 1 + cost[0] + cost[1];
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let used = fixed;
+  for (let first = 2; first < head.length; first += span) {
+    const cols = all.slice(first, first + span);
+    const extra = cols.reduce((a, j) => a + cost[j], 0);
+    if (current.length > 0 && used + extra > width) {
+      groups.push([0, 1, ...current]);
+      current = [];
+      used = fixed;
+    }
+    current.push(...cols);
+    used += extra;
+  }
+  if (current.length > 0 || groups.length === 0) groups.push([0, 1, ...current]);
+  return groups;
 }
 
 export type Grade = "aim" | "bound" | "miss";
@@ -129,7 +170,8 @@ export function renderJson(doc: ResultDoc): string {
   return JSON.stringify(doc, null, 2) + "\n";
 }
 
-export function render(doc: ResultDoc, format: Format, color: boolean): string {
+/** `width`: the terminal's, for the table format (see renderTable); none for a pipe or a file. */
+export function render(doc: ResultDoc, format: Format, color: boolean, width?: number): string {
   switch (format) {
     case "json":
       return renderJson(doc);
@@ -138,7 +180,7 @@ export function render(doc: ResultDoc, format: Format, color: boolean): string {
     case "md":
       return renderMarkdown(doc);
     case "table":
-      return renderTable(doc, color);
+      return renderTable(doc, color, width);
   }
 }
 
@@ -147,7 +189,7 @@ export function render(doc: ResultDoc, format: Format, color: boolean): string {
  * documents; the tables one after another; one CSV with the scenario's name as a first
  * column, so the rows stay apart when loaded together.
  */
-export function renderMany(docs: ResultDoc[], format: Format, color: boolean): string {
+export function renderMany(docs: ResultDoc[], format: Format, color: boolean, width?: number): string {
   switch (format) {
     case "json":
       return JSON.stringify(docs, null, 2) + "\n";
@@ -159,6 +201,6 @@ export function renderMany(docs: ResultDoc[], format: Format, color: boolean): s
       return lines.join("\n") + "\n";
     }
     default:
-      return docs.map((doc) => render(doc, format, color)).join("\n");
+      return docs.map((doc) => render(doc, format, color, width)).join("\n");
   }
 }

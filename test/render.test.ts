@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { meanSd, renderTable } from "../src/report/render.js";
+import type { ResultDoc } from "../src/report/result.js";
+
+const load = (name: string): ResultDoc => JSON.parse(readFileSync(`results/${name}.json`, "utf8"));
+
+/** The header cells of every box the table output draws, box by box. */
+function headers(text: string): string[][] {
+  const lines = text.split("\n");
+  return lines.flatMap((line, i) => (lines[i - 1]?.startsWith("┌") ? [line.split("│").slice(1, -1).map((c) => c.trim())] : []));
+}
+
+describe("terminal tables", () => {
+  it("cut a wide table to the terminal's width, each part with the metric and unit, every column once", () => {
+    const full = load("simple-sedf");
+    const doc = { ...full, tables: [full.tables[0]] };
+    const columns = doc.tables[0].columns;
+    expect(columns.length).toBe(14);
+    const text = renderTable(doc, false, 100);
+    // Every box fits (titles are text, and wrap as text does).
+    for (const line of text.split("\n").filter((l) => /^[┌│├└]/.test(l))) expect(line.length).toBeLessThanOrEqual(100);
+    const parts = headers(text);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const h of parts) expect(h.slice(0, 2)).toEqual(["Metric", "Unit"]);
+    expect(parts.flatMap((h) => h.slice(2))).toEqual(columns);
+  });
+
+  it("keep a column's paper, ours and deviation together, and print whole tables without a width", () => {
+    const doc = load("sedf-dc");
+    const cut = headers(renderTable(doc, false, 60)).filter((h) => h.includes("SEDF paper") || h.includes("SEDF-DC paper"));
+    expect(cut).toEqual([
+      ["Metric", "Unit", "SEDF paper", "SEDF ours", "SEDF dev"],
+      ["Metric", "Unit", "SEDF-DC paper", "SEDF-DC ours", "SEDF-DC dev"],
+    ]);
+    const whole = headers(renderTable(doc, false)).filter((h) => h.includes("SEDF paper"));
+    expect(whole).toEqual([["Metric", "Unit", "SEDF paper", "SEDF ours", "SEDF dev", "SEDF-DC paper", "SEDF-DC ours", "SEDF-DC dev"]]);
+  });
+});
+
+describe("mean ± sd", () => {
+  it("shows floating-point residue of identical runs as 0, and a real spread as it is", () => {
+    expect(meanSd({ mean: 56.24, sd: 7.94e-15, n: 5 })).toBe("56.24 ± 0");
+    expect(meanSd({ mean: 0.001, sd: 1e-5, n: 5 })).toBe("0.00100 ± 0.0000100");
+    expect(meanSd({ mean: 22, sd: 0.5, n: 1 })).toBe("22.00");
+  });
+});
