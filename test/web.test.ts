@@ -92,4 +92,28 @@ domains:
     expect(down.sent / down.recv).toBeGreaterThan(0.45);
     expect(down.sent / down.recv).toBeLessThan(0.6);
   });
+
+  it("charges the application's CPU per data segment, gating what the sender can send", () => {
+    const run = (direction: string, cpuPerSegment: string) => {
+      const sc = parseScenario(`name: b
+profile: system-2
+duration: 2s
+domains:
+  - { name: Domain-0, idd: true, cpu: 0, share: 50%, extratime: true }
+  - { name: Domain-1, cpu: 1, share: 50%, extratime: true, workload: { type: bulk, direction: ${direction}, cpuPerSegment: ${cpuPerSegment} } }
+`);
+      const r = new Simulation(sc, 0, 1).execute();
+      return { sent: metric(r, "Domain-1.sent"), recv: metric(r, "Domain-1.recv"), cpu: metric(r, "Domain-1.cpu") };
+    };
+    // 2 µs of stack per packet either way (SYSTEM-2's guest costs), plus 100 µs per data segment.
+    const perPacket = PROFILES["system-2"].guestTx.value;
+    const up = run("send", "100us");
+    expect(up.sent).toBeLessThanOrEqual(10_000); // one segment per 100 µs of the guest's CPU at most
+    expect(up.sent).toBeGreaterThan(8_000);
+    expect(up.cpu).toBeCloseTo((100 * (up.sent * (100e3 + perPacket) + up.recv * perPacket)) / 1e9, 0);
+    const down = run("recv", "100us");
+    expect(down.cpu).toBeCloseTo((100 * (down.recv * (100e3 + perPacket) + down.sent * perPacket)) / 1e9, 0);
+    // Without it, the same transfer is limited only by the IDD and the windows.
+    expect(run("send", "0us").sent).toBeGreaterThan(2 * up.sent);
+  });
 });

@@ -137,7 +137,7 @@ export class Simulation {
       }
       if (w?.type === "bulk") {
         const mss = this.profile.web.mss.value;
-        const cfg = { direction: w.direction, start: w.start, duration: w.duration ?? Infinity, mss, quickAckSegments: this.profile.web.quickAckSegments.value, maxWindow: Math.max(1, Math.floor(w.window / mss)) };
+        const cfg = { direction: w.direction, start: w.start, duration: w.duration ?? Infinity, mss, quickAckSegments: this.profile.web.quickAckSegments.value, maxWindow: Math.max(1, Math.floor(w.window / mss)), cpuPerSegment: w.cpuPerSegment };
         this.bulk.set(dom, new BulkTransfer(this.engine, this.net!, dom.id, cfg));
       }
     });

@@ -80,6 +80,9 @@ const BulkWorkload = z.strictObject({
   start: Duration(0, 3600e9).prefault("0s"),
   duration: Duration(1e6, 3600e9).optional().describe("default: to the end of the run"),
   window: Size(1500, 64 * 1024 * 1024).prefault("128KB").describe("largest TCP window (Linux 2.6.16 tcp_wmem max: 128KB)"),
+  cpuPerSegment: Duration(0, 1e9)
+    .prefault("0us")
+    .describe("the application's own guest CPU per data segment, e.g. an encrypting copy: each new segment is produced before it is sent (send), or processed once it has arrived (recv); default 0"),
 });
 
 export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload, BulkWorkload]);

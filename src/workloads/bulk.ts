@@ -1,3 +1,4 @@
+import { Task } from "../host/domain.js";
 import type { NetBackend } from "../net/netback.js";
 import type { Packet, PacketSink } from "../net/packet.js";
 import type { Engine, Nanos } from "../sim/engine.js";
@@ -14,6 +15,12 @@ export interface BulkConfig {
   quickAckSegments: number;
   /** Largest window in segments: the smaller of the send buffer and the receiver's window. */
   maxWindow: number;
+  /**
+   * The application's guest CPU per data segment (0: none): sending, a new segment leaves
+   * only after the guest has spent this producing it (retransmissions are free); receiving,
+   * the guest spends it on each segment that arrives in order.
+   */
+  cpuPerSegment: Nanos;
 }
 
 interface BulkSegment {
@@ -42,13 +49,27 @@ export class BulkTransfer {
   private readonly toReceiver: PacketSink = { deliver: (p) => this.atReceiver(p.payload as BulkSegment) };
   private readonly toSender: PacketSink = { deliver: (p) => this.atSender(p.payload as BulkSegment) };
 
+  /** Segments the application has handed to TCP (sending side in the guest). */
+  private produced = 0;
+  // Handlers made once: the per-segment path allocates no closure.
+  private readonly segmentProduced = (seq: number): void => this.transmitData(seq);
+  private readonly segmentConsumed = (): void => {};
+
   constructor(
     private readonly engine: Engine,
     private readonly net: NetBackend,
     private readonly guest: number,
     private readonly cfg: BulkConfig,
   ) {
-    const transmit = (seq: number): void => this.toward("receiver", { kind: "DATA", seq, sack: -1, ts: engine.now }, HEADERS + cfg.mss);
+    const transmit = (seq: number): void => {
+      if (cfg.cpuPerSegment > 0 && cfg.direction === "send" && seq >= this.produced) {
+        // A segment TCP has never sent needs the application to make it first.
+        this.produced = seq + 1;
+        this.net.port(this.guest).guest.submit(new Task(cfg.cpuPerSegment, this.guest, this.segmentProduced, seq));
+      } else {
+        this.transmitData(seq);
+      }
+    };
     this.sender = new TcpSender(engine, { segments: Infinity, maxWindow: cfg.maxWindow }, transmit);
     this.delayedAck = new Timer(engine, () => this.ack(-1));
   }
@@ -63,12 +84,22 @@ export class BulkTransfer {
     this.engine.at(this.cfg.start + this.cfg.duration, () => this.sender.stop());
   }
 
+  private transmitData(seq: number): void {
+    this.toward("receiver", { kind: "DATA", seq, sack: -1, ts: this.engine.now }, HEADERS + this.cfg.mss);
+  }
+
   private atSender(seg: BulkSegment): void {
     this.sender.onAck(seg.seq, seg.sack, seg.ts);
   }
 
   private atReceiver(seg: BulkSegment): void {
+    const before = this.received.rcvNext;
     const arrival = this.received.accept(seg.seq, seg.ts);
+    if (this.cfg.cpuPerSegment > 0 && this.cfg.direction === "recv") {
+      // The application in the guest processes what has arrived in order.
+      const guest = this.net.port(this.guest).guest;
+      for (let k = before; k < this.received.rcvNext; k++) guest.submit(new Task(this.cfg.cpuPerSegment, this.guest, this.segmentConsumed, k));
+    }
     if (arrival === Arrival.OutOfOrder) this.ack(seg.seq);
     else if (arrival === Arrival.Duplicate || arrival === Arrival.FilledGap) this.ack(-1);
     else if (this.received.rcvNext <= this.cfg.quickAckSegments || ++this.unacked >= 2) this.ack(-1);
