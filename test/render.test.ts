@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { emit } from "../src/cli/emit.js";
+import type { CliIo } from "../src/cli/io.js";
 import { meanSd, renderTable } from "../src/report/render.js";
 import type { ResultDoc } from "../src/report/result.js";
 
@@ -35,6 +37,20 @@ describe("terminal tables", () => {
     ]);
     const whole = headers(renderTable(doc, false)).filter((h) => h.includes("SEDF paper"));
     expect(whole).toEqual([["Metric", "Unit", "SEDF paper", "SEDF ours", "SEDF dev", "SEDF-DC paper", "SEDF-DC ours", "SEDF-DC dev"]]);
+  });
+});
+
+describe("what the CLI prints", () => {
+  const printed = (stdoutIsTTY: boolean) => {
+    let out = "";
+    const io: CliIo = { stdout: (t) => (out += t), stderr: () => {}, stdoutIsTTY, stderrIsTTY: false, stdoutColumns: stdoutIsTTY ? 80 : undefined, env: {} };
+    emit(load("simple-sedf"), { format: "table", color: false }, io);
+    return out.split("\n").filter((l) => /^[┌│├└]/.test(l));
+  };
+
+  it("fits a terminal's width, and gives a pipe whole tables", () => {
+    expect(Math.max(...printed(true).map((l) => l.length))).toBeLessThanOrEqual(80);
+    expect(Math.max(...printed(false).map((l) => l.length))).toBeGreaterThan(200);
   });
 });
 

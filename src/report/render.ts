@@ -73,11 +73,15 @@ export function renderTable(doc: ResultDoc, color: boolean, width?: number): str
       return out;
     });
     parts.push(chalk.bold(t.title));
-    for (const keep of columnGroups(head, body, withPaper ? 3 : 1, width)) {
+    const cost = columnCosts(head, body);
+    for (const keep of columnGroups(cost, withPaper ? 3 : 1, width)) {
+      // Still too wide with one result column: the metric names wrap instead.
+      const over = width === undefined ? 0 : 1 + keep.reduce((a, j) => a + cost[j], 0) - width;
       const table = new Table({
         head: keep.map((j) => chalk.bold(head[j])),
         // cli-table3 colours its borders and headers unless style is emptied: colour is decided here.
         style: { head: [], border: [], compact: true },
+        ...(over > 0 ? { colWidths: [Math.max(MIN_METRIC_WIDTH, cost[0] - 1 - over), ...keep.slice(1).map(() => null)], wordWrap: true } : {}),
       });
       for (const cells of painted) table.push(keep.map((j) => cells[j]));
       parts.push(table.toString());
@@ -87,21 +91,28 @@ export function renderTable(doc: ResultDoc, color: boolean, width?: number): str
   return parts.join("\n") + "\n";
 }
 
+/** The narrowest the metric column is wrapped to, border and padding included. */
+const MIN_METRIC_WIDTH = 16;
+
+/** Each grid column's width in cli-table3: its widest text, a space either side and a border. */
+function columnCosts(head: string[], body: string[][]): number[] {
+  return head.map((h, j) => Math.max(h.length, ...body.map((cells) => cells[j].length)) + 3);
+}
+
 /**
  * Which grid columns each printed table shows: the metric and unit, then whole result
  * columns (`span` grid columns each) for as long as the table stays within `width`
  * characters (always at least one result column). No width: one table with everything.
  */
-function columnGroups(head: string[], body: string[][], span: number, width?: number): number[][] {
-  const all = head.map((_, j) => j);
+function columnGroups(cost: number[], span: number, width?: number): number[][] {
+  const all = cost.map((_, j) => j);
   if (width === undefined) return [all];
-  // cli-table3's width: one border character, then per column its text, a space either side and a border.
-  const cost = all.map((j) => Math.max(head[j].length, ...body.map((cells) => cells[j].length)) + 3);
+  // One border character on the left, then each column's cost.
   const fixed = 1 + cost[0] + cost[1];
   const groups: number[][] = [];
   let current: number[] = [];
   let used = fixed;
-  for (let first = 2; first < head.length; first += span) {
+  for (let first = 2; first < cost.length; first += span) {
     const cols = all.slice(first, first + span);
     const extra = cols.reduce((a, j) => a + cost[j], 0);
     if (current.length > 0 && used + extra > width) {
