@@ -22,17 +22,11 @@ const PAPER = {
 const { scenario } = loadScenarioFile("scenarios/sedf-dc.yaml");
 const column = columnsOf(scenario).find((c) => c.name === "SEDF").scenario;
 const base = PROFILES["p4-2.8"];
-const withCosts = (c) => ({
-  ...base,
-  iddRx: { ...base.iddRx, value: c.rx },
-  iddTx: { ...base.iddTx, value: Math.round(c.rx * PAPER.weight) },
-  web: { ...base.web, requestBase: { ...base.web.requestBase, value: c.base }, requestPerKB: { ...base.web.requestPerKB, value: c.perKB } },
-});
-
 /** Per reply of each server, averaged over the runs: packets in, out, and dropped in netback after the driver's work. */
-async function perReply(costs) {
-  const profile = withCosts(costs);
-  const jobs = Array.from({ length: RUNS }, (_, run) => ({ scenario: column, run, seed: scenario.seed, profile }));
+async function perReply(c) {
+  // The SEDF column with these costs in place of the profile's, as a study's `host:` would set them.
+  const host = { iddRx: c.rx, iddTx: Math.round(c.rx * PAPER.weight), web: { requestBase: c.base, requestPerKB: c.perKB } };
+  const jobs = Array.from({ length: RUNS }, (_, run) => ({ scenario: { ...column, host }, run, seed: scenario.seed }));
   const results = await runJobs(jobs, 2, () => {}, () => new Promise((resolve) => setImmediate(resolve)));
   return PAPER.servers.map(({ name }) => {
     const mean = (key) => results.reduce((a, r) => a + r.metrics.find((m) => m.key === `${name}.${key}`).value, 0) / results.length;

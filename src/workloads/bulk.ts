@@ -1,4 +1,4 @@
-import { Task } from "../host/domain.js";
+import { Task, type Domain } from "../host/domain.js";
 import type { NetBackend } from "../net/netback.js";
 import type { Packet, PacketSink } from "../net/packet.js";
 import type { Engine, Nanos } from "../sim/engine.js";
@@ -49,6 +49,8 @@ export class BulkTransfer {
   private readonly toReceiver: PacketSink = { deliver: (p) => this.atReceiver(p.payload as BulkSegment) };
   private readonly toSender: PacketSink = { deliver: (p) => this.atSender(p.payload as BulkSegment) };
 
+  /** The guest whose application makes (send) or takes (recv) the data. */
+  private readonly app: Domain;
   /** Segments the application has handed to TCP (sending side in the guest). */
   private produced = 0;
   // Handlers made once: the per-segment path allocates no closure.
@@ -61,11 +63,12 @@ export class BulkTransfer {
     private readonly guest: number,
     private readonly cfg: BulkConfig,
   ) {
+    this.app = net.port(guest).guest;
     const transmit = (seq: number): void => {
       if (cfg.cpuPerSegment > 0 && cfg.direction === "send" && seq >= this.produced) {
         // A segment TCP has never sent needs the application to make it first.
         this.produced = seq + 1;
-        this.net.port(this.guest).guest.submit(new Task(cfg.cpuPerSegment, this.guest, this.segmentProduced, seq));
+        this.app.submit(new Task(cfg.cpuPerSegment, this.guest, this.segmentProduced, seq));
       } else {
         this.transmitData(seq);
       }
@@ -97,8 +100,7 @@ export class BulkTransfer {
     const arrival = this.received.accept(seg.seq, seg.ts);
     if (this.cfg.cpuPerSegment > 0 && this.cfg.direction === "recv") {
       // The application in the guest processes what has arrived in order.
-      const guest = this.net.port(this.guest).guest;
-      for (let k = before; k < this.received.rcvNext; k++) guest.submit(new Task(this.cfg.cpuPerSegment, this.guest, this.segmentConsumed, k));
+      for (let k = before; k < this.received.rcvNext; k++) this.app.submit(new Task(this.cfg.cpuPerSegment, this.guest, this.segmentConsumed, k));
     }
     if (arrival === Arrival.OutOfOrder) this.ack(seg.seq);
     else if (arrival === Arrival.Duplicate || arrival === Arrival.FilledGap) this.ack(-1);
