@@ -81,7 +81,9 @@ export function parseScenario(text: string, file = "<scenario>"): Scenario {
   }
   const result = ScenarioSchema.safeParse(data);
   if (result.success) return result.data;
-  const problems = result.error.issues.flatMap((issue) => locate(doc, issue).map(({ offset, path, message }) => at(offset, path, message)));
+  // In file order, as an editor would list them.
+  const located = result.error.issues.flatMap((issue) => locate(doc, issue)).sort((a, b) => a.offset - b.offset);
+  const problems = located.map(({ offset, path, message }) => at(offset, path, message));
   throw new UsageError(problems);
 }
 
@@ -113,11 +115,18 @@ function locate(doc: Document, issue: z.core.$ZodIssue): Located[] {
   return [{ offset: 0, path: formatPath(path), message: friendly(issue.message) }];
 }
 
+/** zod's messages in the words the rest of the loader uses. */
 function friendly(message: string): string {
   return message
     .replace(/^Invalid input: expected /, "expected ")
     .replace(/^Invalid option: expected one of /, "expected one of ")
-    .replace(/^Invalid discriminator value\. Expected /, "expected type ");
+    .replace(/^Invalid discriminator value\. Expected /, "expected type ")
+    .replace(/^expected int, received number$/, "expected a whole number")
+    .replace(/^expected (number|string|boolean), received (\w+)$/, (_, want: string, got: string) => `expected a ${want}, got a ${got}`)
+    .replace(/^Too small: expected \w+ to be >=(.+)$/, "must be at least $1")
+    .replace(/^Too small: expected \w+ to be >(.+)$/, "must be more than $1")
+    .replace(/^Too big: expected \w+ to be <=(.+)$/, "must be at most $1")
+    .replace(/^Too big: expected \w+ to be <(.+)$/, "must be less than $1");
 }
 
 function rangeStart(node: unknown): number {
