@@ -108,8 +108,20 @@ describe("scenario validation", () => {
     expect(problems(v("{ name: A, rates: { Domain-1: fast } }"))[0]).toMatch(/variants\[0\]\.rates\.Domain-1: expected a rate per second/);
     expect(problems(v('{ name: A, sweep: { figure: "6a", x: 1 } }'))).toEqual(["s.yaml:12:23 variants[0].sweep: a sweep figure draws the report's rows: add a report"]);
     expect(problems(v('{ name: A, sweep: { figure: "six", x: 1 } }'))).toContainEqual(expect.stringMatching(/variants\[0\]\.sweep\.figure: a figure panel of the paper/));
+    expect(problems(v("{ name: A, periods: { Nobody: 20ms } }"))).toEqual(['s.yaml:12:35 variants[0].periods.Nobody: no domain is named "Nobody"']);
+    expect(problems(v("{ name: A, periods: { Domain-0: 20 } }"))[0]).toMatch(/variants\[0\]\.periods\.Domain-0: a duration needs a unit/);
     const sc = parseScenario(v("{ name: A, rates: { Domain-1: 2k/s } }"), "s.yaml");
     expect(sc.variants?.[0].rates).toEqual({ "Domain-1": 2000 });
+  });
+
+  it("lets a variant change a domain's SEDF period and keep its share", () => {
+    const text = GOOD.replace("    share: 40%", "    slice: 4ms") + "variants:\n  - { name: A, periods: { Domain-0: 100ms, Domain-1: 20ms } }\n";
+    const [column] = columnsOf(parseScenario(text, "s.yaml"));
+    const domains = new Simulation(column.scenario, 0, 1).domains.map((d) => d.sched);
+    expect(domains).toEqual([
+      { slice: 40_000_000, period: 100_000_000, extratime: false },
+      { slice: 10_000_000, period: 20_000_000, extratime: false },
+    ]);
   });
 
   it("reports every field problem at once; cross-field rules once the fields are valid", () => {

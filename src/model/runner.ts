@@ -1,5 +1,5 @@
 import type { LoadedScenario } from "../scenario/load.js";
-import { DEFAULT_COLUMN, measurementWindow, type Scenario, type Variant } from "../scenario/schema.js";
+import { DEFAULT_COLUMN, DEFAULT_PERIOD, measurementWindow, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { estimateEvents } from "./estimate.js";
@@ -50,7 +50,11 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
     netbackOrder: v.netbackOrder ?? sc.netbackOrder,
     host: mergeHost(sc.host, v.host),
     shareguard: v.shareguard ?? sc.shareguard,
-    domains: sc.domains.map((d) => {
+    domains: sc.domains.map((base) => {
+      let d = base;
+      const period = v.periods?.[d.name];
+      // The same share over a different period: a slice given in the base scales with it.
+      if (period !== undefined) d = { ...d, period, slice: d.slice === undefined ? undefined : (d.slice * period) / (d.period ?? DEFAULT_PERIOD) };
       if (off.has(d.name)) return { ...d, workload: undefined };
       const rate = v.rates?.[d.name];
       if (rate !== undefined && (d.workload?.type === "web" || d.workload?.type === "udp")) return { ...d, workload: { ...d.workload, rate } };

@@ -163,6 +163,10 @@ const VariantSpec = z.strictObject({
     .record(z.string(), Rate(0, 2_000_000))
     .optional()
     .describe("replaces the rate of these domains' web or UDP workloads, e.g. { Domain-1: 400 }"),
+  periods: z
+    .record(z.string(), Duration(100_000, 10e9))
+    .optional()
+    .describe("replaces these domains' SEDF period, keeping their share (a slice scales with the period), e.g. { Domain-0: 100ms }"),
   figure: z
     .string()
     .regex(/^[0-9]+$/, "a figure number of the paper, e.g. \"7\"")
@@ -285,6 +289,9 @@ export const ScenarioSchema = z
         const at = ["variants", i, "rates", name];
         if (!d) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
         else if (d.workload?.type !== "web" && d.workload?.type !== "udp") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web or UDP workload whose rate could change` });
+      }
+      for (const name of Object.keys(v.periods ?? {})) {
+        if (!names.has(name)) ctx.addIssue({ code: "custom", path: ["variants", i, "periods", name], message: `no domain is named "${name}"` });
       }
       if (v.sweep && !sc.report) ctx.addIssue({ code: "custom", path: ["variants", i, "sweep"], message: "a sweep figure draws the report's rows: add a report" });
       if (v.scheduler && v.scheduler.feedbackInterval % sc.xenmon.interval !== 0) {
