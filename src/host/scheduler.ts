@@ -19,7 +19,8 @@ export interface Scheduler {
   wake(d: Domain, now: Nanos, running: Domain | null): boolean;
   /**
    * The running domain `prev` (null if idle) has run `ran` ns since it was dispatched;
-   * `prev.hasWork()` tells whether it blocked. Choose what runs next.
+   * `prev.hasWork()` tells whether it blocked. Choose what runs next. The decision
+   * may be an object the scheduler reuses at its next call: read it at once.
    */
   pick(now: Nanos, prev: Domain | null, ran: Nanos): Decision;
 }

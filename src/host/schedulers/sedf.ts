@@ -45,6 +45,8 @@ export class SedfScheduler implements Scheduler {
   /** The same states indexed by domain id. */
   private readonly byId: SedfState[] = [];
   private inExtraTime = false;
+  /** Every decision is returned in this one object: the CPU asks for several per packet. */
+  private readonly decision: Decision = { next: null, runFor: 0 };
 
   constructor(protected readonly debtOptions?: DebtOptions) {}
 
@@ -100,7 +102,7 @@ export class SedfScheduler implements Scheduler {
     // its deadline, and a waiting domain's period beginning.
     if (head !== null) {
       this.inExtraTime = false;
-      return { next: head.dom, runFor: Math.min(head.r, head.d - now, nextRefill - now) };
+      return this.decide(head.dom, Math.min(head.r, head.d - now, nextRefill - now));
     }
     // Step 5: Qr is empty, so slack goes round-robin to waiting domains with extratime.
     let extra: SedfState | null = null;
@@ -111,10 +113,16 @@ export class SedfScheduler implements Scheduler {
     if (extra !== null) {
       extra.lastExtra = now;
       this.inExtraTime = true;
-      return { next: extra.dom, runFor: Math.min(EXTRA_QUANTUM, nextRefill - now) };
+      return this.decide(extra.dom, Math.min(EXTRA_QUANTUM, nextRefill - now));
     }
     this.inExtraTime = false;
-    return { next: null, runFor: nextRefill - now };
+    return this.decide(null, nextRefill - now);
+  }
+
+  private decide(next: Domain | null, runFor: Nanos): Decision {
+    this.decision.next = next;
+    this.decision.runFor = runFor;
+    return this.decision;
   }
 
   /** Steps 1–2: charge the time the domain ran, collect debt, and requeue it. */
