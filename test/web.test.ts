@@ -71,6 +71,30 @@ domains:
     expect(at(190)).toBe(20);
   });
 
+  it("holds at most httperf's descriptors open: attempts beyond them fail as fd-unavail, sending nothing", () => {
+    // The guest never runs, so no connection ever closes: 100 attempts in 1 s, 30 descriptors.
+    const sc = parseScenario(`name: w
+profile: p4-2.8
+duration: 2s
+domains:
+  - { name: Domain-0, idd: true, share: 50%, extratime: true }
+  - { name: Domain-1, share: 0%, workload: { type: web, rate: 100, fileSize: 10KB, duration: 1s, maxOpen: 30 } }
+`);
+    const r = new Simulation(sc, 0, 1).execute();
+    expect(metric(r, "Domain-1.connections")).toBe(100);
+    expect(metric(r, "Domain-1.fdUnavail")).toBe(70);
+    // Only the 30 that got a descriptor sent a SYN (none retried yet: the first retry is
+    // 3 s on), and netback passed those to the guest: 30 packets in 2 s.
+    expect(metric(r, "Domain-1.recv")).toBe(15);
+    expect(metric(r, "Domain-1.sent")).toBe(0);
+  });
+
+  it("gives a descriptor back when a reply completes, so a client below the limit never runs out", () => {
+    const r = new Simulation(webScenario("10KB", 200, ", maxOpen: 5"), 0, 1).execute();
+    expect(metric(r, "Domain-1.fdUnavail")).toBe(0);
+    expect(metric(r, "Domain-1.replyRate")).toBeCloseTo(200, -1);
+  });
+
   it("runs a bulk transfer either way: data one way through netback, ACKs (about one per two segments) the other", () => {
     const run = (direction: string) => {
       const sc = parseScenario(`name: b

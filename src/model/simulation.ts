@@ -10,7 +10,7 @@ import { DEFAULT_PERIOD, measurementWindow, type Scenario } from "../scenario/sc
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
-import { WebWorkload } from "../workloads/web.js";
+import { HTTPERF_MAX_OPEN, WebWorkload } from "../workloads/web.js";
 import { BulkTransfer } from "../workloads/bulk.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
@@ -132,7 +132,7 @@ export class Simulation {
           listenBacklog: web.listenBacklog.value,
           maxClients: web.maxClients.value,
         };
-        const cfg = { ...w, timeout: w.timeout ?? Infinity, duration: w.duration ?? Infinity };
+        const cfg = { ...w, timeout: w.timeout ?? Infinity, duration: w.duration ?? Infinity, maxOpen: w.maxOpen ?? HTTPERF_MAX_OPEN };
         this.web.set(dom, new WebWorkload(this.engine, this.net!, dom, cfg, costs, rand));
       }
       if (w?.type === "bulk") {
@@ -287,6 +287,7 @@ function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, from: 
     { key: `${name}.connections`, label: `${name} connections opened`, unit: "count", value: st.connections },
     { key: `${name}.clientTimo`, label: `${name} Errors: client-timo`, unit: "count", value: st.clientTimo },
     { key: `${name}.connFailed`, label: `${name} Errors: connect failed (SYN retries exhausted)`, unit: "count", value: st.connFailed },
+    { key: `${name}.fdUnavail`, label: `${name} Errors: fd-unavail (httperf out of descriptors)`, unit: "count", value: st.fdUnavail },
     { key: `${name}.backlogDrops`, label: `${name} SYNs dropped (listen backlog full)`, unit: "count", value: st.backlogDrops },
   ];
 }

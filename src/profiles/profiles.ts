@@ -58,7 +58,7 @@ export interface HostProfile {
   web: WebCosts;
 }
 
-const P4_28_RX = 10_340; // ns; derived by scripts/derive-profile.mjs, see docs/parameters.md
+const P4_28_RX = 10_570; // ns; derived by scripts/derive-profile.mjs, see docs/parameters.md
 const XEON_RX = 12_330; // ns; likewise, from Table 2's Baseline column
 
 const common = {
@@ -75,7 +75,7 @@ const common = {
 
 const web: WebCosts = {
   requestBase: { value: 427_000, unit: "ns", source: "Table 1 SEDF column: Dom-1 19.6% / 348.06 req/s and Dom-2 14.5% / 93.12 req/s solved for base + perKB, less the guest's cost of the packets the model's SEDF column handles per reply (scripts/derive-profile.mjs)" },
-  requestPerKB: { value: 8_740, unit: "ns", source: "as requestBase" },
+  requestPerKB: { value: 8_780, unit: "ns", source: "as requestBase" },
   mss: { value: 1448, unit: "bytes", source: "Ethernet MTU 1500 less IP, TCP and timestamp option headers" },
   quickAckSegments: { value: 16, unit: "count", source: "Linux 2.6 TCP quick-ack mode at connection start (at most 16 segments)" },
   listenBacklog: { value: 128, unit: "count", source: "Apache 2 ListenBacklog capped by Linux net.core.somaxconn = 128" },
@@ -87,7 +87,7 @@ export const PROFILES: Record<string, HostProfile> = {
     name: "p4-2.8",
     title: "Pentium-4 2.8 GHz, single CPU (paper §4.2, Table 1)",
     cpus: 1,
-    iddRx: { value: P4_28_RX, unit: "ns", source: "Table 1 SEDF column: Domain-0 22.8% over 348.06 × 26.8 + 93.12 × 136.8 receive-equivalent packets/s, the packets per reply the model's own SEDF column handles (scripts/derive-profile.mjs)" },
+    iddRx: { value: P4_28_RX, unit: "ns", source: "Table 1 SEDF column: Domain-0 22.8% over 348.06 × 26.1 + 93.12 × 133.9 receive-equivalent packets/s, the packets per reply the model's own SEDF column handles (scripts/derive-profile.mjs)" },
     iddTx: { value: Math.round(P4_28_RX * 1.1), unit: "ns", source: "iddRx × 1.1, the SYSTEM-1 weight (same Pentium-4 family and Intel NIC)" },
     ...common,
     runVariation: { value: 0.045, unit: "ratio", source: "SYSTEM-1 weight sd 0.07 / 1.1 / √2 (paper §3)" },

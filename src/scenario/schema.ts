@@ -72,6 +72,13 @@ const WebWorkload = z.strictObject({
   timeout: Duration(1e6, 3600e9).optional().describe("httperf --timeout: a reply not complete by then is a client-timo (default: none, as httperf)"),
   start: Duration(0, 3600e9).prefault("0s").describe("when the client starts"),
   duration: Duration(1e6, 3600e9).optional().describe("how long it opens connections (default: to the end of the run)"),
+  maxOpen: z
+    .number()
+    .int()
+    .min(1)
+    .max(1e9)
+    .optional()
+    .describe("most connections httperf holds open at once; beyond it an attempt fails as fd-unavail (default 1021: a stock httperf's FD_SETSIZE of 1024 less stdin, stdout and stderr)"),
 });
 
 const BulkWorkload = z.strictObject({

@@ -10,6 +10,14 @@ import { Arrival, Reassembly, TcpSender } from "./tcp-flow.js";
 /** Wire size of a typical GET request's payload. */
 const GET_BYTES = 120;
 
+/**
+ * A stock httperf (0.8, 2005) waits on its sockets with select() and so caps its open
+ * descriptors at FD_SETSIZE = 1024, whatever the ulimit ("warning: open file limit >
+ * FD_SETSIZE; limiting max. # of open files to FD_SETSIZE"); stdin, stdout and stderr
+ * take three. Beyond that socket() fails and httperf counts an fd-unavail error.
+ */
+export const HTTPERF_MAX_OPEN = 1021;
+
 
 export interface WebCostsRun {
   requestBase: Nanos;
@@ -30,6 +38,11 @@ export interface WebConfig {
   start: Nanos;
   /** Stop opening connections after this long (Infinity: until the run ends). */
   duration: Nanos;
+  /**
+   * Most connections httperf holds open at once (HTTPERF_MAX_OPEN for a stock httperf);
+   * an attempt beyond it fails at once, before any packet, as an fd-unavail error.
+   */
+  maxOpen: number;
 }
 
 /** REQACK: the server kernel's delayed ACK of a request the application has not answered yet. */
@@ -108,6 +121,8 @@ export class WebStats {
   clientTimo = 0;
   /** Connections given up after the last SYN retry went unanswered (Linux: ETIMEDOUT). */
   connFailed = 0;
+  /** Connections httperf could not open: its descriptors were all in use (fd-unavail). */
+  fdUnavail = 0;
   /** Server-side: SYNs refused because the listen backlog was full. */
   backlogDrops = 0;
 }
@@ -128,6 +143,8 @@ export class WebWorkload {
   /** Established connections waiting for a server process (the listen backlog). */
   private readonly acceptQueue: Connection[] = [];
   private busyWorkers = 0;
+  /** Connections httperf holds a descriptor for: from connect() until it closes the socket. */
+  private open = 0;
   private readonly toServer: PacketSink = { deliver: (p) => this.atServer(p.payload as Segment) };
   private readonly toClient: PacketSink = { deliver: (p) => this.atClient(p.payload as Segment) };
 
@@ -160,8 +177,13 @@ export class WebWorkload {
   // ---- client (httperf) side -------------------------------------------------------
 
   private connect(): void {
-    const conn = new Connection(this.engine.now, this.segments, this.lastSegmentBytes);
     this.stats.connections++;
+    if (this.open >= this.cfg.maxOpen) {
+      this.stats.fdUnavail++;
+      return;
+    }
+    this.open++;
+    const conn = new Connection(this.engine.now, this.segments, this.lastSegmentBytes);
     if (Number.isFinite(this.cfg.timeout)) conn.timeoutTimer = this.engine.after(this.cfg.timeout, () => this.clientTimeout(conn));
     this.sendSyn(conn);
   }
@@ -170,6 +192,7 @@ export class WebWorkload {
     if (conn.synTries > SYN_RETRIES) {
       // Linux gives up after tcp_syn_retries: connect() fails and httperf counts an error.
       this.stats.connFailed++;
+      this.open--;
       conn.finished = true;
       this.engine.cancel(conn.timeoutTimer);
       return;
@@ -262,6 +285,7 @@ export class WebWorkload {
   private replyComplete(conn: Connection): void {
     if (conn.replied) return;
     conn.replied = true;
+    this.open--; // httperf closes the socket once the reply is in
     this.engine.cancel(conn.timeoutTimer);
     this.stats.replies++;
   }
@@ -269,6 +293,7 @@ export class WebWorkload {
   private clientTimeout(conn: Connection): void {
     if (conn.replied) return;
     this.stats.clientTimo++;
+    this.open--;
     conn.finished = true;
     this.engine.cancel(conn.clientTimer);
     // httperf closes the socket; with the exchange unfinished the kernel sends a reset.
