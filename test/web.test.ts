@@ -19,6 +19,17 @@ domains:
 
 const metric = (r: ReturnType<Simulation["execute"]>, key: string) => r.metrics.find((m) => m.key === key)!.value;
 
+/** A web server in a guest that never gets the CPU (no share, no extratime): nothing it is sent is ever answered. */
+function starvedGuest(duration: string, web: string) {
+  return parseScenario(`name: w
+profile: p4-2.8
+duration: ${duration}
+domains:
+  - { name: Domain-0, idd: true, share: 50%, extratime: true }
+  - { name: Domain-1, share: 0%, workload: { type: web, ${web} } }
+`);
+}
+
 describe("web workload", () => {
   it("puts the documented packets of one request through netback in each direction", () => {
     // rx: SYN, ACK, GET, one ACK per data segment (quick-ack, ≤ 16 segments), ACK of FIN, FIN
@@ -57,29 +68,16 @@ describe("web workload", () => {
   });
 
   it("gives up a connection whose SYNs go unanswered after Linux's 5 retries, 189 s after the first", () => {
-    // A 20-connection burst against a guest that never gets the CPU (no share, no
-    // extratime): its kernel never sees the SYNs, so none is ever answered.
-    const sc = parseScenario(`name: w
-profile: p4-2.8
-duration: 200s
-domains:
-  - { name: Domain-0, idd: true, share: 50%, extratime: true }
-  - { name: Domain-1, share: 0%, workload: { type: web, rate: 1000, fileSize: 10KB, duration: 20ms } }
-`);
+    // A 20-connection burst against a guest whose kernel never sees the SYNs.
+    const sc = starvedGuest("200s", "rate: 1000, fileSize: 10KB, duration: 20ms");
     const at = (seconds: number) => metric(new Simulation({ ...sc, duration: seconds * 1e9 }, 0, 1).execute(), "Domain-1.connFailed");
     expect(at(188)).toBe(0);
     expect(at(190)).toBe(20);
   });
 
   it("holds at most httperf's descriptors open: attempts beyond them fail as fd-unavail, sending nothing", () => {
-    // The guest never runs, so no connection ever closes: 100 attempts in 1 s, 30 descriptors.
-    const sc = parseScenario(`name: w
-profile: p4-2.8
-duration: 2s
-domains:
-  - { name: Domain-0, idd: true, share: 50%, extratime: true }
-  - { name: Domain-1, share: 0%, workload: { type: web, rate: 100, fileSize: 10KB, duration: 1s, maxOpen: 30 } }
-`);
+    // No connection ever closes: 100 attempts in 1 s, 30 descriptors.
+    const sc = starvedGuest("2s", "rate: 100, fileSize: 10KB, duration: 1s, maxOpen: 30");
     const r = new Simulation(sc, 0, 1).execute();
     expect(metric(r, "Domain-1.connections")).toBe(100);
     expect(metric(r, "Domain-1.fdUnavail")).toBe(70);
