@@ -115,6 +115,7 @@ class Connection {
 
 /** httperf's view of the load: what its summary prints. */
 export class WebStats {
+  /** Connections httperf tried to open, fd-unavail ones included (its "Total: connections"). */
   connections = 0;
   /** Replies completed so far (the simulation reads it at every XenMon sample). */
   replies = 0;
