@@ -11,10 +11,10 @@ import { Arrival, Reassembly, TcpSender } from "./tcp-flow.js";
 const GET_BYTES = 120;
 
 /**
- * A stock httperf of the paper's time (0.8) waits on its sockets with select() and so caps its open
- * descriptors at FD_SETSIZE = 1024, whatever the ulimit ("warning: open file limit >
- * FD_SETSIZE; limiting max. # of open files to FD_SETSIZE"); stdin, stdout and stderr
- * take three. Beyond that socket() fails and httperf counts an fd-unavail error.
+ * A stock httperf of the paper's time (0.8) waits on its sockets with select(), so it
+ * caps its open descriptors at FD_SETSIZE = 1024 whatever the ulimit ("warning: open
+ * file limit > FD_SETSIZE; limiting max. # of open files to FD_SETSIZE"); stdin, stdout
+ * and stderr take three. Beyond that socket() fails and httperf counts an fd-unavail error.
  */
 export const HTTPERF_MAX_OPEN = 1021;
 
