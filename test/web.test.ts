@@ -87,10 +87,14 @@ describe("web workload", () => {
     expect(metric(r, "Domain-1.sent")).toBe(0);
   });
 
-  it("gives a descriptor back when a reply completes, so a client below the limit never runs out", () => {
+  it("gives a descriptor back when a reply completes or the client times out", () => {
     const r = new Simulation(webScenario("10KB", 200, ", maxOpen: 5"), 0, 1).execute();
     expect(metric(r, "Domain-1.fdUnavail")).toBe(0);
     expect(metric(r, "Domain-1.replyRate")).toBeCloseTo(200, -1);
+    // Unanswered, each connection lives its 100 ms timeout: about 10 open at a time.
+    const starved = new Simulation(starvedGuest("2s", "rate: 100, fileSize: 10KB, duration: 1s, maxOpen: 30, timeout: 100ms"), 0, 1).execute();
+    expect(metric(starved, "Domain-1.fdUnavail")).toBe(0);
+    expect(metric(starved, "Domain-1.clientTimo")).toBe(100);
   });
 
   it("runs a bulk transfer either way: data one way through netback, ACKs (about one per two segments) the other", () => {
