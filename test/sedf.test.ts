@@ -11,6 +11,7 @@ import { cpuShare, oneCpuHost } from "./helpers/host.js";
 const schedulers: Array<[string, () => Scheduler]> = [
   ["SEDF", () => new SedfScheduler()],
   ["SEDF-DC (no debt)", () => new SedfDcScheduler({ spread: true, feedbackInterval: 500 * MS })],
+  ["SEDF, Xen 3.0's unblock rules", () => new SedfScheduler({ unblock: "xen-3.0" })],
 ];
 
 describe.each(schedulers)("scheduler contract: %s", (_name, make) => {
@@ -148,5 +149,73 @@ describe("SEDF step rules (paper §4.1 with zero debt)", () => {
     expect(sched.pick(0, null, 0).next).toBe(b);
     a.cpuBound = true;
     expect(sched.wake(a, 1 * MS, b)).toBe(true); // a's deadline 5 ms < b's 20 ms
+  });
+});
+
+describe("SEDF with Xen 3.0's unblock rules (sched_sedf.c, UNBLOCK_EXTRA_SUPPORT)", () => {
+  const xen = () => new SedfScheduler({ unblock: "xen-3.0" });
+
+  /** Runs 1 ms of a 3 ms slice (period 10 ms), blocks, and wakes at `at`. */
+  function blockAndWake(at: number) {
+    const h = direct(xen);
+    h.sched.pick(0, null, 0);
+    h.dom.cpuBound = false;
+    h.sched.pick(1 * MS, h.dom, 1 * MS);
+    h.dom.cpuBound = true;
+    const preempt = h.sched.wake(h.dom, at, null);
+    return { ...h, preempt };
+  }
+
+  it("short unblock: no more reserved time this period; the 2 ms it lost become a penalty claim", () => {
+    const { st, preempt } = blockAndWake(5 * MS);
+    expect(st()).toMatchObject({ r: 0, queue: "Qw", d: 10 * MS, penalty: 2 * MS });
+    expect(preempt).toBe(true); // an idle CPU runs the claim
+  });
+
+  it("a penalty claim is repaid in EXTRA_QUANTUM slices of slack, without touching the next slice", () => {
+    const { sched, dom, st } = blockAndWake(5 * MS);
+    expect(sched.pick(5 * MS, null, 0)).toEqual({ next: dom, runFor: EXTRA_QUANTUM });
+    sched.pick(5 * MS + EXTRA_QUANTUM, dom, EXTRA_QUANTUM);
+    expect(st()).toMatchObject({ r: 0, queue: "Qw", penalty: 2 * MS - EXTRA_QUANTUM });
+    // At its next period the domain gets its whole slice again.
+    expect(sched.pick(10 * MS, null, 0)).toEqual({ next: dom, runFor: 3 * MS });
+    expect(st()).toMatchObject({ r: 3 * MS, d: 20 * MS, queue: "Qr", penalty: 2 * MS - EXTRA_QUANTUM });
+  });
+
+  it("hands out no extra time with less than a quantum left before the next period", () => {
+    const { sched } = blockAndWake(9.8 * MS);
+    expect(sched.pick(9.8 * MS, null, 0)).toEqual({ next: null, runFor: 0.2 * MS });
+  });
+
+  it("long unblock: a new period starts at the wake-up, with a fresh slice", () => {
+    const { st } = blockAndWake(25 * MS);
+    expect(st()).toMatchObject({ r: 3 * MS, queue: "Qr", d: 35 * MS, penalty: 0 });
+  });
+
+  it("penalty claims come before ordinary slack, and preempt it; reserved time is never preempted", () => {
+    /** A (3 ms in 10) runs 1 ms and blocks; C (2 ms in 10) runs its slice; B (slice 0, extratime) spins. */
+    const host = () => {
+      const sched = xen();
+      const [a, b, c] = [
+        new Domain(0, "A", 0, { slice: 3 * MS, period: 10 * MS, extratime: false }, 3),
+        new Domain(1, "B", 0, { slice: 0, period: 10 * MS, extratime: true }, 3),
+        new Domain(2, "C", 0, { slice: 2 * MS, period: 10 * MS, extratime: false }, 3),
+      ];
+      for (const d of [a, b, c]) {
+        d.cpuBound = true;
+        sched.add(d, 0);
+      }
+      expect(sched.pick(0, null, 0).next).toBe(a);
+      a.cpuBound = false;
+      expect(sched.pick(1 * MS, a, 1 * MS).next).toBe(c);
+      a.cpuBound = true;
+      return { sched, a, b, c };
+    };
+    const slackRunning = host();
+    expect(slackRunning.sched.pick(3 * MS, slackRunning.c, 2 * MS).next).toBe(slackRunning.b);
+    expect(slackRunning.sched.wake(slackRunning.a, 3.2 * MS, slackRunning.b)).toBe(true);
+    expect(slackRunning.sched.pick(3.2 * MS, slackRunning.b, 0.2 * MS)).toEqual({ next: slackRunning.a, runFor: EXTRA_QUANTUM });
+    const reservedRunning = host();
+    expect(reservedRunning.sched.wake(reservedRunning.a, 1.5 * MS, reservedRunning.c)).toBe(false);
   });
 });

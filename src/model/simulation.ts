@@ -175,8 +175,8 @@ export class Simulation {
   private makeScheduler(): Scheduler {
     const s = this.scenario.scheduler;
     return s.type === "sedf-dc"
-      ? new SedfDcScheduler({ spread: s.spreadDebt, feedbackInterval: s.feedbackInterval })
-      : new SedfScheduler();
+      ? new SedfDcScheduler({ spread: s.spreadDebt, feedbackInterval: s.feedbackInterval, unblock: s.unblock })
+      : new SedfScheduler({ unblock: s.unblock });
   }
 
   execute(): RunResult {

@@ -109,6 +109,10 @@ const SchedulerSpec = z.strictObject({
   type: z.enum(["sedf", "sedf-dc"]).default("sedf"),
   feedbackInterval: Duration(1e6, 60e9).prefault("500ms").describe("SEDF-DC: how often XenMon's estimate is charged as debt"),
   spreadDebt: z.boolean().default(true).describe("SEDF-DC: spread debt over the periods of one feedback interval"),
+  unblock: z
+    .enum(["paper", "xen-3.0"])
+    .default("paper")
+    .describe("a domain waking before its deadline: paper (§4.1 step 6) resumes its slice; xen-3.0 (sched_sedf.c) waits for its next period and is repaid in penalty extra time"),
 });
 
 const ShareGuardSpec = z.strictObject({

@@ -1,7 +1,7 @@
 import type { Nanos } from "../../sim/engine.js";
 import type { Domain } from "../domain.js";
 import type { DebtCollector } from "../scheduler.js";
-import { SedfScheduler, type DebtOptions } from "./sedf.js";
+import { SedfScheduler, type DebtOptions, type SedfOptions } from "./sedf.js";
 
 /**
  * SEDF-DC, the "debt collector" (paper §4.1): SEDF whose domains are charged, out of
@@ -10,8 +10,8 @@ import { SedfScheduler, type DebtOptions } from "./sedf.js";
 export class SedfDcScheduler extends SedfScheduler implements DebtCollector {
   override readonly name: string = "sedf-dc";
 
-  constructor(options: DebtOptions) {
-    super(options);
+  constructor(options: DebtOptions & SedfOptions) {
+    super(options, options);
   }
 
   /** Called once per feedback interval with XenMon's estimate used_i^IDD. */

@@ -7,6 +7,28 @@ export const EXTRA_QUANTUM: Nanos = 500 * US;
 
 type Queue = "Qr" | "Qw" | "Qb";
 
+/**
+ * What a domain that blocked with slice left gets when it wakes before its deadline.
+ * - "paper": §4.1 step 6 — it resumes with the slice it had left, deadline unchanged.
+ *   After its deadline, the periods it missed are counted and it gets a fresh slice on
+ *   the original period grid.
+ * - "xen-3.0": sched_sedf.c as Xen 3.0 ships it (UNBLOCK_EXTRA_SUPPORT with
+ *   EXTRA_BLOCK_WEIGHT). "No more realtime execution in this period!": it waits for
+ *   its next period, and the slice it lost is repaid as *penalty extra time*, slack
+ *   handed out in EXTRA_QUANTUM slices ahead of ordinary extra time, whether or not
+ *   the domain has extratime (unblock_short_extra_support). After its deadline, a new
+ *   period starts at the wake-up (unblock_long_cons_b). No extra time is handed out
+ *   when less than a quantum is left before the next period begins.
+ */
+export type UnblockRule = "paper" | "xen-3.0";
+
+export interface SedfOptions {
+  unblock?: UnblockRule;
+}
+
+/** What the running domain is using: its reservation, penalty extra time, or slack. */
+type RunMode = "edf" | "penalty" | "slack";
+
 /** Per-domain SEDF state: the paper's (d_i, r_i, debt_i) plus queue membership. */
 export interface SedfState {
   readonly dom: Domain;
@@ -23,6 +45,8 @@ export interface SedfState {
   spreadCharge: Nanos;
   /** Last time the domain was given extra time, for round-robin among slack consumers. */
   lastExtra: Nanos;
+  /** Under "xen-3.0": slice lost to a short block, still to be repaid as penalty extra time. */
+  penalty: Nanos;
 }
 
 export interface DebtOptions {
@@ -44,11 +68,16 @@ export class SedfScheduler implements Scheduler {
   protected readonly states: SedfState[] = [];
   /** The same states indexed by domain id. */
   private readonly byId: SedfState[] = [];
-  private inExtraTime = false;
+  private mode: RunMode = "edf";
   /** Every decision is returned in this one object: the CPU asks for several per packet. */
   private readonly decision: Decision = { next: null, runFor: 0 };
+  /** When the current decision runs out (Xen's current_slice_expires). */
+  private decidedUntil: Nanos = 0;
+  private readonly xenUnblock: boolean;
 
-  constructor(protected readonly debtOptions?: DebtOptions) {}
+  constructor(options: SedfOptions = {}, protected readonly debtOptions?: DebtOptions) {
+    this.xenUnblock = options.unblock === "xen-3.0";
+  }
 
   add(dom: Domain, now: Nanos): void {
     const st: SedfState = {
@@ -60,6 +89,7 @@ export class SedfScheduler implements Scheduler {
       allowance: Infinity,
       spreadCharge: 0,
       lastExtra: -1,
+      penalty: 0,
     };
     if (st.r === 0) st.queue = "Qw";
     this.states.push(st);
@@ -76,11 +106,19 @@ export class SedfScheduler implements Scheduler {
     const st = this.state(dom);
     if (st.queue === "Qb") this.unblock(st, now);
     if (st.queue === "Qr") {
-      if (running === null || this.inExtraTime) return true;
+      if (running === null || this.mode !== "edf") return true;
       return st.d < this.state(running).d;
     }
-    // In Qw: it can only use slack, and only an idle CPU has slack right now.
-    return running === null && dom.sched.extratime;
+    if (!this.xenUnblock) {
+      // In Qw: it can only use slack, and only an idle CPU has slack right now.
+      return running === null && dom.sched.extratime;
+    }
+    // sched_sedf.c's should_switch: a period beginning before the current decision runs
+    // out, an idle CPU, or a penalty claim against ordinary slack or a smaller claim.
+    if (st.d < this.decidedUntil) return true;
+    if (running === null) return dom.sched.extratime || st.penalty > 0;
+    if (st.penalty <= 0 || this.mode === "edf") return false;
+    return this.mode === "slack" || penaltyScore(st) < penaltyScore(this.state(running));
   }
 
   pick(now: Nanos, prev: Domain | null, ran: Nanos): Decision {
@@ -101,10 +139,24 @@ export class SedfScheduler implements Scheduler {
     // Step 4: the next decision point is the earliest of: the head's slice running out,
     // its deadline, and a waiting domain's period beginning.
     if (head !== null) {
-      this.inExtraTime = false;
-      return this.decide(head.dom, Math.min(head.r, head.d - now, nextRefill - now));
+      this.mode = "edf";
+      return this.decide(head.dom, Math.min(head.r, head.d - now, nextRefill - now), now);
     }
     // Step 5: Qr is empty, so slack goes round-robin to waiting domains with extratime.
+    if (this.xenUnblock) {
+      // sched_sedf_do_extra_schedule: no extra time with less than a quantum to go, and
+      // penalty claims first, the largest against its period first.
+      if (nextRefill - now < EXTRA_QUANTUM) return this.idle(nextRefill, now);
+      let claim: SedfState | null = null;
+      for (const st of this.states) {
+        if (st.penalty <= 0 || st.queue !== "Qw" || !st.dom.hasWork()) continue;
+        if (claim === null || penaltyScore(st) < penaltyScore(claim)) claim = st;
+      }
+      if (claim !== null) {
+        this.mode = "penalty";
+        return this.decide(claim.dom, EXTRA_QUANTUM, now);
+      }
+    }
     let extra: SedfState | null = null;
     for (const st of this.states) {
       if (st.queue !== "Qw" || !st.dom.sched.extratime || !st.dom.hasWork()) continue;
@@ -112,24 +164,31 @@ export class SedfScheduler implements Scheduler {
     }
     if (extra !== null) {
       extra.lastExtra = now;
-      this.inExtraTime = true;
-      return this.decide(extra.dom, Math.min(EXTRA_QUANTUM, nextRefill - now));
+      this.mode = "slack";
+      return this.decide(extra.dom, Math.min(EXTRA_QUANTUM, nextRefill - now), now);
     }
-    this.inExtraTime = false;
-    return this.decide(null, nextRefill - now);
+    return this.idle(nextRefill, now);
   }
 
-  private decide(next: Domain | null, runFor: Nanos): Decision {
+  private idle(until: Nanos, now: Nanos): Decision {
+    this.mode = "edf";
+    return this.decide(null, until - now, now);
+  }
+
+  private decide(next: Domain | null, runFor: Nanos, now: Nanos): Decision {
     this.decision.next = next;
     this.decision.runFor = runFor;
+    this.decidedUntil = now + runFor;
     return this.decision;
   }
 
   /** Steps 1–2: charge the time the domain ran, collect debt, and requeue it. */
   private deschedule(st: SedfState, _now: Nanos, ran: Nanos): void {
-    if (!this.inExtraTime) {
+    if (this.mode === "edf") {
       st.r = Math.max(0, st.r - ran);
       this.chargeDebt(st);
+    } else if (this.mode === "penalty") {
+      st.penalty = Math.max(0, st.penalty - ran);
     }
     if (st.r === 0) st.queue = "Qw";
     else st.queue = st.dom.hasWork() ? "Qr" : "Qb";
@@ -146,16 +205,25 @@ export class SedfScheduler implements Scheduler {
     else st.queue = st.dom.hasWork() ? "Qr" : "Qb";
   }
 
-  /** Step 6: the unblock rules. */
+  /** Step 6: the unblock rules (or Xen 3.0's, see UnblockRule). */
   private unblock(st: SedfState, now: Nanos): void {
     const { slice: s, period: p } = st.dom.sched;
     if (now < st.d) {
-      this.chargeDebt(st);
+      if (this.xenUnblock) {
+        // The rest of this period's slice becomes a penalty claim (set, not added up,
+        // as in Xen); the domain waits in Qw for its next period.
+        st.penalty = st.r;
+        st.r = 0;
+      } else {
+        this.chargeDebt(st);
+      }
     } else {
       // The periods it sat blocked were CPU it did not use: they pay off debt.
       const blockedPeriods = Math.floor((now - st.d) / p);
       st.debt = Math.max(0, st.debt - st.r - blockedPeriods * s);
-      st.d += (blockedPeriods + 1) * p;
+      // Xen starts the new period at the wake-up; the paper keeps the period grid.
+      st.d = this.xenUnblock ? now + p : st.d + (blockedPeriods + 1) * p;
+      st.penalty = 0;
       this.newPeriod(st);
     }
     st.queue = st.r > 0 ? "Qr" : "Qw";
@@ -177,4 +245,12 @@ export class SedfScheduler implements Scheduler {
     st.debt -= paid;
     st.allowance -= paid;
   }
+}
+
+/**
+ * Xen's order among penalty claims (score[EXTRA_PEN_Q] = (period << 10) / lost): the
+ * smaller score, the larger the claim against the domain's period, goes first.
+ */
+function penaltyScore(st: SedfState): number {
+  return Math.floor((st.dom.sched.period * 1024) / st.penalty);
 }
