@@ -62,6 +62,20 @@ describe("SEDF-DC steps (paper §4.1), without spreading", () => {
     expect(st()).toMatchObject({ r: 0, debt: 1 * MS, queue: "Qw" });
   });
 
+  it("step 4: a domain that unblocks into Qw has its next period timed (a new decision)", () => {
+    const { sched, dom, st } = dc(false);
+    sched.pick(0, null, 0);
+    dom.cpuBound = false;
+    // Blocked with r = 2: the idle CPU has no period to wait for, so no timer at all.
+    expect(sched.pick(1 * MS, dom, 1 * MS)).toEqual({ next: null, runFor: Infinity });
+    sched.addDebt(dom, 5 * MS);
+    dom.cpuBound = true;
+    // The debt empties its slice: it waits in Qw for 10 ms, and the CPU must decide again.
+    expect(sched.wake(dom, 4 * MS, null)).toBe(true);
+    expect(st()).toMatchObject({ r: 0, debt: 3 * MS, queue: "Qw" });
+    expect(sched.pick(4 * MS, null, 0)).toEqual({ next: null, runFor: 6 * MS });
+  });
+
   it("step 6, NOW ≥ d: the periods it sat blocked pay off debt", () => {
     const { sched, dom, st } = dc(false);
     sched.pick(0, null, 0);

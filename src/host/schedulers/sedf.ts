@@ -109,13 +109,15 @@ export class SedfScheduler implements Scheduler {
       if (running === null || this.mode !== "edf") return true;
       return st.d < this.state(running).d;
     }
+    // In Qw. Step 4: the current decision was timed without this domain's next period
+    // (it was blocked), so one that begins sooner calls for a new decision.
+    if (st.d < this.decidedUntil) return true;
     if (!this.xenUnblock) {
-      // In Qw: it can only use slack, and only an idle CPU has slack right now.
+      // Otherwise it can only use slack, and only an idle CPU has slack right now.
       return running === null && dom.sched.extratime;
     }
-    // sched_sedf.c's should_switch: a period beginning before the current decision runs
-    // out, an idle CPU, or a penalty claim against ordinary slack or a smaller claim.
-    if (st.d < this.decidedUntil) return true;
+    // sched_sedf.c's should_switch: an idle CPU, or a penalty claim against ordinary
+    // slack or against a smaller claim.
     if (running === null) return dom.sched.extratime || st.penalty > 0;
     if (st.penalty <= 0 || this.mode === "edf") return false;
     return this.mode === "slack" || penaltyScore(st) < penaltyScore(this.state(running));
