@@ -144,10 +144,10 @@ export class SedfScheduler implements Scheduler {
       this.mode = "edf";
       return this.decide(head.dom, Math.min(head.r, head.d - now, nextRefill - now), now);
     }
-    // Step 5: Qr is empty, so slack goes round-robin to waiting domains with extratime.
+    // Step 5: Qr is empty, so the CPU's slack is handed out as extra time.
     if (this.xenUnblock) {
-      // sched_sedf_do_extra_schedule: no extra time with less than a quantum to go, and
-      // penalty claims first, the largest against its period first.
+      // sched_sedf_do_extra_schedule: none with less than a quantum to go, and penalty
+      // claims first, the largest against its period first.
       if (nextRefill - now < EXTRA_QUANTUM) return this.idle(nextRefill, now);
       let claim: SedfState | null = null;
       for (const st of this.states) {
@@ -159,6 +159,7 @@ export class SedfScheduler implements Scheduler {
         return this.decide(claim.dom, EXTRA_QUANTUM, now);
       }
     }
+    // Ordinary slack goes round-robin to waiting domains with extratime.
     let extra: SedfState | null = null;
     for (const st of this.states) {
       if (st.queue !== "Qw" || !st.dom.sched.extratime || !st.dom.hasWork()) continue;
