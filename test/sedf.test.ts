@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { Domain } from "../src/host/domain.js";
+import { Domain, Task } from "../src/host/domain.js";
 import type { Scheduler } from "../src/host/scheduler.js";
 import { EXTRA_QUANTUM, SedfScheduler } from "../src/host/schedulers/sedf.js";
 import { SedfDcScheduler } from "../src/host/schedulers/sedf-dc.js";
@@ -217,5 +217,33 @@ describe("SEDF with Xen 3.0's unblock rules (sched_sedf.c, UNBLOCK_EXTRA_SUPPORT
     expect(slackRunning.sched.pick(3.2 * MS, slackRunning.b, 0.2 * MS)).toEqual({ next: slackRunning.a, runFor: EXTRA_QUANTUM });
     const reservedRunning = host();
     expect(reservedRunning.sched.wake(reservedRunning.a, 1.5 * MS, reservedRunning.c)).toBe(false);
+  });
+
+  it("penalty extra time never gives a domain without extratime more than its slices, each claim rounded up to a quantum (property)", () => {
+    fc.assert(
+      fc.property(
+        // Slices of at least 10 quanta, so that the bound below stays within 10 % of the reservation.
+        fc.integer({ min: 50, max: 90 }),
+        fc.integer({ min: 200, max: 5000 }),
+        fc.array(fc.integer({ min: 0, max: 250 }), { minLength: 1, maxLength: 1000, size: "max" }),
+        (sharePct, gapUs, loads) => {
+          // Work arrives every `gap` in bursts of 0–250 % of the domain's share of the gap,
+          // so it keeps blocking and waking mid-period, beside a spinning slack consumer.
+          const slice = (sharePct / 100) * 10 * MS;
+          const { engine, domains, cpu } = oneCpuHost(xen(), [{ slice, period: 10 * MS }, { slice: 0, extratime: true, cpuBound: true }]);
+          loads.forEach((load, k) => {
+            const work = Math.round((load / 100) * (sharePct / 100) * gapUs * 1000);
+            if (k * gapUs * 1000 < SEC && work > 0) engine.at(k * gapUs * 1000, () => domains[0].submit(new Task(work, 0, () => {}, null)));
+          });
+          engine.run(1 * SEC);
+          // At most 101 periods begin in the run, each with one slice. A period has at most
+          // one claim, the slice it did not use, repaid in whole quanta (as Xen does), so it
+          // may overrun by less than a quantum.
+          expect(domains[0].timeInAt("running", engine.now)).toBeLessThanOrEqual(101 * (slice + EXTRA_QUANTUM));
+          expect(domains[0].timeInAt("running", engine.now) + domains[1].timeInAt("running", engine.now) + cpu.idleTimeAt(engine.now)).toBe(engine.now);
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });

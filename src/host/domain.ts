@@ -89,6 +89,9 @@ export class Domain {
   }
 
   submit(task: Task): void {
+    // The clock moves in whole ns, so a fraction of one could never be run off: the CPU
+    // would spin at one instant. Say so instead.
+    if (!Number.isInteger(task.cost)) throw new Error(`${this.name}: a task must cost a whole number of ns, got ${task.cost}`);
     this.queue.push(task);
     this.queued++;
     if (this.state === "blocked") this.onWake(this);
