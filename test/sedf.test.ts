@@ -139,6 +139,11 @@ describe("SEDF step rules (paper §4.1 with zero debt)", () => {
     expect(st()).toMatchObject({ r: 3 * MS, queue: "Qr", d: 30 * MS });
   });
 
+  it("refuses a task that costs a fraction of a ns (the clock could never run it off)", () => {
+    const dom = new Domain(0, "Dom1", 0, { slice: 1 * MS, period: 10 * MS, extratime: false }, 1);
+    expect(() => dom.submit(new Task(2.5, 0, () => {}, null))).toThrow("Dom1: a task must cost a whole number of ns, got 2.5");
+  });
+
   it("a woken domain preempts only a later deadline (EDF)", () => {
     const sched = new SedfScheduler();
     const a = new Domain(0, "A", 0, { slice: 1 * MS, period: 5 * MS, extratime: false }, 2);
