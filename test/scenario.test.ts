@@ -84,6 +84,10 @@ describe("scenario validation", () => {
     ]);
   });
 
+  it("names the SEDF unblock rules it knows", () => {
+    expect(problems(GOOD + "scheduler: { type: sedf, unblock: xen3 }\n")).toEqual(['s.yaml:11:35 scheduler.unblock: expected one of "paper"|"xen-3.0"']);
+  });
+
   it("rejects a CPU that does not exist", () => {
     expect(problems(GOOD.replace("    share: 50%", "    share: 50%\n    cpu: 3"))).toEqual([
       "s.yaml:10:10 domains[1].cpu: CPU 3 does not exist: the host has 1 CPU (0..0)",
