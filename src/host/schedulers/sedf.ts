@@ -174,6 +174,7 @@ export class SedfScheduler implements Scheduler {
   }
 
   private idle(until: Nanos, now: Nanos): Decision {
+    // Nothing runs; a domain dispatched without a new decision is charged as reserved time.
     this.mode = "edf";
     return this.decide(null, until - now, now);
   }
