@@ -7,10 +7,15 @@ import type { ResultDoc } from "../src/report/result.js";
 
 const load = (name: string): ResultDoc => JSON.parse(readFileSync(`results/${name}.json`, "utf8"));
 
-/** The header cells of every box the table output draws, box by box. */
+/** The header cells of every box the table output draws, box by box (a wrapped header's lines joined). */
 function headers(text: string): string[][] {
   const lines = text.split("\n");
-  return lines.flatMap((line, i) => (lines[i - 1]?.startsWith("┌") ? [line.split("│").slice(1, -1).map((c) => c.trim())] : []));
+  return lines.flatMap((line, i) => {
+    if (!lines[i - 1]?.startsWith("┌")) return [];
+    const rows: string[][] = [];
+    for (let k = i; !lines[k].startsWith("├"); k++) rows.push(lines[k].split("│").slice(1, -1).map((c) => c.trim()));
+    return [rows[0].map((_, c) => rows.map((r) => r[c]).filter((x) => x !== "").join(" "))];
+  });
 }
 
 describe("terminal tables", () => {

@@ -75,13 +75,12 @@ export function renderTable(doc: ResultDoc, color: boolean, width?: number): str
     parts.push(chalk.bold(t.title));
     const cost = columnCosts(head, body);
     for (const keep of columnGroups(cost, withPaper ? 3 : 1, width)) {
-      // Still too wide with one result column: the metric names wrap instead.
       const over = width === undefined ? 0 : 1 + keep.reduce((a, j) => a + cost[j], 0) - width;
       const table = new Table({
         head: keep.map((j) => chalk.bold(head[j])),
         // cli-table3 colours its borders and headers unless style is emptied: colour is decided here.
         style: { head: [], border: [], compact: true },
-        ...(over > 0 ? { colWidths: [Math.max(MIN_METRIC_WIDTH, cost[0] - 1 - over), ...keep.slice(1).map(() => null)], wordWrap: true } : {}),
+        ...(over > 0 ? { colWidths: narrowed(keep, head, body, cost, over), wordWrap: true } : {}),
       });
       for (const cells of painted) table.push(keep.map((j) => cells[j]));
       parts.push(table.toString());
@@ -93,6 +92,29 @@ export function renderTable(doc: ResultDoc, color: boolean, width?: number): str
 
 /** The narrowest the metric column is wrapped to, border and padding included. */
 const MIN_METRIC_WIDTH = 16;
+
+/**
+ * cli-table3 column widths (padding included) for grid columns `keep` when even one
+ * result column is `over` characters too wide: the metric names wrap first, down to
+ * MIN_METRIC_WIDTH, then the result columns' headers at their spaces ("SEDF-DC 1400
+ * paper" over two lines); a value is never cut.
+ */
+function narrowed(keep: number[], head: string[], body: string[][], cost: number[], over: number): number[] {
+  const widths = keep.map((j) => cost[j] - 1);
+  let excess = over;
+  const cut = (k: number, least: number) => {
+    const by = Math.max(0, Math.min(excess, widths[k] - least));
+    widths[k] -= by;
+    excess -= by;
+  };
+  cut(0, MIN_METRIC_WIDTH);
+  for (let k = 2; k < keep.length && excess > 0; k++) {
+    const j = keep[k];
+    const longestWord = Math.max(...head[j].split(" ").map((w) => w.length));
+    cut(k, Math.max(longestWord, ...body.map((cells) => cells[j].length)) + 2);
+  }
+  return widths;
+}
 
 /** Each grid column's width in cli-table3: its widest text, a space either side and a border. */
 function columnCosts(head: string[], body: string[][]): number[] {
