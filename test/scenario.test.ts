@@ -118,6 +118,19 @@ describe("scenario validation", () => {
     expect(sc.variants?.[0].rates).toEqual({ "Domain-1": 2000 });
   });
 
+  it("checks further tables: their ids, columns and paper values", () => {
+    const base = GOOD + "variants:\n  - { name: A }\n  - { name: B }\nreport: { id: t1, title: T, rows: [{ label: L, metric: Domain-1.cpu }] }\n";
+    const more = (table: string) => base + `reports:\n  - ${table}\n`;
+    expect(problems(more("{ id: t1, title: U, rows: [{ label: L, metric: Domain-1.cpu }] }"))).toEqual(['s.yaml:16:11 reports[0].id: table id "t1" is already used by report']);
+    expect(problems(more("{ id: xenmon, title: U, rows: [{ label: L, metric: Domain-1.cpu }] }"))).toEqual(['s.yaml:16:11 reports[0].id: table id "xenmon" is already used by the XenMon view']);
+    expect(problems(more("{ id: t2, title: U, columns: [A, C], rows: [{ label: L, metric: Domain-1.cpu }] }"))).toEqual(['s.yaml:16:38 reports[0].columns[1]: no column "C": the columns are "A", "B"']);
+    expect(problems(more("{ id: t2, title: U, columns: [A], rows: [{ label: L, metric: Domain-1.cpu, paper: { B: 1 } }] }"))).toEqual([
+      's.yaml:16:92 reports[0].rows[0].paper.B: column "B" is not among this table\'s columns',
+    ]);
+    const sc = parseScenario(more("{ id: t2, title: U, columns: [B], rows: [{ label: L, metric: Domain-1.cpu, paper: { B: 1 } }] }"), "s.yaml");
+    expect(sc.reports?.[0].columns).toEqual(["B"]);
+  });
+
   it("lets a variant change a domain's SEDF period and keep its share", () => {
     const text = GOOD.replace("    share: 40%", "    slice: 4ms") + "variants:\n  - { name: A, periods: { Domain-0: 100ms, Domain-1: 20ms } }\n";
     const [column] = columnsOf(parseScenario(text, "s.yaml"));

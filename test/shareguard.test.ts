@@ -6,6 +6,8 @@ import { SedfScheduler } from "../src/host/schedulers/sedf.js";
 import { IddWorkQueue } from "../src/net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../src/net/netback.js";
 import type { Packet } from "../src/net/packet.js";
+import { Simulation } from "../src/model/simulation.js";
+import { parseScenario } from "../src/scenario/load.js";
 import { defenceTime } from "../src/shareguard/shareguard.js";
 import { Engine, MS, SEC, US } from "../src/sim/engine.js";
 
@@ -168,5 +170,44 @@ describe("the IDD's per-batch cost", () => {
     engine.run(1 * MS);
     expect(port.sent).toBe(2);
     expect(idd.onBehalf[1]).toBe(costs.iddBatch + 2 * costs.iddTx);
+  });
+});
+
+describe("ShareGuard's rhythm in the results", () => {
+  /** A guest receiving UDP at `rate` pkt/s under a 10 % limit; metrics over 1–9 s. */
+  function run(rate: number) {
+    const text = [
+      `name: rhythm`,
+      `profile: system-2`,
+      `duration: 10s`,
+      `window: { from: 1s, to: 9s }`,
+      `domains:`,
+      `  - { name: Domain-0, idd: true, cpu: 0, share: 60% }`,
+      `  - { name: Limited, cpu: 1, share: 40%, workload: { type: udp, direction: recv, rate: ${rate}, size: 512B } }`,
+      `shareguard: { enabled: true, interval: 500ms, limits: { Limited: 10% } }`,
+    ].join("\n");
+    const sim = new Simulation(parseScenario(text + "\n"), 0, 1);
+    const metrics = new Map(sim.execute().metrics.map((m) => [m.key, m.value]));
+    return { metrics, cuts: sim.shareguard!.decisions.filter((d) => d.time >= 1 * SEC && d.time < 9 * SEC) };
+  }
+
+  it("reports the use that drew the first cut in the window, that cut, and the median cut", () => {
+    const { metrics, cuts } = run(20_000);
+    expect(cuts.length).toBeGreaterThan(2);
+    expect(metrics.get("Limited.shareguardCuts")).toBe(cuts.length);
+    expect(metrics.get("Limited.shareguardFirstUsed")).toBeCloseTo(100 * cuts[0].used, 9);
+    expect(metrics.get("Limited.shareguardFirstCut")).toBe(cuts[0].cutFor / SEC);
+    // A steady load draws the same cut every time: t_def of the same share.
+    expect(new Set(cuts.map((c) => c.cutFor)).size).toBe(1);
+    expect(metrics.get("Limited.shareguardMedianCut")).toBe(cuts[0].cutFor / SEC);
+    expect(cuts[0].cutFor).toBe(defenceTime(cuts[0].used, 0.1, 500 * MS));
+  });
+
+  it("reports no rhythm for a guest that stays within its limit", () => {
+    const { metrics, cuts } = run(500);
+    expect(cuts).toEqual([]);
+    expect(metrics.get("Limited.shareguardCuts")).toBe(0);
+    expect(metrics.has("Limited.shareguardFirstUsed")).toBe(false);
+    expect(metrics.has("Limited.shareguardMedianCut")).toBe(false);
   });
 });

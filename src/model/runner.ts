@@ -1,5 +1,5 @@
 import type { LoadedScenario } from "../scenario/load.js";
-import { DEFAULT_COLUMN, DEFAULT_PERIOD, measurementWindow, type Scenario, type Variant } from "../scenario/schema.js";
+import { DEFAULT_COLUMN, DEFAULT_PERIOD, measurementWindow, reportsOf, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { estimateEvents } from "./estimate.js";
@@ -194,23 +194,20 @@ function assemble(loaded: LoadedScenario, columns: Column[], opts: { runs: numbe
     for (const d of r.decisions) decisions.push({ column, run, ...d });
   });
   const names = columns.map((c) => c.name);
-  const tables: Table[] = [];
-  if (sc.report) {
-    tables.push({
-      id: sc.report.id,
-      title: sc.report.title,
-      columns: names,
-      rows: sc.report.rows.map((r): Row => {
-        const entry = collected.get(r.metric);
-        const values: Record<string, Cell> = {};
-        for (const name of names) {
-          const cell = cellOf(entry?.values.get(name), r.paper?.[name]);
-          if (cell) values[name] = cell;
-        }
-        return { label: r.label, unit: entry?.unit ?? "", values };
-      }),
-    });
-  }
+  const tables: Table[] = reportsOf(sc).map((report) => ({
+    id: report.id,
+    title: report.title,
+    columns: report.columns ?? names,
+    rows: report.rows.map((r): Row => {
+      const entry = collected.get(r.metric);
+      const values: Record<string, Cell> = {};
+      for (const name of report.columns ?? names) {
+        const cell = cellOf(entry?.values.get(name), r.paper?.[name]);
+        if (cell) values[name] = cell;
+      }
+      return { label: r.label, unit: entry?.unit ?? "", values };
+    }),
+  }));
   const window = measurementWindow(sc);
   tables.push({
     id: "xenmon",

@@ -252,6 +252,13 @@ export class Simulation {
         if (sgLimited(this.scenario, d.name)) {
           out.push({ key: `${d.name}.shareguardCuts`, label: `${d.name} ShareGuard cuts`, unit: "count", value: cuts.length });
           out.push({ key: `${d.name}.shareguardOff`, label: `${d.name} traffic off (ShareGuard)`, unit: "%", value: pct(cuts.reduce((a, c) => a + Math.min(c.cutFor, to - c.time), 0)) });
+          // The rhythm the paper describes (one window at about 30 %, then 2.5 s off).
+          // A run without a cut has no rhythm: it adds nothing, and the cell counts fewer runs.
+          if (cuts.length > 0) {
+            out.push({ key: `${d.name}.shareguardFirstUsed`, label: `${d.name} use of ${iddName} that drew the first cut (ShareGuard)`, unit: "%", value: 100 * cuts[0].used });
+            out.push({ key: `${d.name}.shareguardFirstCut`, label: `${d.name} first cut (ShareGuard)`, unit: "s", value: cuts[0].cutFor / 1e9 });
+            out.push({ key: `${d.name}.shareguardMedianCut`, label: `${d.name} median cut (ShareGuard)`, unit: "s", value: median(cuts.map((c) => c.cutFor)) / 1e9 });
+          }
         }
       }
       const udp = this.udp.get(d);
@@ -290,6 +297,12 @@ function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, from: 
     { key: `${name}.fdUnavail`, label: `${name} Errors: fd-unavail (httperf out of descriptors)`, unit: "count", value: st.fdUnavail },
     { key: `${name}.backlogDrops`, label: `${name} SYNs dropped (listen backlog full)`, unit: "count", value: st.backlogDrops },
   ];
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 function sgLimited(sc: Scenario, name: string): boolean {

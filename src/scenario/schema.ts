@@ -196,6 +196,7 @@ const VariantSpec = z.strictObject({
 const ReportSpec = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]+$/),
   title: z.string(),
+  columns: z.array(z.string()).min(1).optional().describe("the columns (variants) this table shows, in order (default: all)"),
   rows: z
     .array(
       z.strictObject({
@@ -229,6 +230,12 @@ export const ScenarioSchema = z
     domains: z.array(DomainSpec).min(1).max(64),
     variants: z.array(VariantSpec).min(1).max(16).optional().describe("columns of the result tables: the same host, each with these changes"),
     report: ReportSpec.optional().describe("a table in the paper's layout, with the paper's values beside ours"),
+    reports: z
+      .array(ReportSpec)
+      .min(1)
+      .max(8)
+      .optional()
+      .describe("further tables in the same layout, printed after `report`: e.g. figures the paper states in its text rather than in a table"),
     sweepAxis: z.string().min(1).optional().describe("title of the x axis of the variants' sweep figures, with its unit"),
   })
   .superRefine((sc, ctx) => {
@@ -310,11 +317,26 @@ export const ScenarioSchema = z
       }
     });
     const columns = sc.variants ? [...variantNames] : [DEFAULT_COLUMN];
-    sc.report?.rows.forEach((row, i) => {
-      for (const col of Object.keys(row.paper ?? {})) {
-        if (!columns.includes(col)) ctx.addIssue({ code: "custom", path: ["report", "rows", i, "paper", col], message: `no column "${col}": the columns are ${columns.map((c) => `"${c}"`).join(", ")}` });
-      }
-    });
+    // Results name their tables by id, so two tables may not share one.
+    const tableIds = new Map<string, string>([["xenmon", "the XenMon view"]]);
+    const checkReport = (report: ReportConfig, at: (string | number)[], where: string) => {
+      const taken = tableIds.get(report.id);
+      if (taken !== undefined) ctx.addIssue({ code: "custom", path: [...at, "id"], message: `table id "${report.id}" is already used by ${taken}` });
+      tableIds.set(report.id, where);
+      const noColumn = (col: string) => `no column "${col}": the columns are ${columns.map((c) => `"${c}"`).join(", ")}`;
+      report.columns?.forEach((col, i) => {
+        if (!columns.includes(col)) ctx.addIssue({ code: "custom", path: [...at, "columns", i], message: noColumn(col) });
+      });
+      const shown = report.columns ?? columns;
+      report.rows.forEach((row, i) => {
+        for (const col of Object.keys(row.paper ?? {})) {
+          if (!columns.includes(col)) ctx.addIssue({ code: "custom", path: [...at, "rows", i, "paper", col], message: noColumn(col) });
+          else if (!shown.includes(col)) ctx.addIssue({ code: "custom", path: [...at, "rows", i, "paper", col], message: `column "${col}" is not among this table's columns` });
+        }
+      });
+    };
+    if (sc.report) checkReport(sc.report, ["report"], "report");
+    sc.reports?.forEach((report, i) => checkReport(report, ["reports", i], `reports[${i}]`));
     if (sc.scheduler.feedbackInterval % sc.xenmon.interval !== 0) {
       ctx.addIssue({ code: "custom", path: ["scheduler", "feedbackInterval"], message: `must be a whole number of XenMon intervals (${ms(sc.xenmon.interval)})` });
     }
@@ -331,6 +353,12 @@ export type WebConfigInput = z.output<typeof WebWorkload>;
 export type Variant = NonNullable<Scenario["variants"]>[number];
 export type ShareGuardConfig = z.output<typeof ShareGuardSpec>;
 export type HostOverrides = z.output<typeof HostSpec>;
+export type ReportConfig = z.output<typeof ReportSpec>;
+
+/** The scenario's paper-layout tables in print order: `report`, then `reports`. */
+export function reportsOf(sc: Scenario): ReportConfig[] {
+  return [...(sc.report ? [sc.report] : []), ...(sc.reports ?? [])];
+}
 
 /** The part of each run the metrics average over. */
 export function measurementWindow(sc: Scenario): { from: number; to: number } {
