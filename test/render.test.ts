@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { emit } from "../src/cli/emit.js";
 import type { CliIo } from "../src/cli/io.js";
-import { meanSd, renderTable } from "../src/report/render.js";
+import { fitLine, fitOf, meanSd, renderTable } from "../src/report/render.js";
 import type { ResultDoc } from "../src/report/result.js";
 
 const load = (name: string): ResultDoc => JSON.parse(readFileSync(`results/${name}.json`, "utf8"));
@@ -64,5 +64,29 @@ describe("mean ± sd", () => {
     expect(meanSd({ mean: 56.24, sd: 7.94e-15, n: 5 })).toBe("56.24 ± 0");
     expect(meanSd({ mean: 0.001, sd: 1e-5, n: 5 })).toBe("0.00100 ± 0.0000100");
     expect(meanSd({ mean: 22, sd: 0.5, n: 1 })).toBe("22.00");
+  });
+});
+
+describe("how a paper table fares", () => {
+  const table = {
+    id: "t",
+    title: "T",
+    columns: ["A", "B"],
+    rows: [
+      { label: "Throughput", unit: "req/s", values: { A: { mean: 104, sd: 1, n: 3, paper: 100 }, B: { mean: 89, sd: 1, n: 3, paper: 100 } } },
+      { label: "CPU", unit: "%", values: { A: { mean: 21.5, sd: 0, n: 3, paper: 20 }, B: { mean: 30, sd: 0, n: 3 } } },
+    ],
+  };
+
+  it("grades every cell with a paper value and names the misses", () => {
+    // +4 % (aim), −11 % (miss), +1.5 pp (bound); B's CPU has no paper value.
+    expect(fitOf(table)).toEqual({ cells: 3, aim: 1, bound: 1, misses: [{ column: "B", label: "Throughput", dev: "-11.0%" }] });
+    expect(fitLine(table)).toBe("2 of 3 cells within bounds (±10 % / ±2 pp; 1 within ±5 % / ±1 pp); misses: B Throughput -11.0%");
+  });
+
+  it("prints the line under each paper table, not under the XenMon view", () => {
+    const text = renderTable(load("sedf-dc"), false);
+    expect(text).toContain("15 of 16 cells within bounds (±10 % / ±2 pp; 13 within ±5 % / ±1 pp); misses: SEDF-DC Dom-1 web-server Throughput +16.9%");
+    expect(text.match(/cells? within bounds/g)).toHaveLength(1);
   });
 });

@@ -1,5 +1,5 @@
 import { deviation, type ResultDoc, type Table } from "./result.js";
-import { grade, hasPaper, meanSd, num } from "./render.js";
+import { fitLine, grade, hasPaper, meanSd, num } from "./render.js";
 
 /** A figure ready for the page: its caption and its SVG text. */
 export interface RenderedFigure {
@@ -72,7 +72,7 @@ function sectionHtml(doc: ResultDoc, figures: RenderedFigure[], section: number)
   const [paperTables, otherTables] = [doc.tables.filter(hasPaper), doc.tables.filter((t) => !hasPaper(t))];
   const meta = `seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}${doc.scenario ? `, scenario sha256 ${doc.scenario.sha256.slice(0, 12)}…` : ""}`;
   const parts = [`<section id="s${section}"><h2>${esc(name)}</h2>`, `<p class="meta">${esc(meta)}</p>`];
-  for (const t of paperTables) parts.push(tableHtml(t));
+  for (const t of paperTables) parts.push(tableHtml(t), `<p class="fit">${esc(fitLine(t))}</p>`);
   figures.forEach((f, i) => parts.push(`<figure>${scopeIds(f.svg, `s${section}f${i}-`)}<figcaption>${esc(f.caption)}</figcaption></figure>`));
   for (const t of otherTables) parts.push(`<details><summary>${esc(t.title)}</summary>${tableHtml(t)}</details>`);
   parts.push("</section>");

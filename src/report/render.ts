@@ -85,6 +85,7 @@ export function renderTable(doc: ResultDoc, color: boolean, width?: number): str
       for (const cells of painted) table.push(keep.map((j) => cells[j]));
       parts.push(table.toString());
     }
+    if (withPaper) parts.push(fitLine(t));
   }
   parts.push(chalk.dim(`seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}`));
   return parts.join("\n") + "\n";
@@ -161,6 +162,42 @@ export function grade(dev: number, unit: string): Grade {
   return a <= aim ? "aim" : a <= bound ? "bound" : "miss";
 }
 
+/** How a paper table fares: its cells with a paper value, graded, and the misses by name. */
+export interface Fit {
+  cells: number;
+  aim: number;
+  bound: number;
+  misses: Array<{ column: string; label: string; dev: string }>;
+}
+
+export function fitOf(t: ResultTable): Fit {
+  const fit: Fit = { cells: 0, aim: 0, bound: 0, misses: [] };
+  for (const r of t.rows) {
+    for (const column of t.columns) {
+      const c = r.values[column];
+      const dev = c ? deviation(c, r.unit) : null;
+      if (!dev) continue;
+      fit.cells++;
+      const g = grade(dev.value, r.unit);
+      if (g === "aim") fit.aim++;
+      else if (g === "bound") fit.bound++;
+      else fit.misses.push({ column, label: r.label, dev: dev.text });
+    }
+  }
+  return fit;
+}
+
+/**
+ * One line under a paper table: "15 of 16 cells within bounds (11 within the aim); misses:
+ * SEDF-DC Dom-1 web-server Throughput +16.9%".
+ */
+export function fitLine(t: ResultTable): string {
+  const f = fitOf(t);
+  const within = f.aim + f.bound;
+  const misses = f.misses.map((m) => (t.columns.length > 1 ? `${m.column} ${m.label} ${m.dev}` : `${m.label} ${m.dev}`));
+  return `${within} of ${f.cells} cell${f.cells === 1 ? "" : "s"} within bounds (±10 % / ±2 pp; ${f.aim} within ±5 % / ±1 pp)${misses.length > 0 ? `; misses: ${misses.join(", ")}` : ""}`;
+}
+
 /** Green within the aim, yellow within the bound, red beyond. */
 function paint(chalk: ChalkInstance, text: string, dev: number, unit: string): string {
   const g = grade(dev, unit);
@@ -174,6 +211,7 @@ export function renderMarkdown(doc: ResultDoc): string {
     out.push(`### ${t.title}`, "", `| ${head.join(" | ")} |`, `| ${head.map((_, i) => (i < 2 ? "---" : "---:")).join(" | ")} |`);
     for (const line of body) out.push(`| ${line.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
     out.push("");
+    if (hasPaper(t)) out.push(fitLine(t), "");
   }
   out.push(`_seed ${doc.seed}, ${doc.runs} runs, profile ${doc.profile}, xeniso ${doc.xeniso}_`, "");
   return out.join("\n");
