@@ -84,6 +84,10 @@ describe("scenario validation", () => {
     ]);
   });
 
+  it("says an empty name or list is empty, in words", () => {
+    expect(problems(GOOD.replace("name: t", 'name: ""') + "variants: []\n")).toEqual(["s.yaml:1:7 name: must not be empty", "s.yaml:11:11 variants: must not be empty"]);
+  });
+
   it("names the SEDF unblock rules it knows", () => {
     expect(problems(GOOD + "scheduler: { type: sedf, unblock: xen3 }\n")).toEqual(['s.yaml:11:35 scheduler.unblock: expected one of "paper"|"xen-3.0"']);
   });

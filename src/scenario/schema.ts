@@ -327,7 +327,8 @@ export const ScenarioSchema = z
       report.columns?.forEach((col, i) => {
         if (!columns.includes(col)) ctx.addIssue({ code: "custom", path: [...at, "columns", i], message: noColumn(col) });
       });
-      const shown = report.columns ?? columns;
+      // An empty list is already reported; checking against it would only repeat that.
+      const shown = report.columns?.length ? report.columns : columns;
       report.rows.forEach((row, i) => {
         for (const col of Object.keys(row.paper ?? {})) {
           if (!columns.includes(col)) ctx.addIssue({ code: "custom", path: [...at, "rows", i, "paper", col], message: noColumn(col) });
