@@ -84,6 +84,10 @@ describe("scenario validation", () => {
     ]);
   });
 
+  it("names a mapping and a list as YAML does", () => {
+    expect(problems(GOOD.replace("duration: 2s", "duration: 2s\nwindow: soon"))).toEqual(["s.yaml:4:9 window: expected a mapping (key: value), got a string"]);
+  });
+
   it("says an empty name or list is empty, in words", () => {
     expect(problems(GOOD.replace("name: t", 'name: ""') + "variants: []\n")).toEqual(["s.yaml:1:7 name: must not be empty", "s.yaml:11:11 variants: must not be empty"]);
   });

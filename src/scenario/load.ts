@@ -122,7 +122,7 @@ function friendly(message: string): string {
     .replace(/^Invalid option: expected one of /, "expected one of ")
     .replace(/^Invalid discriminator value\. Expected /, "expected type ")
     .replace(/^expected int, received number$/, "expected a whole number")
-    .replace(/^expected (number|string|boolean), received (\w+)$/, (_, want: string, got: string) => `expected a ${want}, got a ${got}`)
+    .replace(/^expected (\w+), received (\w+)$/, (_, want: string, got: string) => `expected ${yamlKind(want)}, got ${yamlKind(got)}`)
     .replace(/^Too small: expected \w+ to have >=1 \w+$/, "must not be empty")
     .replace(/^Too small: expected \w+ to have >=(\d+) (\w+)$/, "must have at least $1 $2")
     .replace(/^Too big: expected \w+ to have <=(\d+) (\w+)$/, "must have at most $1 $2")
@@ -130,6 +130,12 @@ function friendly(message: string): string {
     .replace(/^Too small: expected \w+ to be >(.+)$/, "must be more than $1")
     .replace(/^Too big: expected \w+ to be <=(.+)$/, "must be at most $1")
     .replace(/^Too big: expected \w+ to be <(.+)$/, "must be less than $1");
+}
+
+/** A JavaScript type as a YAML writer would name it. */
+function yamlKind(type: string): string {
+  const names: Record<string, string> = { object: "a mapping (key: value)", array: "a list", null: "nothing", undefined: "nothing", boolean: "true or false" };
+  return names[type] ?? `a ${type}`;
 }
 
 function rangeStart(node: unknown): number {
