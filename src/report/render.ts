@@ -188,8 +188,9 @@ export function fitOf(t: ResultTable): Fit {
 }
 
 /**
- * One line under a paper table: "15 of 16 cells within bounds (11 within the aim); misses:
- * SEDF-DC Dom-1 web-server Throughput +16.9%".
+ * One line under a paper table: "15 of 16 cells within bounds (±10 % / ±2 pp; 13 within
+ * ±5 % / ±1 pp); misses: SEDF-DC Dom-1 web-server Throughput +16.9%". The bounds and the
+ * aim are the reproduction's (see `grade`); the column is named only when there are several.
  */
 export function fitLine(t: ResultTable): string {
   const f = fitOf(t);
