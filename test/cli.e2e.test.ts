@@ -109,6 +109,21 @@ describe("xeniso CLI", () => {
     expect(series("4")).toEqual(alone);
   });
 
+  it("runs only the columns named with --column, with the results they have among the others", () => {
+    const all = JSON.parse(xeniso(["run", "scenarios/sedf-dc.yaml", "--runs", "1", "-f", "json"]).stdout);
+    const r = xeniso(["run", "scenarios/sedf-dc.yaml", "--runs", "1", "-f", "json", "--column", "SEDF-DC"]);
+    expect(r.code).toBe(0);
+    const one = JSON.parse(r.stdout);
+    expect(one.tables.map((t: { columns: string[] }) => t.columns)).toEqual([["SEDF-DC"], ["SEDF-DC"]]);
+    for (const t of one.tables) {
+      const whole = all.tables.find((x: { id: string }) => x.id === t.id);
+      for (const row of t.rows) expect(row.values["SEDF-DC"]).toEqual(whole.rows.find((x: { label: string }) => x.label === row.label).values["SEDF-DC"]);
+    }
+    const bad = xeniso(["run", "scenarios/sedf-dc.yaml", "--column", "SEDF", "--column", "SEDF-CD"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('error: scenarios/sedf-dc.yaml: --column: no column "SEDF-CD": the columns are "SEDF", "SEDF-DC"\n');
+  });
+
   it("writes -o files atomically and refuses an unwritable path with exit 2", () => {
     const out = join(tmp, "r.csv");
     const ok = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-f", "csv", "-o", out]);

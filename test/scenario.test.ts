@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { parseScenario, UsageError } from "../src/scenario/load.js";
+import { loadScenarioFile, parseScenario, UsageError } from "../src/scenario/load.js";
 import { parseDuration, parsePercent, parseRate, parseSize } from "../src/scenario/units.js";
 import { hostProfile } from "../src/model/host-profile.js";
-import { columnsOf } from "../src/model/runner.js";
+import { columnsOf, onlyColumns } from "../src/model/runner.js";
 import { netCostsForRun, Simulation } from "../src/model/simulation.js";
 import { PROFILES } from "../src/profiles/profiles.js";
 
@@ -137,6 +137,16 @@ describe("scenario validation", () => {
     ]);
     const sc = parseScenario(more("{ id: t2, title: U, columns: [B], rows: [{ label: L, metric: Domain-1.cpu, paper: { B: 1 } }] }"), "s.yaml");
     expect(sc.reports?.[0].columns).toEqual(["B"]);
+  });
+
+  it("keeps only the columns asked for, in every table, dropping a table left with none", () => {
+    const sc = loadScenarioFile("scenarios/shareguard.yaml").scenario;
+    const only = onlyColumns(sc, ["Baseline"]);
+    expect(columnsOf(only).map((c) => c.name)).toEqual(["Baseline"]);
+    expect(only.report?.rows[0].paper).toEqual({ Baseline: 329.85 });
+    expect(only.reports).toBeUndefined(); // the rhythm table shows "With ShareGuard" only
+    expect(onlyColumns(sc, ["With ShareGuard"]).reports?.[0].columns).toEqual(["With ShareGuard"]);
+    expect(() => onlyColumns(sc, ["Without"])).toThrow('no column "Without": the columns are "Baseline", "Without ShareGuard", "With ShareGuard"');
   });
 
   it("lets a variant change a domain's SEDF period and keep its share", () => {

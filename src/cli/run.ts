@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { loadScenarioFile, type LoadedScenario } from "../scenario/load.js";
 import type { ResultDoc } from "../report/result.js";
 import { estimateEvents } from "../model/estimate.js";
-import { columnsOf, runScenarios, type DecisionRow, type SeriesRow } from "../model/runner.js";
+import { columnsOf, onlyColumns, runScenarios, type DecisionRow, type SeriesRow } from "../model/runner.js";
 import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
@@ -18,6 +18,7 @@ interface RunFlags extends OutputFlags {
   seriesBin: string;
   plot?: string;
   maxHours: number;
+  column: string[];
 }
 
 const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", "combined", "replyRate", "cut"] as const;
@@ -43,7 +44,8 @@ export function runCommand(prog: Command, io: CliIo): void {
     .option("-j, --jobs <n>", "worker threads for the runs (results are identical for any number)", intArg("--jobs", 1, 64), defaultJobs())
     .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json; one scenario only)")
     .option("--series-bin <time>", "time series resolution", "1s")
-    .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR");
+    .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR")
+    .option("-c, --column <name>", "run only this column (variant) of each scenario; repeat for several (default: all)", (name: string, names: string[]) => [...names, name], [] as string[]);
   maxHoursOption(outputOptions(cmd)).action(async (files: string[], flags: RunFlags) => {
     // Every file is checked before anything runs, and every problem is reported at once.
     const problems: string[] = [];
@@ -54,6 +56,15 @@ export function runCommand(prog: Command, io: CliIo): void {
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         problems.push(...e.diagnostics);
+      }
+    }
+    if (flags.column.length > 0) {
+      for (const l of loaded) {
+        try {
+          l.scenario = onlyColumns(l.scenario, flags.column);
+        } catch (e) {
+          problems.push(`${l.file}: --column: ${(e as Error).message}`);
+        }
       }
     }
     if (problems.length > 0) throw new UsageError(problems);

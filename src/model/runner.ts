@@ -1,5 +1,5 @@
 import type { LoadedScenario } from "../scenario/load.js";
-import { DEFAULT_COLUMN, DEFAULT_PERIOD, measurementWindow, reportsOf, type Scenario, type Variant } from "../scenario/schema.js";
+import { DEFAULT_COLUMN, DEFAULT_PERIOD, measurementWindow, reportsOf, type ReportConfig, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { estimateEvents } from "./estimate.js";
@@ -81,6 +81,31 @@ export interface Column {
 export function columnsOf(sc: Scenario): Column[] {
   if (!sc.variants) return [{ name: DEFAULT_COLUMN, scenario: sc }];
   return sc.variants.map((v) => ({ name: v.name, scenario: applyVariant(sc, v), figure: v.figure }));
+}
+
+/**
+ * The scenario with only the named columns (`xeniso run --column`), each as it would run
+ * among the others: a run's random streams depend on the seed, the run index and the
+ * component, never on which columns run beside it. Tables keep the named columns, and a
+ * further table left with none is dropped. Throws with the known names for an unknown one.
+ */
+export function onlyColumns(sc: Scenario, names: string[]): Scenario {
+  const known = columnsOf(sc).map((c) => c.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) throw new Error(`no column ${unknown.map((n) => `"${n}"`).join(", ")}: the columns are ${known.map((n) => `"${n}"`).join(", ")}`);
+  const keep = (n: string) => names.includes(n);
+  const narrow = (r: ReportConfig): ReportConfig => ({
+    ...r,
+    ...(r.columns ? { columns: r.columns.filter(keep) } : {}),
+    rows: r.rows.map((row) => (row.paper ? { ...row, paper: Object.fromEntries(Object.entries(row.paper).filter(([col]) => keep(col))) } : row)),
+  });
+  const reports = (sc.reports ?? []).map(narrow).filter((r) => r.columns === undefined || r.columns.length > 0);
+  return {
+    ...sc,
+    ...(sc.variants ? { variants: sc.variants.filter((v) => keep(v.name)) } : {}),
+    ...(sc.report ? { report: narrow(sc.report) } : {}),
+    reports: reports.length > 0 ? reports : undefined,
+  };
 }
 
 /** Per column, per metric key: the metric's description and its value in every run. */
