@@ -13,6 +13,8 @@ if (process.argv[2] === "--item") {
   // Child: run one item and print its figures as JSON.
   const item = process.argv[3];
   const { Engine } = await import("../dist/sim/engine.js");
+  // The heap policy the CLI runs with, so the figures are what a user gets.
+  (await import("../dist/model/replication.js")).tuneHeap();
   const t0 = process.hrtime.bigint();
   let events = 0;
   let simulated = 0;

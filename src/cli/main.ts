@@ -9,6 +9,7 @@ import { schemaCommand } from "./schema.js";
 import { compareCommand } from "./compare.js";
 import { plotCommand } from "./plot.js";
 import { reportCommand } from "./report.js";
+import { tuneHeap } from "../model/replication.js";
 
 function program(io: CliIo): Command {
   const prog = new Command("xeniso")
@@ -65,6 +66,7 @@ function handleError(e: unknown, io: CliIo): number {
 
 /** Entry point of bin/xeniso. */
 export async function cli(): Promise<void> {
+  tuneHeap();
   process.on("SIGINT", () => {
     removePendingTemps();
     process.stderr.write("\nxeniso: interrupted; no output was written\n");
