@@ -122,6 +122,8 @@ describe("scenario validation", () => {
     expect(problems(v('{ name: A, sweep: { figure: "six", x: 1 } }'))).toContainEqual(expect.stringMatching(/variants\[0\]\.sweep\.figure: a figure panel of the paper/));
     expect(problems(v("{ name: A, periods: { Nobody: 20ms } }"))).toEqual(['s.yaml:12:35 variants[0].periods.Nobody: no domain is named "Nobody"']);
     expect(problems(v("{ name: A, periods: { Domain-0: 20 } }"))[0]).toMatch(/variants\[0\]\.periods\.Domain-0: a duration needs a unit/);
+    expect(problems(v("{ name: A, fileSizes: { Domain-1: 20KB } }"))).toEqual(["s.yaml:12:39 variants[0].fileSizes.Domain-1: Domain-1 has no web workload whose file size could change"]);
+    expect(problems(v("{ name: A, fileSizes: { Nobody: 20KB } }"))).toEqual(['s.yaml:12:37 variants[0].fileSizes.Nobody: no domain is named "Nobody"']);
     const sc = parseScenario(v("{ name: A, rates: { Domain-1: 2k/s } }"), "s.yaml");
     expect(sc.variants?.[0].rates).toEqual({ "Domain-1": 2000 });
   });
@@ -147,6 +149,13 @@ describe("scenario validation", () => {
     expect(only.reports).toBeUndefined(); // the rhythm table shows "With ShareGuard" only
     expect(onlyColumns(sc, ["With ShareGuard"]).reports?.[0].columns).toEqual(["With ShareGuard"]);
     expect(() => onlyColumns(sc, ["Without"])).toThrow('no column "Without": the columns are "Baseline", "Without ShareGuard", "With ShareGuard"');
+  });
+
+  it("lets a variant change a web workload's file size and rate", () => {
+    const web = GOOD.replace("{ type: udp, direction: recv, rate: 1000, size: 256B }", "{ type: web, rate: 100, fileSize: 10KB }");
+    const [a, b] = columnsOf(parseScenario(web + "variants:\n  - { name: A }\n  - { name: B, fileSizes: { Domain-1: 20KB }, rates: { Domain-1: 50 } }\n", "s.yaml"));
+    expect(a.scenario.domains[1].workload).toMatchObject({ rate: 100, fileSize: 10_240 });
+    expect(b.scenario.domains[1].workload).toMatchObject({ rate: 50, fileSize: 20_480 });
   });
 
   it("lets a variant change a domain's SEDF period and keep its share", () => {

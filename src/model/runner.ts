@@ -57,7 +57,9 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
       if (period !== undefined) d = { ...d, period, slice: d.slice === undefined ? undefined : (d.slice * period) / (d.period ?? DEFAULT_PERIOD) };
       if (off.has(d.name)) return { ...d, workload: undefined };
       const rate = v.rates?.[d.name];
-      if (rate !== undefined && (d.workload?.type === "web" || d.workload?.type === "udp")) return { ...d, workload: { ...d.workload, rate } };
+      if (rate !== undefined && (d.workload?.type === "web" || d.workload?.type === "udp")) d = { ...d, workload: { ...d.workload, rate } };
+      const fileSize = v.fileSizes?.[d.name];
+      if (fileSize !== undefined && d.workload?.type === "web") d = { ...d, workload: { ...d.workload, fileSize } };
       return d;
     }),
   };

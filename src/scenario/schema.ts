@@ -174,6 +174,10 @@ const VariantSpec = z.strictObject({
     .record(z.string(), Rate(0, 2_000_000))
     .optional()
     .describe("replaces the rate of these domains' web or UDP workloads, e.g. { Domain-1: 400 }"),
+  fileSizes: z
+    .record(z.string(), Size(1, 100 * 1024 * 1024))
+    .optional()
+    .describe("replaces the file size of these domains' web workloads, e.g. { Domain-1: 20KB }"),
   periods: z
     .record(z.string(), Duration(100_000, 10e9))
     .optional()
@@ -307,6 +311,12 @@ export const ScenarioSchema = z
         const at = ["variants", i, "rates", name];
         if (!d) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
         else if (d.workload?.type !== "web" && d.workload?.type !== "udp") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web or UDP workload whose rate could change` });
+      }
+      for (const name of Object.keys(v.fileSizes ?? {})) {
+        const d = sc.domains[names.get(name) ?? -1];
+        const at = ["variants", i, "fileSizes", name];
+        if (!d) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
+        else if (d.workload?.type !== "web") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web workload whose file size could change` });
       }
       for (const name of Object.keys(v.periods ?? {})) {
         if (!names.has(name)) ctx.addIssue({ code: "custom", path: ["variants", i, "periods", name], message: `no domain is named "${name}"` });
