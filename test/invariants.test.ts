@@ -41,8 +41,13 @@ const scenarioText = fc
 /** On every CPU busy + idle = elapsed; XenMon hands out exactly the IDD's CPU; the ground truth never exceeds it. */
 export const cpuTimeAndChargeOut = fc.property(scenarioText, fc.integer({ min: 0, max: 5 }), (text, run) => {
   const sim = new Simulation(parseScenario(text), run, 1, undefined, { keepSamples: true });
-  const { samples } = sim.execute();
+  const { samples, metrics } = sim.execute();
   const now = sim.engine.now;
+  // The guests' parts of the IDD's CPU are its whole, or nothing when it served no one.
+  const parts = metrics.filter((m) => m.key.endsWith(".iddPart")).reduce((a, m) => a + m.value, 0);
+  const iddShares = metrics.filter((m) => m.key.endsWith(".idd")).reduce((a, m) => a + m.value, 0);
+  if (iddShares > 0) expect(parts).toBeCloseTo(100, 9);
+  else expect(parts).toBe(0);
   for (const cpu of sim.cpus) {
     const busy = sim.domains.filter((d) => d.cpu === cpu.index).reduce((a, d) => a + d.timeInAt("running", now), 0);
     expect(busy + cpu.idleTimeAt(now)).toBe(now);

@@ -228,6 +228,8 @@ export class Simulation {
     const out: Metric[] = [];
     const iddName = this.net?.idd.name;
     const webs = [...this.web.values()];
+    // XenMon hands out all of the IDD's CPU by weighted packet counts: each guest's part.
+    const iddCharged = this.window.domains.reduce((a, sum) => a + sum.iddEstimate, 0);
     this.domains.forEach((d, i) => {
       const sum = this.window.domains[i];
       out.push({ key: `${d.name}.cpu`, label: `${d.name} CPU`, unit: "%", value: pct(sum.gotten) });
@@ -238,6 +240,7 @@ export class Simulation {
         out.push({ key: `${d.name}.sent`, label: `${d.name} packets sent`, unit: "pkt/s", value: sum.sent / seconds });
         out.push({ key: `${d.name}.recv`, label: `${d.name} packets received`, unit: "pkt/s", value: sum.recv / seconds });
         out.push({ key: `${d.name}.idd`, label: `${iddName} for ${d.name} (XenMon)`, unit: "%", value: pct(sum.iddEstimate) });
+        out.push({ key: `${d.name}.iddPart`, label: `${d.name}'s part of ${iddName}'s CPU (XenMon)`, unit: "%", value: iddCharged > 0 ? (100 * sum.iddEstimate) / iddCharged : 0 });
         out.push({ key: `${d.name}.iddTrue`, label: `${iddName} for ${d.name} (ground truth)`, unit: "%", value: pct(sum.iddTruth) });
         out.push({ key: `${d.name}.combined`, label: `${d.name} combined (own + ${iddName})`, unit: "%", value: pct(sum.gotten + sum.iddEstimate) });
       }
