@@ -88,8 +88,10 @@ export function columnsOf(sc: Scenario): Column[] {
 /**
  * The scenario with only the named columns (`xeniso run --column`), each as it would run
  * among the others: a run's random streams depend on the seed, the run index and the
- * component, never on which columns run beside it. Tables keep the named columns, and a
- * further table left with none is dropped. Throws with the known names for an unknown one.
+ * component, never on which columns run beside it. Tables keep the named columns (and
+ * only their paper values, so the result still passes the schema's cross-field rules),
+ * and a further table left with none is dropped. Throws with the known names for an
+ * unknown one.
  */
 export function onlyColumns(sc: Scenario, names: string[]): Scenario {
   const known = columnsOf(sc).map((c) => c.name);
@@ -221,20 +223,19 @@ function assemble(loaded: LoadedScenario, columns: Column[], opts: { runs: numbe
     for (const d of r.decisions) decisions.push({ column, run, ...d });
   });
   const names = columns.map((c) => c.name);
-  const tables: Table[] = reportsOf(sc).map((report) => ({
-    id: report.id,
-    title: report.title,
-    columns: report.columns ?? names,
-    rows: report.rows.map((r): Row => {
+  const tables: Table[] = reportsOf(sc).map((report) => {
+    const shown = report.columns ?? names;
+    const rows = report.rows.map((r): Row => {
       const entry = collected.get(r.metric);
       const values: Record<string, Cell> = {};
-      for (const name of report.columns ?? names) {
+      for (const name of shown) {
         const cell = cellOf(entry?.values.get(name), r.paper?.[name]);
         if (cell) values[name] = cell;
       }
       return { label: r.label, unit: entry?.unit ?? "", values };
-    }),
-  }));
+    });
+    return { id: report.id, title: report.title, columns: shown, rows };
+  });
   const window = measurementWindow(sc);
   tables.push({
     id: "xenmon",
