@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { loadScenarioFile, type LoadedScenario } from "../scenario/load.js";
 import type { ResultDoc } from "../report/result.js";
 import { estimateEvents } from "../model/estimate.js";
@@ -45,7 +45,11 @@ export function runCommand(prog: Command, io: CliIo): void {
     .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json; one scenario only)")
     .option("--series-bin <time>", "time series resolution", "1s")
     .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR")
-    .option("-c, --column <name>", "run only this column (variant) of each scenario; repeat for several (default: all)", (name: string, names: string[]) => [...names, name], [] as string[]);
+    .addOption(
+      new Option("-c, --column <name>", "run only this column (variant) of each scenario; repeat for several")
+        .argParser((name: string, names: string[]) => [...names, name])
+        .default([] as string[], "all"),
+    );
   maxHoursOption(outputOptions(cmd)).action(async (files: string[], flags: RunFlags) => {
     // Every file is checked before anything runs, and every problem is reported at once.
     const problems: string[] = [];
