@@ -158,6 +158,33 @@ describe("scenario validation", () => {
     expect(b.scenario.domains[1].workload).toMatchObject({ rate: 50, fileSize: 20_480 });
   });
 
+  it("lets a variant replace a domain's workload, and checks the replacement", () => {
+    const v = (variant: string) => GOOD + `variants:\n  - { name: A }\n  - ${variant}\n`;
+    const bulk = "{ type: bulk, direction: recv, window: 1MB }";
+    const [a, b] = columnsOf(parseScenario(v(`{ name: B, workloads: { Domain-1: ${bulk} } }`), "s.yaml"));
+    expect(a.scenario.domains[1].workload).toMatchObject({ type: "udp", rate: 1000 });
+    // A whole workload: what it leaves unset takes the defaults, not the base's settings.
+    expect(b.scenario.domains[1].workload).toEqual({ type: "bulk", direction: "recv", window: 1_048_576, start: 0, cpuPerSegment: 0 });
+    // A rate change applies to the column's own workload, so it can follow a replacement.
+    const web = "{ type: web, rate: 100, fileSize: 10KB }";
+    const [, c] = columnsOf(parseScenario(v(`{ name: B, workloads: { Domain-1: ${web} }, rates: { Domain-1: 50 }, fileSizes: { Domain-1: 20KB } }`), "s.yaml"));
+    expect(c.scenario.domains[1].workload).toMatchObject({ type: "web", rate: 50, fileSize: 20_480 });
+
+    expect(problems(v(`{ name: B, workloads: { Nobody: ${bulk} } }`))).toEqual(['s.yaml:13:37 variants[1].workloads.Nobody: no domain is named "Nobody"']);
+    expect(problems(v(`{ name: B, workloads: { Domain-0: ${bulk} } }`))).toEqual(["s.yaml:13:39 variants[1].workloads.Domain-0: the IDD runs no workload of its own: put workloads in guests"]);
+    expect(problems(v(`{ name: B, withoutWorkload: [Domain-1], workloads: { Domain-1: ${bulk} } }`))).toEqual([
+      "s.yaml:13:68 variants[1].workloads.Domain-1: Domain-1 is also in withoutWorkload: a column either switches a workload off or replaces it",
+    ]);
+    expect(problems(v(`{ name: B, workloads: { Domain-1: ${bulk} }, fileSizes: { Domain-1: 20KB } }`))).toEqual([
+      "s.yaml:13:110 variants[1].fileSizes.Domain-1: Domain-1 has no web workload whose file size could change",
+    ]);
+    expect(problems(v("{ name: B, workloads: { Domain-1: { type: bulk, window: 1 } } }"))[0]).toMatch(/^s\.yaml:13:61 variants\[1\]\.workloads\.Domain-1\.window: must be at least 1500B/);
+    const noIdd = GOOD.replace("    idd: true\n", "").replace("    workload: { type: udp, direction: recv, rate: 1000, size: 256B }\n", "");
+    expect(problems(noIdd + `variants:\n  - { name: B, workloads: { Domain-1: ${bulk} } }\n`)).toEqual([
+      "s.yaml:10:39 variants[0].workloads.Domain-1: a network workload needs a net-IDD: mark one domain idd: true",
+    ]);
+  });
+
   it("lets a variant change a domain's SEDF period and keep its share", () => {
     const text = GOOD.replace("    share: 40%", "    slice: 4ms") + "variants:\n  - { name: A, periods: { Domain-0: 100ms, Domain-1: 20ms } }\n";
     const [column] = columnsOf(parseScenario(text, "s.yaml"));

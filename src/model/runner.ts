@@ -56,6 +56,8 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
       // The same share over a different period: a slice given in the base scales with it.
       if (period !== undefined) d = { ...d, period, slice: d.slice === undefined ? undefined : (d.slice * period) / (d.period ?? DEFAULT_PERIOD) };
       if (off.has(d.name)) return { ...d, workload: undefined };
+      const workload = v.workloads?.[d.name];
+      if (workload !== undefined) d = { ...d, workload };
       const rate = v.rates?.[d.name];
       if (rate !== undefined && (d.workload?.type === "web" || d.workload?.type === "udp")) d = { ...d, workload: { ...d.workload, rate } };
       const fileSize = v.fileSizes?.[d.name];

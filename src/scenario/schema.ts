@@ -170,6 +170,10 @@ const VariantSpec = z.strictObject({
   host: HostSpec.optional().describe("overrides of the host profile's parameters in this column, over the base's"),
   shareguard: ShareGuardSpec.optional().describe("replaces the base ShareGuard settings"),
   withoutWorkload: z.array(z.string()).optional().describe("domains whose workload is switched off in this column"),
+  workloads: z
+    .record(z.string(), Workload)
+    .optional()
+    .describe("replaces these domains' workloads in this column, each with a whole workload (unset settings take their defaults), e.g. { Domain-3: { type: bulk, window: 1MB } }"),
   rates: z
     .record(z.string(), Rate(0, 2_000_000))
     .optional()
@@ -306,17 +310,26 @@ export const ScenarioSchema = z
       v.withoutWorkload?.forEach((name, k) => {
         if (!names.has(name)) ctx.addIssue({ code: "custom", path: ["variants", i, "withoutWorkload", k], message: `no domain is named "${name}"` });
       });
-      for (const name of Object.keys(v.rates ?? {})) {
+      for (const [name, w] of Object.entries(v.workloads ?? {})) {
         const d = sc.domains[names.get(name) ?? -1];
-        const at = ["variants", i, "rates", name];
+        const at = ["variants", i, "workloads", name];
         if (!d) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
-        else if (d.workload?.type !== "web" && d.workload?.type !== "udp") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web or UDP workload whose rate could change` });
+        else if (d.idd) ctx.addIssue({ code: "custom", path: at, message: "the IDD runs no workload of its own: put workloads in guests" });
+        else if (v.withoutWorkload?.includes(name)) ctx.addIssue({ code: "custom", path: at, message: `${name} is also in withoutWorkload: a column either switches a workload off or replaces it` });
+        else if (w.type !== "cpu" && idds === 0) ctx.addIssue({ code: "custom", path: at, message: "a network workload needs a net-IDD: mark one domain idd: true" });
+      }
+      /** The workload a domain runs in this column, before its rate or file size changes. */
+      const workloadIn = (name: string) => v.workloads?.[name] ?? sc.domains[names.get(name) ?? -1]?.workload;
+      for (const name of Object.keys(v.rates ?? {})) {
+        const at = ["variants", i, "rates", name];
+        const type = workloadIn(name)?.type;
+        if (!names.has(name)) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
+        else if (type !== "web" && type !== "udp") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web or UDP workload whose rate could change` });
       }
       for (const name of Object.keys(v.fileSizes ?? {})) {
-        const d = sc.domains[names.get(name) ?? -1];
         const at = ["variants", i, "fileSizes", name];
-        if (!d) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
-        else if (d.workload?.type !== "web") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web workload whose file size could change` });
+        if (!names.has(name)) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
+        else if (workloadIn(name)?.type !== "web") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web workload whose file size could change` });
       }
       for (const name of Object.keys(v.periods ?? {})) {
         if (!names.has(name)) ctx.addIssue({ code: "custom", path: ["variants", i, "periods", name], message: `no domain is named "${name}"` });
