@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { emit } from "../src/cli/emit.js";
 import type { CliIo } from "../src/cli/io.js";
-import { fitLine, fitOf, meanSd, renderTable } from "../src/report/render.js";
+import { FIT_LINE_MISSES, fitLine, fitOf, meanSd, renderTable } from "../src/report/render.js";
 import type { ResultDoc } from "../src/report/result.js";
 
 const load = (name: string): ResultDoc => JSON.parse(readFileSync(`results/${name}.json`, "utf8"));
@@ -83,6 +83,15 @@ describe("how a paper table fares", () => {
     // +4 % (aim), −11 % (miss), +1.5 pp (bound); B's CPU has no paper value.
     expect(fitOf(table)).toEqual({ cells: 3, aim: 1, bound: 1, misses: [{ column: "B", label: "Throughput", dev: "-11.0%" }] });
     expect(fitLine(table)).toBe("2 of 3 cells within bounds (±10 % / ±2 pp; 1 within ±5 % / ±1 pp); misses: B Throughput -11.0%");
+  });
+
+  it("names at most a few misses and counts the rest", () => {
+    const miss = { mean: 50, sd: 0, n: 1, paper: 100 };
+    const many = { ...table, columns: ["A"], rows: Array.from({ length: FIT_LINE_MISSES + 3 }, (_, i) => ({ label: `R${i}`, unit: "req/s", values: { A: miss } })) };
+    const line = fitLine(many);
+    expect(line).toContain(`misses: R0 -50.0%, R1 -50.0%`);
+    expect(line).toContain(`R${FIT_LINE_MISSES - 1} -50.0%, and 3 more`);
+    expect(line).not.toContain(`R${FIT_LINE_MISSES} `);
   });
 
   it("prints the line under each paper table, not under the XenMon view", () => {

@@ -187,16 +187,21 @@ export function fitOf(t: ResultTable): Fit {
   return fit;
 }
 
+/** The most misses a fit line names; a study with many columns would otherwise print a paragraph. */
+export const FIT_LINE_MISSES = 8;
+
 /**
  * One line under a paper table: "15 of 16 cells within bounds (±10 % / ±2 pp; 13 within
  * ±5 % / ±1 pp); misses: SEDF-DC Dom-1 web-server Throughput +16.9%". The bounds and the
- * aim are the reproduction's (see `grade`); the column is named only when there are several.
+ * aim are the reproduction's (see `grade`); the column is named only when there are
+ * several. Past FIT_LINE_MISSES misses it names the first ones and counts the rest.
  */
 export function fitLine(t: ResultTable): string {
   const f = fitOf(t);
   const within = f.aim + f.bound;
   const misses = f.misses.map((m) => (t.columns.length > 1 ? `${m.column} ${m.label} ${m.dev}` : `${m.label} ${m.dev}`));
-  return `${within} of ${f.cells} cell${f.cells === 1 ? "" : "s"} within bounds (±10 % / ±2 pp; ${f.aim} within ±5 % / ±1 pp)${misses.length > 0 ? `; misses: ${misses.join(", ")}` : ""}`;
+  const named = misses.length > FIT_LINE_MISSES ? [...misses.slice(0, FIT_LINE_MISSES), `and ${misses.length - FIT_LINE_MISSES} more`] : misses;
+  return `${within} of ${f.cells} cell${f.cells === 1 ? "" : "s"} within bounds (±10 % / ±2 pp; ${f.aim} within ±5 % / ±1 pp)${misses.length > 0 ? `; misses: ${named.join(", ")}` : ""}`;
 }
 
 /** Green within the aim, yellow within the bound, red beyond. */
