@@ -135,6 +135,21 @@ describe("xeniso CLI", () => {
     expect(readdirSync(tmp).filter((f) => f.includes("xeniso-tmp"))).toEqual([]);
   });
 
+  it("changes a scenario with --set, says so under the table and records it in the JSON", () => {
+    const args = ["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--set", "domains.Domain-1.workload.rate=2k/s"];
+    const table = xeniso([...args, "--runs", "1"]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toContain("--set duration=1s, --set domains.Domain-1.workload.rate=2k/s");
+    const doc = JSON.parse(xeniso([...args, "--runs", "1", "-f", "json"]).stdout);
+    expect(doc.scenario.set).toEqual(["duration=1s", "domains.Domain-1.workload.rate=2k/s"]);
+    const pkts = doc.tables[0].rows.find((r: { label: string }) => r.label === "Domain-1 packets received").values.result.mean;
+    expect(pkts).toBeCloseTo(2000, -1);
+    const bad = xeniso(["run", "scenarios/udp-recv.yaml", "--set", "domains.Domain-1.workload.size=1"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/^error: scenarios\/udp-recv\.yaml: --set domains\.Domain-1\.workload\.size=1: domains\[1\]\.workload\.size: /m);
+  });
+
   it("rejects an invalid scenario with file:line:col messages, exit 2 and no stack trace", () => {
     const file = join(tmp, "broken.yaml");
     writeFileSync(file, "name: x\nprofile: system-9\nduration: 5\ndomains: []\nsurprise: 1\n");
@@ -156,6 +171,9 @@ describe("xeniso CLI", () => {
       ["calibrate", "--duration", "fast"],
       ["frobnicate"],
       ["run", "no/such/file.yaml"],
+      ["run", "scenarios/udp-recv.yaml", "--set", "runs"],
+      ["run", "scenarios/udp-recv.yaml", "--set", "domains.Domain-7.share=10%"],
+      ["validate", "scenarios/udp-recv.yaml", "--set", "duration=soon"],
     ]) {
       const r = xeniso(args);
       expect(r.code, args.join(" ")).toBe(2);

@@ -1,32 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { loadScenarioFile, parseScenario, UsageError } from "../src/scenario/load.js";
+import { loadScenarioFile, parseScenario } from "../src/scenario/load.js";
 import { parseDuration, parsePercent, parseRate, parseSize } from "../src/scenario/units.js";
 import { hostProfile } from "../src/model/host-profile.js";
 import { columnsOf, onlyColumns } from "../src/model/runner.js";
 import { netCostsForRun, Simulation } from "../src/model/simulation.js";
 import { PROFILES } from "../src/profiles/profiles.js";
+import { problems, UDP_SCENARIO } from "./helpers/scenario.js";
 
-const GOOD = `name: t
-profile: system-1
-duration: 2s
-domains:
-  - name: Domain-0
-    idd: true
-    share: 40%
-  - name: Domain-1
-    share: 50%
-    workload: { type: udp, direction: recv, rate: 1000, size: 256B }
-`;
-
-function problems(text: string): string[] {
-  try {
-    parseScenario(text, "s.yaml");
-  } catch (e) {
-    if (e instanceof UsageError) return e.diagnostics;
-    throw e;
-  }
-  throw new Error("expected the scenario to be rejected");
-}
+const GOOD = UDP_SCENARIO;
 
 describe("units", () => {
   it("parses what people write", () => {

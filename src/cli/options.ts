@@ -1,6 +1,7 @@
 import { availableParallelism } from "node:os";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { EVENTS_PER_WALL_SECOND, estimateWallSeconds, humanDuration } from "../model/estimate.js";
+import { OverrideError, parseOverride, type Override } from "../scenario/overrides.js";
 import { FORMATS } from "../report/render.js";
 import { TooLongError } from "./io.js";
 
@@ -46,5 +47,24 @@ export function guardDuration(what: string, events: number, runs: number, jobs: 
   if (wall <= maxHours * 3600) return;
   throw new TooLongError(
     `${what} would take about ${humanDuration(wall)} (about ${events.toExponential(1)} simulated events at ${EVENTS_PER_WALL_SECOND / 1e6}M/s on ${Math.min(jobs, runs)} worker${Math.min(jobs, runs) === 1 ? "" : "s"}), more than --max-hours ${maxHours}. Shorten the duration, lower --runs or the rates, or raise --max-hours.`,
+  );
+}
+
+/**
+ * --set PATH=VALUE, repeatable: changes to every scenario given, applied before
+ * validation (src/scenario/overrides.ts). A malformed flag is refused with exit 2.
+ */
+export function setOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option("--set <path=value>", "change the scenario: a key (domains.Domain-1.share=30%, runs=4) set to a YAML value; repeat for several")
+      .argParser((text: string, all: Override[]) => {
+        try {
+          return [...all, parseOverride(text)];
+        } catch (e) {
+          if (e instanceof OverrideError) throw new InvalidArgumentError(e.message);
+          throw e;
+        }
+      })
+      .default([] as Override[], "none"),
   );
 }

@@ -8,7 +8,8 @@ import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
 import { prepareFigureDir, writeFigures } from "./plot.js";
 import { checkWritable, progressReporter, writeAtomic, type CliIo } from "./io.js";
-import { defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions } from "./options.js";
+import type { Override } from "../scenario/overrides.js";
+import { defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption } from "./options.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
@@ -19,6 +20,7 @@ interface RunFlags extends OutputFlags {
   plot?: string;
   maxHours: number;
   column: string[];
+  set: Override[];
 }
 
 const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", "combined", "replyRate", "cut"] as const;
@@ -50,13 +52,13 @@ export function runCommand(prog: Command, io: CliIo): void {
         .argParser((name: string, names: string[]) => [...names, name])
         .default([] as string[], "all"),
     );
-  maxHoursOption(outputOptions(cmd)).action(async (files: string[], flags: RunFlags) => {
+  maxHoursOption(outputOptions(setOption(cmd))).action(async (files: string[], flags: RunFlags) => {
     // Every file is checked before anything runs, and every problem is reported at once.
     const problems: string[] = [];
     const loaded: LoadedScenario[] = [];
     for (const file of files) {
       try {
-        loaded.push(loadScenarioFile(file));
+        loaded.push(loadScenarioFile(file, flags.set));
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         problems.push(...e.diagnostics);

@@ -1,26 +1,28 @@
 import type { Command } from "commander";
 import { loadScenarioFile, UsageError } from "../scenario/load.js";
+import type { Override } from "../scenario/overrides.js";
 import type { CliIo } from "./io.js";
+import { setOption } from "./options.js";
 
 export function validateCommand(prog: Command, io: CliIo): void {
-  prog
+  const cmd = prog
     .command("validate")
     .description("check scenario files without running them (exit 2 on the first invalid one, after reporting all)")
-    .argument("<scenario...>", "scenario YAML files")
-    .action((files: string[]) => {
-      const problems: string[] = [];
-      for (const file of files) {
-        try {
-          const { scenario } = loadScenarioFile(file);
-          io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${scenario.runs} runs of ${scenario.duration / 1e9}s)\n`);
-        } catch (e) {
-          if (!(e instanceof UsageError)) throw e;
-          problems.push(...e.diagnostics);
-        }
+    .argument("<scenario...>", "scenario YAML files");
+  setOption(cmd).action((files: string[], flags: { set: Override[] }) => {
+    const problems: string[] = [];
+    for (const file of files) {
+      try {
+        const { scenario } = loadScenarioFile(file, flags.set);
+        io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${scenario.runs} runs of ${scenario.duration / 1e9}s)\n`);
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        problems.push(...e.diagnostics);
       }
-      if (problems.length > 0) {
-        io.stderr(problems.map((p) => `error: ${p}`).join("\n") + "\n");
-        process.exitCode = 2;
-      }
-    });
+    }
+    if (problems.length > 0) {
+      io.stderr(problems.map((p) => `error: ${p}`).join("\n") + "\n");
+      process.exitCode = 2;
+    }
+  });
 }

@@ -256,7 +256,7 @@ function assemble(loaded: LoadedScenario, columns: Column[], opts: { runs: numbe
     schemaVersion: SCHEMA_VERSION,
     xeniso: XENISO_VERSION,
     command: "run",
-    scenario: { path: loaded.file, name: sc.name, sha256: loaded.hash },
+    scenario: { path: loaded.file, name: sc.name, sha256: loaded.hash, ...(loaded.set.length > 0 ? { set: loaded.set } : {}) },
     profile: sc.profile,
     seed: opts.seed,
     runs: opts.runs,

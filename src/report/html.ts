@@ -1,5 +1,5 @@
 import { deviation, type ResultDoc, type Table } from "./result.js";
-import { fitLine, grade, hasPaper, meanSd, num } from "./render.js";
+import { fitLine, grade, hasPaper, meanSd, num, provenance } from "./render.js";
 
 /** A figure ready for the page: its caption and its SVG text. */
 export interface RenderedFigure {
@@ -70,7 +70,7 @@ function sectionName(doc: ResultDoc): string {
 function sectionHtml(doc: ResultDoc, figures: RenderedFigure[], section: number): string {
   const name = sectionName(doc);
   const [paperTables, otherTables] = [doc.tables.filter(hasPaper), doc.tables.filter((t) => !hasPaper(t))];
-  const meta = `seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}${doc.scenario ? `, scenario sha256 ${doc.scenario.sha256.slice(0, 12)}…` : ""}`;
+  const meta = `${provenance(doc)}${doc.scenario ? `, scenario sha256 ${doc.scenario.sha256.slice(0, 12)}…` : ""}`;
   const parts = [`<section id="s${section}"><h2>${esc(name)}</h2>`, `<p class="meta">${esc(meta)}</p>`];
   for (const t of paperTables) parts.push(tableHtml(t), `<p class="fit">${esc(fitLine(t))}</p>`);
   figures.forEach((f, i) => parts.push(`<figure>${scopeIds(f.svg, `s${section}f${i}-`)}<figcaption>${esc(f.caption)}</figcaption></figure>`));

@@ -87,7 +87,7 @@ export function renderTable(doc: ResultDoc, color: boolean, width?: number): str
     }
     if (withPaper) parts.push(fitLine(t));
   }
-  parts.push(chalk.dim(`seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}`));
+  parts.push(chalk.dim(provenance(doc)));
   return parts.join("\n") + "\n";
 }
 
@@ -187,6 +187,12 @@ export function fitOf(t: ResultTable): Fit {
   return fit;
 }
 
+/** The line under a result: how it was made, with the `--set` flags that changed the file. */
+export function provenance(doc: ResultDoc): string {
+  const set = doc.scenario?.set ?? [];
+  return `seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}${set.map((s) => `, --set ${s}`).join("")}`;
+}
+
 /** The most misses a fit line names; a study with many columns would otherwise print a paragraph. */
 export const FIT_LINE_MISSES = 8;
 
@@ -219,7 +225,7 @@ export function renderMarkdown(doc: ResultDoc): string {
     out.push("");
     if (hasPaper(t)) out.push(fitLine(t), "");
   }
-  out.push(`_seed ${doc.seed}, ${doc.runs} runs, profile ${doc.profile}, xeniso ${doc.xeniso}_`, "");
+  out.push(`_${provenance(doc)}_`, "");
   return out.join("\n");
 }
 

@@ -33,7 +33,8 @@ export interface ResultDoc {
   schemaVersion: number;
   xeniso: string;
   command: string;
-  scenario: { path: string; name: string; sha256: string } | null;
+  /** The scenario file, and the `--set` flags applied to it (only when there were any). */
+  scenario: { path: string; name: string; sha256: string; set?: string[] } | null;
   profile: string;
   seed: number;
   runs: number;

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { isMap, isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type * as z from "zod";
+import { applyOverride, OverrideError, type Override } from "./overrides.js";
 import { ScenarioSchema, scenarioJsonSchema, type Scenario } from "./schema.js";
 
 /** One problem in a scenario file, located as `file:line:col path: message`. */
@@ -31,13 +32,15 @@ export interface LoadedScenario {
   file: string;
   /** sha256 of the file's bytes, recorded in results for provenance. */
   hash: string;
+  /** The `--set` flags applied on top of the file, as given (also recorded in results). */
+  set: string[];
   scenario: Scenario;
 }
 
 const MAX_BYTES = 1024 * 1024;
 const MAX_ALIASES = 100;
 
-export function loadScenarioFile(file: string): LoadedScenario {
+export function loadScenarioFile(file: string, overrides: Override[] = []): LoadedScenario {
   let bytes: Buffer;
   try {
     if (statSync(file).size > MAX_BYTES) throw new UsageError([`${file}:1:1: file is larger than 1 MiB; a scenario is a few dozen lines`]);
@@ -54,12 +57,16 @@ export function loadScenarioFile(file: string): LoadedScenario {
   } catch {
     throw new UsageError([`${file}:1:1: file is not valid UTF-8 text`]);
   }
-  const scenario = parseScenario(text, file);
-  return { file, hash: createHash("sha256").update(bytes).digest("hex"), scenario };
+  const scenario = parseScenario(text, file, overrides);
+  return { file, hash: createHash("sha256").update(bytes).digest("hex"), set: overrides.map((o) => o.text), scenario };
 }
 
-/** Parses and validates scenario text; throws UsageError listing every problem. */
-export function parseScenario(text: string, file = "<scenario>"): Scenario {
+/**
+ * Parses and validates scenario text, with `overrides` (`--set` flags) applied to the
+ * document first; throws UsageError listing every problem. A problem at or under a path
+ * an override set is the flag's, and is reported against it rather than the file.
+ */
+export function parseScenario(text: string, file = "<scenario>", overrides: Override[] = []): Scenario {
   if (text.trim() === "") throw new UsageError([`${file}:1:1: file is empty; a scenario needs at least name, profile, duration and domains`]);
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
@@ -70,6 +77,17 @@ export function parseScenario(text: string, file = "<scenario>"): Scenario {
   if (doc.errors.length > 0) {
     throw new UsageError(doc.errors.map((e) => at(e.pos[0], "", e.message.split("\n")[0])));
   }
+  const setPaths: Array<{ flag: string; path: (string | number)[] }> = [];
+  const flagProblems: string[] = [];
+  for (const o of overrides) {
+    try {
+      setPaths.push({ flag: o.text, path: applyOverride(doc, o) });
+    } catch (e) {
+      if (!(e instanceof OverrideError)) throw e;
+      flagProblems.push(`${file}: --set ${o.text}: ${e.message}`);
+    }
+  }
+  if (flagProblems.length > 0) throw new UsageError(flagProblems);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIASES });
@@ -81,13 +99,27 @@ export function parseScenario(text: string, file = "<scenario>"): Scenario {
   }
   const result = ScenarioSchema.safeParse(data);
   if (result.success) return result.data;
-  // In file order, as an editor would list them.
-  const located = result.error.issues.flatMap((issue) => locate(doc, issue)).sort((a, b) => a.offset - b.offset);
-  const problems = located.map(({ offset, path, message }) => at(offset, path, message));
+  // The flags' problems first, then the file's in file order, as an editor would list them.
+  const located = result.error.issues.flatMap((issue) => locate(doc, issue));
+  // A problem inside what a flag set, or made on the way (a map it had to create), is the flag's.
+  const flagOf = (l: Located) => setPaths.find((s) => within(l.segments, s.path));
+  const problems = [
+    ...located.filter((l) => flagOf(l) !== undefined).map((l) => `${file}: --set ${flagOf(l)!.flag}: ${l.path}: ${l.message}`),
+    ...located
+      .filter((l) => flagOf(l) === undefined)
+      .sort((a, b) => a.offset - b.offset)
+      // The file may be fine on its own: say that the flags took part.
+      .map(({ offset, path, message }) => at(offset, path, setPaths.length > 0 ? `${message} (with --set)` : message)),
+  ];
   throw new UsageError(problems);
 }
 
-type Located = { offset: number; path: string; message: string };
+/** Whether `path` is `root` or lies inside it. */
+function within(path: (string | number)[], root: (string | number)[]): boolean {
+  return path.length >= root.length && root.every((seg, i) => path[i] === seg);
+}
+
+type Located = { offset: number; path: string; segments: (string | number)[]; message: string };
 
 /** Maps a zod issue to the YAML node it concerns (or its nearest existing parent). */
 function locate(doc: Document, issue: z.core.$ZodIssue): Located[] {
@@ -100,7 +132,7 @@ function locate(doc: Document, issue: z.core.$ZodIssue): Located[] {
         const pair = parent.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === key);
         if (pair && isNode(pair.key)) offset = pair.key.range?.[0] ?? offset;
       }
-      return { offset, path: formatPath([...path, key]), message: `unknown key "${key}"${suggest(key)}` };
+      return { offset, path: formatPath([...path, key]), segments: [...path, key], message: `unknown key "${key}"${suggest(key)}` };
     });
   }
   for (let n = path.length; n >= 0; n--) {
@@ -109,10 +141,10 @@ function locate(doc: Document, issue: z.core.$ZodIssue): Located[] {
       // The node the issue is about does not exist: the key is missing.
       const missing = n < path.length && (issue.code === "invalid_type" || issue.code === "invalid_union");
       const message = missing ? "required key is missing" : friendly(issue.message);
-      return [{ offset: rangeStart(node), path: formatPath(path), message }];
+      return [{ offset: rangeStart(node), path: formatPath(path), segments: path, message }];
     }
   }
-  return [{ offset: 0, path: formatPath(path), message: friendly(issue.message) }];
+  return [{ offset: 0, path: formatPath(path), segments: path, message: friendly(issue.message) }];
 }
 
 /** zod's messages in the words the rest of the loader uses. */
