@@ -248,6 +248,12 @@ describe("xeniso CLI", () => {
     expect(r.code).toBe(3);
     expect(r.stdout).toContain(doc.tables[0].rows[0].label);
     expect(r.stdout).toContain("+5.00%");
+    expect(r.stdout).not.toContain("made differently");
+    const rerun = join(tmp, "rerun.json");
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--set", "duration=1s", "-o", rerun, "-f", "json"]).code).toBe(0);
+    const made = xeniso(["compare", base, rerun]).stdout;
+    expect(made).toContain("made differently: --set: none → duration=1s\n");
+    expect(made).toContain("made differently: runs: 10 → 1\n");
     expect(xeniso(["compare", base, changed, "--tolerance", "10%"]).code).toBe(0);
     doc.tables[0].rows.pop();
     writeFileSync(changed, JSON.stringify(doc));

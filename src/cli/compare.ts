@@ -1,7 +1,7 @@
 import Table from "cli-table3";
 import { Chalk } from "chalk";
 import type { Command } from "commander";
-import { compareResults, type Change } from "../report/compare.js";
+import { compareResults, howMadeDiffers, type Change } from "../report/compare.js";
 import { num } from "../report/render.js";
 import { UsageError } from "../scenario/load.js";
 import { parsePercent } from "../scenario/units.js";
@@ -39,7 +39,8 @@ export function compareCommand(prog: Command, io: CliIo): void {
       if (!tol.ok) problems.push(`--tolerance: ${tol.message}`);
       if (!Number.isFinite(abs) || abs < 0) problems.push(`--absolute: expected a non-negative number, got "${flags.absolute}"`);
       if (problems.length) throw new UsageError(problems);
-      const changes = compareResults(readResult(baselineFile), readResult(newFile), tol.ok ? tol.value : 0, abs);
+      const [before, after] = [readResult(baselineFile), readResult(newFile)];
+      const changes = compareResults(before, after, tol.ok ? tol.value : 0, abs);
       const chalk = new Chalk({ level: decideColor(flags.color, io) ? 1 : 0 });
       const shown = flags.all ? changes : changes.filter((c) => c.relative !== 0);
       const breaches = changes.filter((c) => c.breach);
@@ -51,6 +52,7 @@ export function compareCommand(prog: Command, io: CliIo): void {
         }
         io.stdout(table.toString() + "\n");
       }
+      for (const line of howMadeDiffers(before, after)) io.stdout(`made differently: ${line}\n`);
       io.stdout(`${changes.length} cells compared, ${changes.filter((c) => c.relative !== 0).length} changed, ${breaches.length} beyond ±${flags.tolerance}\n`);
       if (breaches.length > 0) process.exitCode = EXIT.regression;
     });

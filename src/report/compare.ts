@@ -40,3 +40,24 @@ export function compareResults(before: ResultDoc, after: ResultDoc, tolerance: n
   for (const [key, y] of b) if (!a.has(key)) changes.push({ ...y, after: y.mean, relative: Infinity, breach: false });
   return changes;
 }
+
+/**
+ * How two results were made differently, one line per difference ("runs: 10 → 4"): a
+ * changed cell means little until one knows whether the code, the scenario or the flags
+ * changed. Empty when both were made the same way.
+ */
+export function howMadeDiffers(before: ResultDoc, after: ResultDoc): string[] {
+  const made = (doc: ResultDoc): Array<[string, string]> => [
+    ["command", doc.command],
+    ["scenario", doc.scenario ? doc.scenario.path : "none"],
+    ["scenario file sha256", doc.scenario ? `${doc.scenario.sha256.slice(0, 12)}…` : "none"],
+    ["--set", doc.scenario?.set?.join(" ") || "none"],
+    ["profile", doc.profile],
+    ["seed", String(doc.seed)],
+    ["runs", String(doc.runs)],
+    ["xeniso", doc.xeniso],
+  ];
+  const a = made(before);
+  const b = made(after);
+  return a.flatMap(([what, x], i) => (x === b[i][1] ? [] : [`${what}: ${x} → ${b[i][1]}`]));
+}
