@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseScenario, UsageError } from "../src/scenario/load.js";
+import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 
 const sources = ["sedf-dc", "shareguard", "udp-recv"].map((n) => readFileSync(`scenarios/${n}.yaml`, "utf8"));
 
@@ -58,6 +59,39 @@ describe("scenario loader fuzzing", () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  /** A `--set` flag from pieces of real paths and values, often wrong. */
+  const flag = fc
+    .tuple(
+      fc.array(fc.constantFrom("domains", "variants", "Domain-0", "Domain-3", "Baseline", "0", "3", "9", "[With ShareGuard]", "workload", "share", "window", "shareguard", "limits", "host", "web", "maxClients", "runs", "name", "x", "", "[", "]"), { minLength: 1, maxLength: 5 }),
+      fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom("1MB", "30%", "-1", "null", "~", "[]", "{}", "{ type: bulk }", "{", "'", "10ms", "true", "*a")),
+    )
+    .map(([segments, value]) => `${segments.join(".").replace(/\.\[/g, "[")}=${value}`);
+
+  it("either applies --set flags or rejects them with the flag named — never anything else", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: sources.length - 1 }), fc.array(flag, { minLength: 1, maxLength: 3 }), (source, texts) => {
+        let overrides;
+        try {
+          overrides = texts.map(parseOverride);
+        } catch (e) {
+          expect(e).toBeInstanceOf(OverrideError);
+          expect((e as Error).message).toMatch(/^--set/);
+          return;
+        }
+        try {
+          parseScenario(sources[source], "f.yaml", overrides);
+        } catch (e) {
+          expect(e).toBeInstanceOf(UsageError);
+          for (const d of (e as UsageError).diagnostics) {
+            expect(d).toMatch(/^f\.yaml(:\d+:\d+ .* \(with --set\)|: --set .+: .+)$/);
+            expect(d).not.toMatch(/Too (small|big): expected|Invalid input: expected|received \w+$/);
+          }
+        }
+      }),
+      { numRuns: 1000 },
     );
   });
 });

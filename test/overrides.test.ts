@@ -66,6 +66,8 @@ describe("--set", () => {
     expect(message("=1")).toMatch(/^--set: the path has an empty key/);
     expect(message("variants[A.x=1")).toBe('--set: "[" without "]" in the path');
     expect(message("variants[A]x=1")).toBe('--set: expected "." or "[" after "]" in the path');
+    // Found by the fuzz test: an alias would be looked up among the file's anchors.
+    expect(message("domains=*a")).toBe("--set: the value may not use a YAML alias (*name)");
   });
 
   it("leaves a scenario without flags exactly as the file gives it", () => {

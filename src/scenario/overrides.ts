@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from "yaml";
 
 /**
  * One `--set PATH=VALUE` flag: a change to a scenario made on the command line, applied to
@@ -29,6 +29,10 @@ export function parseOverride(text: string): Override {
   const doc = parseDocument(text.slice(eq + 1), { prettyErrors: false });
   if (doc.errors.length > 0) throw new OverrideError(`--set: the value is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
   if (doc.contents === null) throw new OverrideError("--set: the value is empty");
+  // An alias would be resolved against the scenario's anchors, which the flag cannot see.
+  let alias = false;
+  visit(doc, { Alias: () => void (alias = true) });
+  if (alias) throw new OverrideError("--set: the value may not use a YAML alias (*name)");
   return { text, segments, value: doc.contents as Node };
 }
 
