@@ -47,8 +47,6 @@ export interface WebConfig {
 /** REQACK: the server kernel's delayed ACK of a request the application has not answered yet. */
 type Kind = "SYN" | "SYNACK" | "ACK" | "GET" | "REQACK" | "DATA" | "FIN" | "RST";
 
-
-
 interface Segment {
   conn: Connection;
   kind: Kind;
