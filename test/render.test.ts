@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { emit } from "../src/cli/emit.js";
 import type { CliIo } from "../src/cli/io.js";
-import { FIT_LINE_MISSES, fitLine, fitOf, meanSd, renderTable } from "../src/report/render.js";
+import { FIT_LINE_MISSES, fitLine, fitOf, meanSd, renderMany, renderTable } from "../src/report/render.js";
 import type { ResultDoc } from "../src/report/result.js";
 
 const load = (name: string): ResultDoc => JSON.parse(readFileSync(`results/${name}.json`, "utf8"));
@@ -92,6 +92,15 @@ describe("how a paper table fares", () => {
     expect(line).toContain(`misses: R0 -50.0%, R1 -50.0%`);
     expect(line).toContain(`R${FIT_LINE_MISSES - 1} -50.0%, and 3 more`);
     expect(line).not.toContain(`R${FIT_LINE_MISSES} `);
+  });
+
+  it("sums up the fit of every paper table after several results, and not after one", () => {
+    const docs = [load("sedf-dc"), load("shareguard")];
+    const text = renderMany(docs, "table", false);
+    expect(text.slice(text.lastIndexOf("Fit to the paper"))).toMatch(/sedf-dc table1 +15 of 16 +\(13\)\n.*table1-split +4 of 4 +\(4\)\n.*shareguard table2 +8 of 14 +\(4\)\n.*table2-rhythm +0 of 3 +\(0\)\n$/);
+    expect(renderMany(docs, "md", false)).toContain("| shareguard table2 | 8 of 14 | 4 |");
+    expect(renderMany([load("sedf-dc")], "table", false)).not.toContain("Fit to the paper");
+    expect(renderMany(docs, "csv", false)).not.toContain("Fit to the paper");
   });
 
   it("prints the line under each paper table, not under the XenMon view", () => {

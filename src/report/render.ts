@@ -284,6 +284,32 @@ export function renderMany(docs: ResultDoc[], format: Format, color: boolean, wi
       return lines.join("\n") + "\n";
     }
     default:
-      return docs.map((doc) => render(doc, format, color, width)).join("\n");
+      return docs.map((doc) => render(doc, format, color, width)).join("\n") + fitSummary(docs, format);
   }
+}
+
+/**
+ * After several results (the whole paper), one line per table with paper values: how
+ * many of its cells are within bounds. Empty for one result, whose tables already end
+ * with their fit lines, and when fewer than two tables have paper values.
+ */
+function fitSummary(docs: ResultDoc[], format: Format): string {
+  if (docs.length < 2) return "";
+  const rows = docs.flatMap((doc) =>
+    doc.tables.filter(hasPaper).map((t) => {
+      const f = fitOf(t);
+      return { where: `${doc.scenario?.name ?? doc.command} ${t.id}`, within: `${f.aim + f.bound} of ${f.cells}`, aim: `${f.aim}` };
+    }),
+  );
+  if (rows.length < 2) return "";
+  if (format === "md") {
+    const lines = ["### Fit to the paper", "", "| Table | Cells within bounds (±10 % / ±2 pp) | Within ±5 % / ±1 pp |", "| --- | ---: | ---: |"];
+    for (const r of rows) lines.push(`| ${r.where} | ${r.within} | ${r.aim} |`);
+    return "\n" + lines.join("\n") + "\n";
+  }
+  const w = Math.max(...rows.map((r) => r.where.length));
+  const v = Math.max(...rows.map((r) => r.within.length));
+  const lines = ["Fit to the paper (cells within ±10 % / ±2 pp; in brackets, within ±5 % / ±1 pp):"];
+  for (const r of rows) lines.push(`  ${r.where.padEnd(w)}  ${r.within.padStart(v)}  (${r.aim})`);
+  return "\n" + lines.join("\n") + "\n";
 }
