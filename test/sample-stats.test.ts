@@ -23,6 +23,21 @@ describe("streaming statistics (what a run keeps instead of XenMon's samples)", 
     expect(w.replies[0].inWindow).toBe(sum(10, 109));
   });
 
+  it("follows each domain's combined use over whole 1 s bins: sd and highest bin, a partial bin dropped", () => {
+    const w = new WindowTotals(1, 0, 1e9, 4.5e9, 10); // bins [1, 2), [2, 3), [3, 4) s, and half of [4, 5)
+    // Combined use per 100 ms sample: 20 % in the first second, 30 % in the second, 10 % in
+    // the third (own CPU and Domain-0's part split 3:1), and 90 % in the half bin.
+    const pcts = [20, 30, 10, 90];
+    for (let k = 10; k < 45; k++) {
+      const combined = pcts[Math.floor(k / 10) - 1] * 1e6; // ns in a 100 ms sample
+      w.add(sample(k, 0.75 * combined, 0.25 * combined), []);
+    }
+    const swing = w.swings[0];
+    expect(swing.bins).toBe(3);
+    expect(swing.max).toBeCloseTo(30, 9);
+    expect(swing.sd).toBeCloseTo(10, 9); // the sample sd of 20, 30 and 10
+  });
+
   it("SeriesBinner groups consecutive samples and drops a trailing partial group", () => {
     const b = new SeriesBinner(10, 1, 1);
     for (let k = 0; k < 25; k++) b.add(sample(k, k, 2 * k), [1]);

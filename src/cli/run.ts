@@ -77,7 +77,8 @@ export function runCommand(prog: Command, io: CliIo): void {
     if (flags.series && loaded.length > 1) throw new UsageError([`--series: takes one scenario, got ${loaded.length}; run them one at a time`]);
     const bin = parseDuration(flags.seriesBin);
     if (!bin.ok) throw new UsageError([`--series-bin: ${bin.message}`]);
-    for (const { scenario } of loaded) {
+    // Only --series uses the bin; the figures bin a run by whole XenMon intervals of their own.
+    for (const { scenario } of flags.series ? loaded : []) {
       if (bin.value < scenario.xenmon.interval || bin.value % scenario.xenmon.interval !== 0) {
         throw new UsageError([`--series-bin: must be a whole number of XenMon intervals (${scenario.xenmon.interval / 1e6}ms)`]);
       }

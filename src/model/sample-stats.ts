@@ -43,6 +43,55 @@ export class ReplyCounts {
   }
 }
 
+/** The length of the bins over which a domain's combined use is followed (`CombinedSwing`). */
+export const COMBINED_BIN: Nanos = 1e9;
+
+/** Samples per bin of `CombinedSwing`: whole XenMon intervals, as close to COMBINED_BIN as they come. */
+export function swingSamples(interval: Nanos): number {
+  return Math.max(1, Math.round(COMBINED_BIN / interval));
+}
+
+/**
+ * How one domain's combined use (own CPU + the IDD's on its behalf, as XenMon estimates
+ * it) swings from bin to bin: the paper's "oscillations" of SEDF-DC (§4.2, Figure 8c).
+ * A bin is `per` consecutive samples (COMBINED_BIN's worth); a trailing partial bin is
+ * dropped. Kept as running sums, so memory does not grow with the run.
+ */
+export class CombinedSwing {
+  /** Whole bins seen, and the sum, sum of squares and largest of their combined use (%). */
+  bins = 0;
+  sum = 0;
+  sumSquares = 0;
+  max = -Infinity;
+  private inBin = 0;
+  private binNs = 0;
+  private binSpan = 0;
+
+  constructor(private readonly per: number) {}
+
+  /** Adds one sample: `ns` of combined use over a sample of length `span`. */
+  add(ns: number, span: Nanos): void {
+    this.binNs += ns;
+    this.binSpan += span;
+    if (++this.inBin < this.per) return;
+    const pct = (100 * this.binNs) / this.binSpan;
+    this.bins++;
+    this.sum += pct;
+    this.sumSquares += pct * pct;
+    this.max = Math.max(this.max, pct);
+    this.inBin = 0;
+    this.binNs = 0;
+    this.binSpan = 0;
+  }
+
+  /** Sample standard deviation of the whole bins' combined use (0 with fewer than two). */
+  get sd(): number {
+    if (this.bins < 2) return 0;
+    const mean = this.sum / this.bins;
+    return Math.sqrt(Math.max(0, (this.sumSquares - this.bins * mean * mean) / (this.bins - 1)));
+  }
+}
+
 /**
  * Totals over the measurement window [from, to]: a sample counts when it lies wholly
  * inside. `replies[k]` are the replies of web workload k completed in the sample.
@@ -52,21 +101,30 @@ export class WindowTotals {
   span: Nanos = 0;
   readonly domains: DomainTotals[];
   readonly replies: ReplyCounts[];
+  /** Each domain's combined use, bin by bin. */
+  readonly swings: CombinedSwing[];
 
   constructor(
     domainCount: number,
     webCount: number,
     readonly from: Nanos,
     readonly to: Nanos,
+    /** Samples per bin of `swings`: COMBINED_BIN over XenMon's interval. */
+    swingSamples = 10,
   ) {
     this.domains = Array.from({ length: domainCount }, () => new DomainTotals());
     this.replies = Array.from({ length: webCount }, () => new ReplyCounts(from, to));
+    this.swings = Array.from({ length: domainCount }, () => new CombinedSwing(swingSamples));
   }
 
   add(s: Sample, replies: readonly number[]): void {
     if (s.start < this.from || s.end > this.to) return;
     this.span += s.end - s.start;
-    for (let i = 0; i < this.domains.length; i++) this.domains[i].add(s.domains[i]);
+    for (let i = 0; i < this.domains.length; i++) {
+      const d = s.domains[i];
+      this.domains[i].add(d);
+      this.swings[i].add(d.gotten + d.iddEstimate, s.end - s.start);
+    }
     const b = Math.floor((s.end - 1 - this.from) / HTTPERF_SAMPLE);
     for (let k = 0; k < this.replies.length; k++) {
       const counts = this.replies[k];

@@ -15,7 +15,7 @@ import { BulkTransfer } from "../workloads/bulk.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
 import { SedfDcFeedback } from "./controllers.js";
-import { HTTPERF_SAMPLE, SeriesBinner, WindowTotals, type ReplyCounts } from "./sample-stats.js";
+import { HTTPERF_SAMPLE, SeriesBinner, swingSamples, WindowTotals, type ReplyCounts } from "./sample-stats.js";
 import { hostProfile } from "./host-profile.js";
 
 /** One figure a run reports. `key` is stable across runs and versions; `label` is for people. */
@@ -148,7 +148,7 @@ export class Simulation {
     this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.net, scenario.xenmon.interval, weight, this.keepSamples ? Infinity : 0);
     const { from, to } = measurementWindow(scenario);
     const webs = [...this.web.values()];
-    this.window = new WindowTotals(n, webs.length, from, to);
+    this.window = new WindowTotals(n, webs.length, from, to, swingSamples(scenario.xenmon.interval));
     this.binner = options.seriesBin ? new SeriesBinner(Math.max(1, Math.round(options.seriesBin / scenario.xenmon.interval)), n, webs.length) : null;
     // Replies are counted per XenMon interval: the same clock as every other figure.
     const seen = webs.map(() => 0);
@@ -230,6 +230,8 @@ export class Simulation {
     const webs = [...this.web.values()];
     // XenMon hands out all of the IDD's CPU by weighted packet counts: each guest's part.
     const iddCharged = this.window.domains.reduce((a, sum) => a + sum.iddEstimate, 0);
+    const interval = this.scenario.xenmon.interval;
+    const swingBin = `${Number(((swingSamples(interval) * interval) / 1e9).toFixed(3))} s`;
     this.domains.forEach((d, i) => {
       const sum = this.window.domains[i];
       out.push({ key: `${d.name}.cpu`, label: `${d.name} CPU`, unit: "%", value: pct(sum.gotten) });
@@ -243,6 +245,12 @@ export class Simulation {
         out.push({ key: `${d.name}.iddPart`, label: `${d.name}'s part of ${iddName}'s CPU (XenMon)`, unit: "%", value: iddCharged > 0 ? (100 * sum.iddEstimate) / iddCharged : 0 });
         out.push({ key: `${d.name}.iddTrue`, label: `${iddName} for ${d.name} (ground truth)`, unit: "%", value: pct(sum.iddTruth) });
         out.push({ key: `${d.name}.combined`, label: `${d.name} combined (own + ${iddName})`, unit: "%", value: pct(sum.gotten + sum.iddEstimate) });
+        // How the combined use swings about its average: SEDF-DC's oscillations (§4.2).
+        const swing = this.window.swings[i];
+        if (swing.bins > 0) {
+          out.push({ key: `${d.name}.combinedSd`, label: `${d.name} combined, sd over ${swingBin} bins`, unit: "%", value: swing.sd });
+          out.push({ key: `${d.name}.combinedMax`, label: `${d.name} combined, highest ${swingBin} bin`, unit: "%", value: swing.max });
+        }
       }
       const web = this.web.get(d);
       if (web) out.push(...webMetrics(d.name, web, this.window.replies[webs.indexOf(web)], from, to));
