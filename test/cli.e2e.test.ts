@@ -144,6 +144,10 @@ describe("xeniso CLI", () => {
     expect(doc.scenario.set).toEqual(["duration=1s", "domains.Domain-1.workload.rate=2k/s"]);
     const pkts = doc.tables[0].rows.find((r: { label: string }) => r.label === "Domain-1 packets received").values.result.mean;
     expect(pkts).toBeCloseTo(2000, -1);
+    // A XenMon interval that does not divide the default series bin (1 s) runs, as long as no --series is asked for.
+    const odd = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--set", "duration=1.2s", "--set", "xenmon.interval=300ms", "--set", "scheduler.feedbackInterval=600ms"]);
+    expect(odd.code, odd.stderr).toBe(0);
+    expect(odd.stdout).toContain("Domain-1 combined, sd over 0.9 s bins");
     const bad = xeniso(["run", "scenarios/udp-recv.yaml", "--set", "domains.Domain-1.workload.size=1"]);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe("");
