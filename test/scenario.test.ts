@@ -107,6 +107,10 @@ describe("scenario validation", () => {
     expect(problems(v("{ name: A, fileSizes: { Nobody: 20KB } }"))).toEqual(['s.yaml:12:37 variants[0].fileSizes.Nobody: no domain is named "Nobody"']);
     const sc = parseScenario(v("{ name: A, rates: { Domain-1: 2k/s } }"), "s.yaml");
     expect(sc.variants?.[0].rates).toEqual({ "Domain-1": 2000 });
+    // A column's XenMon settings replace the base's, and its feedback interval must still fit them.
+    expect(problems(v("{ name: A, xenmon: { interval: 300ms } }"))).toEqual(["s.yaml:12:36 variants[0].xenmon.interval: the feedback interval must be a whole number of XenMon intervals (300ms)"]);
+    const [weighted] = columnsOf(parseScenario(v("{ name: A, xenmon: { weight: 2 } }"), "s.yaml"));
+    expect(weighted.scenario.xenmon).toEqual({ interval: 100e6, weight: 2 });
   });
 
   it("checks further tables: their ids, columns and paper values", () => {

@@ -50,6 +50,7 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
     netbackOrder: v.netbackOrder ?? sc.netbackOrder,
     host: mergeHost(sc.host, v.host),
     shareguard: v.shareguard ?? sc.shareguard,
+    xenmon: v.xenmon ?? sc.xenmon,
     domains: sc.domains.map((base) => {
       let d = base;
       const period = v.periods?.[d.name];

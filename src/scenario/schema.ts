@@ -169,6 +169,7 @@ const VariantSpec = z.strictObject({
   netbackOrder: NetbackOrderSpec.optional().describe("replaces the base netback order"),
   host: HostSpec.optional().describe("overrides of the host profile's parameters in this column, over the base's"),
   shareguard: ShareGuardSpec.optional().describe("replaces the base ShareGuard settings"),
+  xenmon: XenMonSpec.optional().describe("replaces the base XenMon settings, e.g. { weight: 1 } to count packets unweighted"),
   withoutWorkload: z.array(z.string()).optional().describe("domains whose workload is switched off in this column"),
   workloads: z
     .record(z.string(), Workload)
@@ -335,8 +336,11 @@ export const ScenarioSchema = z
         if (!names.has(name)) ctx.addIssue({ code: "custom", path: ["variants", i, "periods", name], message: `no domain is named "${name}"` });
       }
       if (v.sweep && !sc.report) ctx.addIssue({ code: "custom", path: ["variants", i, "sweep"], message: "a sweep figure draws the report's rows: add a report" });
-      if (v.scheduler && v.scheduler.feedbackInterval % sc.xenmon.interval !== 0) {
-        ctx.addIssue({ code: "custom", path: ["variants", i, "scheduler", "feedbackInterval"], message: `must be a whole number of XenMon intervals (${ms(sc.xenmon.interval)})` });
+      // The column's own feedback interval against its own XenMon interval, wherever each comes from.
+      const xenmon = v.xenmon ?? sc.xenmon;
+      if ((v.scheduler || v.xenmon) && (v.scheduler ?? sc.scheduler).feedbackInterval % xenmon.interval !== 0) {
+        const at = v.scheduler ? ["variants", i, "scheduler", "feedbackInterval"] : ["variants", i, "xenmon", "interval"];
+        ctx.addIssue({ code: "custom", path: at, message: `the feedback interval must be a whole number of XenMon intervals (${ms(xenmon.interval)})` });
       }
     });
     const columns = sc.variants ? [...variantNames] : [DEFAULT_COLUMN];
