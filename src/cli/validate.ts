@@ -14,7 +14,8 @@ export function validateCommand(prog: Command, io: CliIo): void {
     for (const file of files) {
       try {
         const { scenario } = loadScenarioFile(file, flags.set);
-        io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${scenario.runs} runs of ${scenario.duration / 1e9}s)\n`);
+        const set = flags.set.length > 0 ? `, with ${flags.set.map((o) => `--set ${o.text}`).join(" ")}` : "";
+        io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${scenario.runs} runs of ${scenario.duration / 1e9}s${set})\n`);
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         problems.push(...e.diagnostics);
