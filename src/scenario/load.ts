@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
 import { isMap, isNode, LineCounter, parseDocument, type Document } from "yaml";
 import type * as z from "zod";
-import { applyOverride, OverrideError, type Override } from "./overrides.js";
+import { applyOverride, formatPath, OverrideError, type Override } from "./overrides.js";
 import { ScenarioSchema, scenarioJsonSchema, type Scenario } from "./schema.js";
 
 /** One problem in a scenario file, located as `file:line:col path: message`. */
@@ -174,9 +174,6 @@ function rangeStart(node: unknown): number {
   return isNode(node) ? (node.range?.[0] ?? 0) : 0;
 }
 
-function formatPath(path: (string | number)[]): string {
-  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
-}
 
 /** "did you mean" for a typo'd key, from every key the schema knows. */
 function suggest(key: string): string {

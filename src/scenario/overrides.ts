@@ -92,5 +92,10 @@ export function applyOverride(doc: Document, o: Override): (string | number)[] {
 }
 
 function describe(path: (string | number)[]): string {
-  return path.length === 0 ? "the scenario" : path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
+  return path.length === 0 ? "the scenario" : formatPath(path);
+}
+
+/** A path as messages print it: `domains[3].workload.window`. */
+export function formatPath(path: (string | number)[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : i === 0 ? p : `.${p}`)).join("");
 }
