@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseScenario, UsageError } from "../src/scenario/load.js";
 import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 
-const sources = ["sedf-dc", "shareguard", "udp-recv"].map((n) => readFileSync(`scenarios/${n}.yaml`, "utf8"));
+// The paper's scenarios, and two studies for the variant keys they use (workloads:, xenmon:).
+const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight"].map((n) => readFileSync(`scenarios/${n}.yaml`, "utf8"));
 
 /** A random edit of a scenario text: delete, duplicate, swap or overwrite a piece. */
 const mutation = fc.record({
@@ -14,7 +15,7 @@ const mutation = fc.record({
   kind: fc.constantFrom("delete", "insert", "replace", "duplicate-line", "swap-lines"),
   text: fc.oneof(
     fc.string({ maxLength: 12 }),
-    fc.constantFrom("-1", "0", "1e309", "NaN", "null", "~", "[]", "{}", "&a", "*a", "'", '"', ":", "- ", "\t", "\n  ", "100%", "0ms", "9999999s", "Domain-0", "type: web", "\u0000", "\uFFFF"),
+    fc.constantFrom("-1", "0", "1e309", "NaN", "null", "~", "[]", "{}", "&a", "*a", "'", '"', ":", "- ", "\t", "\n  ", "100%", "0ms", "9999999s", "Domain-0", "type: web", "\u0000", "\uFFFF", "\n[1]: x\n", "\n{ a: 1 }: x\n"),
   ),
 });
 
@@ -41,6 +42,13 @@ function mutate(m: { source: number; at: number; length: number; kind: string; t
 }
 
 describe("scenario loader fuzzing", () => {
+  // Nothing the loader does may print to stderr behind the user's back (a YAML warning, say).
+  const warnings = vi.spyOn(process, "emitWarning");
+  afterAll(() => {
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
+  });
+
   it("either accepts a mutated scenario or rejects it with located messages — never anything else", () => {
     fc.assert(
       fc.property(mutation, (m) => {

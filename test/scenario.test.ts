@@ -193,6 +193,8 @@ describe("scenario validation", () => {
     expect(problems(GOOD + "name: again\n")[0]).toBe("s.yaml:11:1: Map keys must be unique");
     expect(problems("")[0]).toMatch(/^s\.yaml:1:1: file is empty/);
     expect(problems("- a\n- b\n")[0]).toMatch(/a scenario is a mapping/);
+    // Found by fuzzing: YAML would turn such a key into a string and warn on stderr.
+    expect(problems(GOOD + "[1, 2]: x\n")).toEqual(["s.yaml:11:1: a key must be a single word or value, not a mapping or a list"]);
   });
 
   it("stops alias bombs", () => {

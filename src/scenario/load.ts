@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { isMap, isNode, LineCounter, parseDocument, type Document } from "yaml";
+import { isCollection, isMap, isNode, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type * as z from "zod";
 import { applyOverride, formatPath, OverrideError, type Override } from "./overrides.js";
 import { ScenarioSchema, scenarioJsonSchema, type Scenario } from "./schema.js";
@@ -77,6 +77,14 @@ export function parseScenario(text: string, file = "<scenario>", overrides: Over
   if (doc.errors.length > 0) {
     throw new UsageError(doc.errors.map((e) => at(e.pos[0], "", e.message.split("\n")[0])));
   }
+  // A mapping or list as a key (`{ a: 1 }: x`) would be turned into a string, with a warning on stderr.
+  const collectionKeys: string[] = [];
+  visit(doc, {
+    Pair: (_, pair) => {
+      if (isCollection(pair.key)) collectionKeys.push(at(rangeStart(pair.key), "", "a key must be a single word or value, not a mapping or a list"));
+    },
+  });
+  if (collectionKeys.length > 0) throw new UsageError(collectionKeys);
   const setPaths: Array<{ flag: string; path: (string | number)[] }> = [];
   const flagProblems: string[] = [];
   for (const o of overrides) {
