@@ -186,8 +186,11 @@ function rangeStart(node: unknown): number {
 /** "did you mean" for a typo'd key, from every key the schema knows. */
 function suggest(key: string): string {
   let best = "";
-  let bestDistance = 3;
+  // Short keys get no guess ("a" is one letter from "x"), longer ones up to two edits.
+  let bestDistance = Math.min(2, Math.floor(key.length / 3)) + 1;
   for (const k of knownKeys()) {
+    // A key known elsewhere in the schema but not here is no typo of itself.
+    if (k === key) continue;
     const d = editDistance(key.toLowerCase(), k.toLowerCase());
     if (d < bestDistance) {
       best = k;
