@@ -41,9 +41,10 @@ export function estimateWallSeconds(events: number, runs: number, workers: numbe
   return events / EVENTS_PER_WALL_SECOND / Math.max(1, Math.min(workers, runs));
 }
 
-/** A human reading of a long duration: "3.2 days", "7.5 hours", "12 minutes". */
+/** A human reading of a duration: "3.2 days", "7.5 hours", "12 minutes", "40 s". */
 export function humanDuration(seconds: number): string {
   if (seconds >= 2 * 86400) return `${(seconds / 86400).toFixed(1)} days`;
   if (seconds >= 2 * 3600) return `${(seconds / 3600).toFixed(1)} hours`;
-  return `${Math.round(seconds / 60)} minutes`;
+  if (seconds >= 120) return `${Math.round(seconds / 60)} minutes`;
+  return `${Math.max(1, Math.round(seconds))} s`;
 }
