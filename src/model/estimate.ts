@@ -1,5 +1,5 @@
 import { hostProfile } from "./host-profile.js";
-import type { Scenario } from "../scenario/schema.js";
+import { DEFAULT_PERIOD, type Scenario } from "../scenario/schema.js";
 import { HEADERS } from "../workloads/tcp.js";
 
 /**
@@ -12,7 +12,11 @@ import { HEADERS } from "../workloads/tcp.js";
 export const EVENTS_PER_PACKET = 4;
 export const EVENTS_PER_WALL_SECOND = 3e6;
 
-/** Packets per second the workloads of one run offer (an upper bound where they adapt). */
+/**
+ * Packets per second the workloads of one run offer (an upper bound where they adapt),
+ * and no more than the net-IDD can handle: every packet costs it at least the cheaper of
+ * a receive and a transmit, within its CPU share (a whole CPU with extratime).
+ */
 function packetRate(sc: Scenario): number {
   const profile = hostProfile(sc);
   const mss = profile.web.mss.value;
@@ -24,9 +28,16 @@ function packetRate(sc: Scenario): number {
     if (w?.type === "udp") rate += w.rate;
     // A web exchange: handshake, request, close (about 8 packets) and the reply's segments with ACKs.
     if (w?.type === "web") rate += w.rate * (8 + 1.5 * Math.ceil(w.fileSize / mss));
-    if (w?.type === "bulk") rate += bulkPackets * Math.min(1, (w.duration ?? sc.duration) / sc.duration);
+    if (w?.type === "bulk") {
+      const active = Math.max(0, Math.min(sc.duration, w.start + (w.duration ?? Infinity)) - w.start);
+      rate += (bulkPackets * active) / sc.duration;
+    }
   }
-  return rate;
+  const idd = sc.domains.find((d) => d.idd);
+  if (!idd) return rate;
+  const share = idd.extratime ? 1 : (idd.share ?? (idd.slice ?? 0) / (idd.period ?? DEFAULT_PERIOD));
+  const capacity = (share * 1e9) / Math.max(1, Math.min(profile.iddRx.value, profile.iddTx.value));
+  return Math.min(rate, capacity);
 }
 
 /** Events of one run: per packet, plus every domain's scheduling periods and XenMon's samples. */
