@@ -41,6 +41,16 @@ if (process.argv[2] === "--item") {
         simulated += PAPER_PLAN.duration / 1e9;
       }
     }
+  } else if (item.startsWith("rate:")) {
+    // Cost against packet rate: the calibration's Receive benchmark (256 B packets), run
+    // for 100 s so that start-up and compilation weigh little.
+    const rate = Number(item.slice("rate:".length));
+    const { benchmarkScenario } = await import("../dist/model/calibrate.js");
+    const { Simulation } = await import("../dist/model/simulation.js");
+    const { PROFILES } = await import("../dist/profiles/profiles.js");
+    const p = PROFILES["system-1"];
+    events = new Simulation(benchmarkScenario(p, "recv", rate, 256, 100e9), 0, 1, p).execute().events;
+    simulated = 100;
   } else if (item.startsWith("memory:")) {
     // Memory against duration: one column of a paper scenario, run for a given time.
     const [, file, column, seconds] = item.split(":");
@@ -102,6 +112,17 @@ for (const [file, column] of [["shareguard.yaml", "Baseline"], ["sedf-dc.yaml", 
     const m = measure(`memory:${file}:${column}:${seconds}`);
     console.log([`${file} ${column}, ${seconds} s`, m.events, m.wall.toFixed(2), (m.events / m.wall / 1e6).toFixed(2), ((100 * m.events) / m.wall / ceilingRate).toFixed(0), (m.simulated / m.wall).toFixed(1), m.maxRssMB.toFixed(0), `live heap ${m.liveMB.toFixed(1)} MB`].join("\t"));
   }
+}
+
+// Cost against packet rate (the issue's "linear in packet rate"): the same benchmark at
+// doubling rates. Linear means each doubling adds the same wall time per added packet.
+let previous;
+for (const rate of [2000, 4000, 8000, 16000]) {
+  const m = measure(`rate:${rate}`);
+  const packets = rate * m.simulated;
+  const marginal = previous ? `${((1e6 * (m.wall - previous.wall)) / (packets - previous.packets)).toFixed(2)} µs per added packet` : "";
+  console.log([`udp receive, ${rate} pkt/s, 100 s`, m.events, m.wall.toFixed(2), (m.events / m.wall / 1e6).toFixed(2), ((100 * m.events) / m.wall / ceilingRate).toFixed(0), (m.simulated / m.wall).toFixed(1), m.maxRssMB.toFixed(0), marginal].join("\t"));
+  previous = { wall: m.wall, packets };
 }
 
 // The issue's headline target: the whole paper (every scenario with its default runs,
