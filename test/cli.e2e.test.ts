@@ -154,6 +154,23 @@ describe("xeniso CLI", () => {
     expect(bad.stderr).toMatch(/^error: scenarios\/udp-recv\.yaml: --set domains\.Domain-1\.workload\.size=1: domains\[1\]\.workload\.size: /m);
   });
 
+  it("refuses to write an output over an input file or over the other output", () => {
+    const scenario = join(tmp, "mine.yaml");
+    writeFileSync(scenario, readFileSync("scenarios/udp-recv.yaml", "utf8"));
+    const over = xeniso(["run", scenario, "--runs", "1", "-o", scenario]);
+    expect(over.code).toBe(2);
+    expect(over.stderr).toContain(`-o ${scenario}: is one of this command's input files; writing there would overwrite it`);
+    expect(readFileSync(scenario, "utf8")).toBe(readFileSync("scenarios/udp-recv.yaml", "utf8"));
+    const both = join(tmp, "both.csv");
+    const twice = xeniso(["run", scenario, "--runs", "1", "-o", both, "--series", both]);
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toContain(`--series ${both}: -o writes there too; give each its own file`);
+    const result = join(tmp, "result.json");
+    writeFileSync(result, readFileSync("results/udp-recv.json", "utf8"));
+    expect(xeniso(["report", result, "-o", result]).code).toBe(2);
+    expect(JSON.parse(readFileSync(result, "utf8")).schemaVersion).toBe(1);
+  });
+
   it("rejects an invalid scenario with file:line:col messages, exit 2 and no stack trace", () => {
     const file = join(tmp, "broken.yaml");
     writeFileSync(file, "name: x\nprofile: system-9\nduration: 5\ndomains: []\nsurprise: 1\n");

@@ -1,5 +1,5 @@
-import { accessSync, closeSync, constants, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { accessSync, closeSync, constants, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "../scenario/load.js";
 
 /** Where the CLI writes, and what it knows of its terminal; tests pass their own. */
@@ -112,4 +112,31 @@ export function checkWritable(file: string): void {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError([`${file}: cannot write output: ${code === "ENOENT" ? "its directory does not exist" : code === "EACCES" ? "permission denied" : (e as Error).message}`]);
   }
+}
+
+/**
+ * Refuses output paths that would overwrite a file being read (a scenario, a result), or each other
+ * (`-o` and `--series` on one file): the run would succeed and leave the user's input,
+ * or one of its two outputs, gone.
+ */
+export function checkDistinct(outputs: Array<[flag: string, file: string | undefined]>, inputs: string[]): void {
+  const real = (file: string) => {
+    try {
+      return realpathSync(file);
+    } catch {
+      return resolve(file);
+    }
+  };
+  const read = new Set(inputs.map(real));
+  const problems: string[] = [];
+  const taken = new Map<string, string>();
+  for (const [flag, file] of outputs) {
+    if (file === undefined) continue;
+    const path = real(file);
+    if (read.has(path)) problems.push(`${flag} ${file}: is one of this command's input files; writing there would overwrite it`);
+    const other = taken.get(path);
+    if (other !== undefined) problems.push(`${flag} ${file}: ${other} writes there too; give each its own file`);
+    taken.set(path, flag);
+  }
+  if (problems.length > 0) throw new UsageError(problems);
 }

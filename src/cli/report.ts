@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { figuresOf, renderSvg } from "../report/figures.js";
 import { renderHtml } from "../report/html.js";
-import { checkWritable, writeAtomic, type CliIo } from "./io.js";
+import { checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
 import { readResults } from "./result-file.js";
 
 export function reportCommand(prog: Command, io: CliIo): void {
@@ -13,6 +13,7 @@ export function reportCommand(prog: Command, io: CliIo): void {
     .option("-q, --quiet", "do not report the file written")
     .action(async (files: string[], flags: { output: string; quiet?: boolean }) => {
       const docs = files.flatMap(readResults);
+      checkDistinct([["-o", flags.output]], files);
       checkWritable(flags.output);
       const sections = [];
       for (const doc of docs) {

@@ -7,7 +7,7 @@ import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
 import { prepareFigureDir, writeFigures } from "./plot.js";
-import { checkWritable, progressReporter, writeAtomic, type CliIo } from "./io.js";
+import { checkDistinct, checkWritable, progressReporter, writeAtomic, type CliIo } from "./io.js";
 import type { Override } from "../scenario/overrides.js";
 import { defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption } from "./options.js";
 
@@ -83,6 +83,7 @@ export function runCommand(prog: Command, io: CliIo): void {
         throw new UsageError([`--series-bin: must be a whole number of XenMon intervals (${scenario.xenmon.interval / 1e6}ms)`]);
       }
     }
+    checkDistinct([["-o", flags.output], ["--series", flags.series]], files);
     for (const f of [flags.output, flags.series]) if (f) checkWritable(f);
     if (flags.plot) prepareFigureDir(flags.plot);
     const batch = loaded.map((l) => ({ loaded: l, seed: flags.seed ?? l.scenario.seed, runs: flags.runs ?? l.scenario.runs }));
