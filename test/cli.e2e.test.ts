@@ -132,6 +132,10 @@ describe("xeniso CLI", () => {
     const bad = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-o", join(tmp, "missing-dir", "r.json")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/cannot write output: its directory does not exist/);
+    // A directory as the output file: refused before the run, not found out after it.
+    const dir = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-o", tmp]);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toContain(`${tmp}: cannot write output: it is a directory; give a file name`);
     expect(readdirSync(tmp).filter((f) => f.includes("xeniso-tmp"))).toEqual([]);
   });
 

@@ -1,4 +1,4 @@
-import { accessSync, closeSync, constants, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fsyncSync, openSync, realpathSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "../scenario/load.js";
 
@@ -104,6 +104,7 @@ export function writeAtomic(file: string, text: string): void {
 /** Fails before any work is done if `file` could not be written (so a long run is not wasted). */
 export function checkWritable(file: string): void {
   const dir = dirname(file);
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError([`${file}: cannot write output: it is a directory; give a file name`]);
   try {
     if (!statSync(dir).isDirectory()) throw new UsageError([`${file}: cannot write output: ${dir} is not a directory`]);
     accessSync(dir, constants.W_OK);
