@@ -1,8 +1,7 @@
 import { Option, type Command } from "commander";
 import { loadScenarioFile, type LoadedScenario } from "../scenario/load.js";
 import type { ResultDoc } from "../report/result.js";
-import { estimateEvents } from "../model/estimate.js";
-import { columnsOf, onlyColumns, runScenarios, type DecisionRow, type SeriesRow } from "../model/runner.js";
+import { columnsOf, estimateScenarioEvents, onlyColumns, runScenarios, type DecisionRow, type SeriesRow } from "../model/runner.js";
 import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
@@ -91,7 +90,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     let runs = 0;
     const columnCounts = batch.map(({ loaded: l, runs: n }) => {
       const columns = columnsOf(l.scenario);
-      events += columns.reduce((a, c) => a + estimateEvents(c.scenario), 0) * n;
+      events += estimateScenarioEvents(l.scenario, n);
       runs += columns.length * n;
       return columns.length;
     });

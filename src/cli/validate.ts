@@ -2,8 +2,8 @@ import type { Command } from "commander";
 import { loadScenarioFile, UsageError } from "../scenario/load.js";
 import type { Override } from "../scenario/overrides.js";
 import type { CliIo } from "./io.js";
-import { columnsOf } from "../model/runner.js";
-import { estimateEvents, estimateWallSeconds, humanDuration } from "../model/estimate.js";
+import { columnsOf, estimateScenarioEvents } from "../model/runner.js";
+import { estimateWallSeconds, humanDuration } from "../model/estimate.js";
 import { defaultJobs, setOption } from "./options.js";
 
 export function validateCommand(prog: Command, io: CliIo): void {
@@ -19,7 +19,7 @@ export function validateCommand(prog: Command, io: CliIo): void {
         const set = flags.set.length > 0 ? `, with ${flags.set.map((o) => `--set ${o.text}`).join(" ")}` : "";
         // The estimate --max-hours checks (src/model/estimate.ts): rough, and mostly on the slow side.
         const columns = columnsOf(scenario);
-        const events = columns.reduce((a, c) => a + estimateEvents(c.scenario), 0) * scenario.runs;
+        const events = estimateScenarioEvents(scenario, scenario.runs);
         const jobs = defaultJobs();
         const wall = humanDuration(estimateWallSeconds(events, columns.length * scenario.runs, jobs));
         io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${columns.length} column${columns.length === 1 ? "" : "s"} × ${scenario.runs} runs of ${scenario.duration / 1e9}s, estimated ${wall} on ${jobs} worker${jobs === 1 ? "" : "s"}${set})\n`);

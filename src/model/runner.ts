@@ -88,6 +88,11 @@ export function columnsOf(sc: Scenario): Column[] {
   return sc.variants.map((v) => ({ name: v.name, scenario: applyVariant(sc, v), figure: v.figure }));
 }
 
+/** Estimated events of `runs` runs of every column (what --max-hours and `validate` go by). */
+export function estimateScenarioEvents(sc: Scenario, runs: number): number {
+  return columnsOf(sc).reduce((a, c) => a + estimateEvents(c.scenario), 0) * runs;
+}
+
 /**
  * The scenario with only the named columns (`xeniso run --column`), each as it would run
  * among the others: a run's random streams depend on the seed, the run index and the

@@ -182,7 +182,6 @@ function rangeStart(node: unknown): number {
   return isNode(node) ? (node.range?.[0] ?? 0) : 0;
 }
 
-
 /** "did you mean" for a typo'd key, from every key the schema knows. */
 function suggest(key: string): string {
   let best = "";
