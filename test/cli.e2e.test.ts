@@ -321,6 +321,16 @@ describe("xeniso CLI", () => {
     expect(readdirSync(tmp).filter((f) => f.includes("xeniso-tmp"))).toEqual([]);
   });
 
+  it("stops quietly when its reader closes the pipe early (| head)", async () => {
+    const files = readdirSync("scenarios/studies").map((f) => `scenarios/studies/${f}`);
+    // Run from a shell, as a user would: `head -1` closes the pipe after the first line.
+    const child = spawn("sh", ["-c", `"${process.execPath}" bin/xeniso validate ${files.join(" ")} ${files.join(" ")} | head -1 >/dev/null; exit 0`], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    await new Promise((resolve) => child.on("exit", resolve));
+    expect(stderr).toBe("");
+  });
+
   it("leaves nothing behind", () => {
     expect(existsSync(join(tmp, "missing-dir"))).toBe(false);
   });

@@ -72,5 +72,12 @@ export async function cli(): Promise<void> {
     process.stderr.write("\nxeniso: interrupted; no output was written\n");
     process.exit(EXIT.interrupted);
   });
+  // A reader that stops early (`xeniso validate … | head`) closes the pipe: stop quietly,
+  // as a Unix tool does, rather than with a stack trace for an unhandled EPIPE.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code !== "EPIPE") throw e;
+    removePendingTemps();
+    process.exit(EXIT.ok);
+  });
   process.exitCode = await main(process.argv.slice(2));
 }
