@@ -139,6 +139,21 @@ describe("xeniso CLI", () => {
     expect(readdirSync(tmp).filter((f) => f.includes("xeniso-tmp"))).toEqual([]);
   });
 
+  it("takes the format from -o's extension unless --format says otherwise", () => {
+    const json = join(tmp, "ext.json");
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-q", "-o", json]).code).toBe(0);
+    expect(JSON.parse(readFileSync(json, "utf8")).command).toBe("run");
+    const md = join(tmp, "ext.md");
+    expect(xeniso(["calibrate", "--runs", "1", "--duration", "1s", "-q", "-o", md]).code).toBe(0);
+    expect(readFileSync(md, "utf8")).toMatch(/^### Figure 4/);
+    const txt = join(tmp, "ext.txt");
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-q", "-o", txt]).code).toBe(0);
+    expect(readFileSync(txt, "utf8")).toMatch(/^XenMon view: udp-recv/);
+    const asked = join(tmp, "asked.json");
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "-q", "-f", "csv", "-o", asked]).code).toBe(0);
+    expect(readFileSync(asked, "utf8")).toMatch(/^table,metric,unit,column/);
+  });
+
   it("changes a scenario with --set, says so under the table and records it in the JSON", () => {
     const args = ["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--set", "domains.Domain-1.workload.rate=2k/s"];
     const table = xeniso([...args, "--runs", "1"]);

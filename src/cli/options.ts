@@ -1,8 +1,9 @@
 import { availableParallelism } from "node:os";
+import { extname } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { EVENTS_PER_WALL_SECOND, estimateWallSeconds, humanDuration } from "../model/estimate.js";
 import { OverrideError, parseOverride, type Override } from "../scenario/overrides.js";
-import { FORMATS } from "../report/render.js";
+import { FORMATS, type Format } from "../report/render.js";
 import { TooLongError } from "./io.js";
 
 /** A whole-number flag within [min, max]; commander reports the error and xeniso exits 2. */
@@ -18,12 +19,24 @@ export function intArg(name: string, min: number, max: number) {
 /** Options every data-producing command shares. */
 export function outputOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option("-f, --format <format>", "output format").choices(FORMATS).default("table"))
+    .addOption(new Option("-f, --format <format>", "output format (default: from -o's extension, .json .csv .md, else table)").choices(FORMATS))
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
     .option("--color", "force colour in table output")
     .option("--no-color", "never colour output")
     .option("-q, --quiet", "no progress display on stderr");
 }
+
+/**
+ * The format asked for, else the one `-o`'s file name implies (`-o result.json` writes
+ * JSON, as `--series` does), else the table.
+ */
+export function resolveFormat(format: Format | undefined, output: string | undefined): Format {
+  if (format !== undefined) return format;
+  const ext = output === undefined ? "" : extname(output).toLowerCase();
+  return FORMAT_OF_EXTENSION[ext] ?? "table";
+}
+
+const FORMAT_OF_EXTENSION: Record<string, Format> = { ".json": "json", ".csv": "csv", ".md": "md", ".markdown": "md" };
 
 /** One worker per core. */
 export function defaultJobs(): number {
