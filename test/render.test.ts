@@ -46,6 +46,22 @@ describe("terminal tables", () => {
   });
 });
 
+describe("a column the paper has no value for", () => {
+  it("takes ours alone, beside the others' paper, ours and dev, whole or cut to a width", () => {
+    const full = load("shareguard");
+    const table2 = full.tables[0];
+    // As a sweep's other points or a study's other settings come: no paper value in the column.
+    const rows = table2.rows.map((r) => ({ ...r, values: { ...r.values, Baseline: { ...r.values.Baseline, paper: undefined } } }));
+    const doc = { ...full, tables: [{ ...table2, rows }] };
+    const whole = headers(renderTable(doc, false));
+    expect(whole[0].slice(0, 3)).toEqual(["Metric", "Unit", "Baseline ours"]);
+    expect(whole[0].slice(3, 6)).toEqual(["Without ShareGuard paper", "Without ShareGuard ours", "Without ShareGuard dev"]);
+    const cut = headers(renderTable(doc, false, 90)).flatMap((h) => h.slice(2));
+    expect(cut).toEqual(whole[0].slice(2));
+    expect(renderMany([doc], "md", false).split("\n")[2]).toMatch(/^\| Metric \| Unit \| Baseline ours \| Without ShareGuard paper \|/);
+  });
+});
+
 describe("what the CLI prints", () => {
   const printed = (stdoutIsTTY: boolean) => {
     let out = "";

@@ -26,27 +26,30 @@ export function hasPaper(t: ResultTable): boolean {
   return t.rows.some((r) => Object.values(r.values).some((c) => c.paper !== undefined));
 }
 
-/** Header cells and body rows of a table as plain strings (shared by csv, md and table). */
-function grid(t: ResultTable, withPaper: boolean): { head: string[]; body: string[][] } {
+/**
+ * Header cells and body rows of a table as plain strings (shared by md and table), and
+ * how many grid columns each result column takes: paper, ours and dev in a table with
+ * paper values, except for a column the paper has no value for (a study's other
+ * settings, a sweep's other points), which takes ours alone.
+ */
+function grid(t: ResultTable, withPaper: boolean): { head: string[]; body: string[][]; spans: number[] } {
   const head = ["Metric", "Unit"];
-  for (const col of t.columns) {
-    if (withPaper) head.push(`${col} paper`, `${col} ours`, `${col} dev`);
-    else head.push(col);
-  }
+  const spans = t.columns.map((col) => (withPaper && t.rows.some((r) => r.values[col]?.paper !== undefined) ? 3 : 1));
+  t.columns.forEach((col, k) => {
+    if (spans[k] === 3) head.push(`${col} paper`, `${col} ours`, `${col} dev`);
+    else head.push(withPaper ? `${col} ours` : col);
+  });
   const body = t.rows.map((r) => {
     const line = [r.label, r.unit];
-    for (const col of t.columns) {
+    t.columns.forEach((col, k) => {
       const c = r.values[col];
-      if (!c) {
-        line.push(...(withPaper ? ["", "", ""] : [""]));
-        continue;
-      }
-      if (withPaper) line.push(c.paper === undefined ? "—" : num(c.paper), meanSd(c), deviation(c, r.unit)?.text ?? "");
-      else line.push(meanSd(c));
-    }
+      if (spans[k] === 1) line.push(c ? meanSd(c) : "");
+      else if (!c) line.push("", "", "");
+      else line.push(c.paper === undefined ? "—" : num(c.paper), meanSd(c), deviation(c, r.unit)?.text ?? "");
+    });
     return line;
   });
-  return { head, body };
+  return { head, body, spans };
 }
 
 /**
@@ -60,21 +63,22 @@ export function renderTable(doc: ResultDoc, color: boolean, width?: number): str
   const parts: string[] = [];
   for (const t of doc.tables) {
     const withPaper = hasPaper(t);
-    const { head, body } = grid(t, withPaper);
+    const { head, body, spans } = grid(t, withPaper);
+    // Where each result column's cells begin in the grid.
+    const starts = spans.map((_, k) => 2 + spans.slice(0, k).reduce((a, n) => a + n, 0));
     const painted = body.map((cells, i) => {
-      if (!withPaper) return cells;
       const r = t.rows[i];
       const out = [...cells];
       t.columns.forEach((col, k) => {
-        const dev = r.values[col] ? deviation(r.values[col], r.unit) : null;
-        const idx = 2 + 3 * k + 2;
+        const dev = spans[k] === 3 && r.values[col] ? deviation(r.values[col], r.unit) : null;
+        const idx = starts[k] + 2;
         if (dev) out[idx] = paint(chalk, out[idx], dev.value, r.unit);
       });
       return out;
     });
     parts.push(chalk.bold(t.title));
     const cost = columnCosts(head, body);
-    for (const keep of columnGroups(cost, withPaper ? 3 : 1, width)) {
+    for (const keep of columnGroups(cost, spans, width)) {
       const over = width === undefined ? 0 : 1 + keep.reduce((a, j) => a + cost[j], 0) - width;
       const table = new Table({
         head: keep.map((j) => chalk.bold(head[j])),
@@ -124,10 +128,10 @@ function columnCosts(head: string[], body: string[][]): number[] {
 
 /**
  * Which grid columns each printed table shows: the metric and unit, then whole result
- * columns (`span` grid columns each) for as long as the table stays within `width`
- * characters (always at least one result column). No width: one table with everything.
+ * columns (`spans[k]` grid columns for the k-th) for as long as the table stays within
+ * `width` characters (always at least one result column). No width: one table with everything.
  */
-function columnGroups(cost: number[], span: number, width?: number): number[][] {
+function columnGroups(cost: number[], spans: number[], width?: number): number[][] {
   const all = cost.map((_, j) => j);
   if (width === undefined) return [all];
   // One border character on the left, then each column's cost.
@@ -135,8 +139,8 @@ function columnGroups(cost: number[], span: number, width?: number): number[][] 
   const groups: number[][] = [];
   let current: number[] = [];
   let used = fixed;
-  for (let first = 2; first < cost.length; first += span) {
-    const cols = all.slice(first, first + span);
+  for (let k = 0, first = 2; k < spans.length; first += spans[k], k++) {
+    const cols = all.slice(first, first + spans[k]);
     const extra = cols.reduce((a, j) => a + cost[j], 0);
     if (current.length > 0 && used + extra > width) {
       groups.push([0, 1, ...current]);
@@ -187,10 +191,10 @@ export function fitOf(t: ResultTable): Fit {
   return fit;
 }
 
-/** The line under a result: how it was made, with the `--set` flags that changed the file. */
+/** The line under a result: how it was made, with the `--set` and `--sweep` flags that changed the file. */
 export function provenance(doc: ResultDoc): string {
-  const set = doc.scenario?.set ?? [];
-  return `seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}${set.map((s) => `, --set ${s}`).join("")}`;
+  const flags = [...(doc.scenario?.set ?? []).map((s) => `, --set ${s}`), ...(doc.scenario?.sweep ?? []).map((s) => `, --sweep ${s}`)];
+  return `seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}${flags.join("")}`;
 }
 
 /** The most misses a fit line names; a study with many columns would otherwise print a paragraph. */
