@@ -173,6 +173,25 @@ describe("xeniso CLI", () => {
     expect(bad.stderr).toMatch(/^error: scenarios\/udp-recv\.yaml: --set domains\.Domain-1\.workload\.size=1: domains\[1\]\.workload\.size: /m);
   });
 
+  it("sweeps a key with --sweep: one column per value, in one table, JSON and series", () => {
+    const series = join(tmp, "sweep.csv");
+    const args = ["run", "scenarios/udp-recv.yaml", "--runs", "1", "--set", "duration=1s", "--sweep", "domains.Domain-1.workload.rate=2k/s,4k/s"];
+    const doc = JSON.parse(xeniso([...args, "-f", "json", "--series", series]).stdout);
+    expect(doc.tables[0].columns).toEqual(["rate=2k/s", "rate=4k/s"]);
+    const pkts = doc.tables[0].rows.find((r: { label: string }) => r.label === "Domain-1 packets received").values;
+    expect(pkts["rate=2k/s"].mean).toBeCloseTo(2000, -1);
+    expect(pkts["rate=4k/s"].mean).toBeCloseTo(4000, -1);
+    expect(doc.scenario.sweep).toEqual(["domains.Domain-1.workload.rate=2k/s,4k/s"]);
+    expect(new Set(readFileSync(series, "utf8").trim().split("\n").slice(1).map((l) => l.split(",")[0]))).toEqual(new Set(["rate=2k/s", "rate=4k/s"]));
+    expect(xeniso(args).stdout).toContain("--set duration=1s, --sweep domains.Domain-1.workload.rate=2k/s,4k/s");
+    expect(xeniso(["validate", "scenarios/udp-recv.yaml", "--sweep", "domains.Domain-1.workload.rate=2k/s,4k/s"]).stdout).toContain(": ok (udp-recv: 2 domains, 2 columns × 10 runs");
+    const bad = xeniso(["run", "scenarios/udp-recv.yaml", "--sweep", "domains.Domain-1.workload.size=256B,1"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr).toMatch(/^error: scenarios\/udp-recv\.yaml: --sweep domains\.Domain-1\.workload\.size=1: domains\[1\]\.workload\.size: /m);
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--sweep", "runs=1,2"]).code).toBe(2);
+  });
+
   it("refuses to write an output over an input file or over the other output", () => {
     const scenario = join(tmp, "mine.yaml");
     writeFileSync(scenario, readFileSync("scenarios/udp-recv.yaml", "utf8"));

@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { EVENTS_PER_WALL_SECOND, estimateWallSeconds, humanDuration } from "../model/estimate.js";
 import { OverrideError, parseOverride, type Override } from "../scenario/overrides.js";
+import { checkNewPath, parseSweep, type Sweep } from "../scenario/sweep.js";
 import { FORMATS, type Format } from "../report/render.js";
 import { TooLongError } from "./io.js";
 
@@ -79,5 +80,27 @@ export function setOption(cmd: Command): Command {
         }
       })
       .default([] as Override[], "none"),
+  );
+}
+
+/**
+ * --sweep PATH=V1,V2,..., repeatable: the scenario once per value (every combination for
+ * several), as columns of one table (src/scenario/sweep.ts). A malformed flag is refused
+ * with exit 2.
+ */
+export function sweepOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option("--sweep <path=values>", "run once per value, as columns side by side: a key and comma-separated YAML values (shareguard.limits.Domain-3=2.5%,5%,10%); repeat for every combination")
+      .argParser((text: string, all: Sweep[]) => {
+        try {
+          const sweep = parseSweep(text);
+          checkNewPath(all, sweep);
+          return [...all, sweep];
+        } catch (e) {
+          if (e instanceof OverrideError) throw new InvalidArgumentError(e.message);
+          throw e;
+        }
+      })
+      .default([] as Sweep[], "none"),
   );
 }

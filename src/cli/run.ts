@@ -1,14 +1,16 @@
 import { Option, type Command } from "commander";
 import { loadScenarioFile, type LoadedScenario } from "../scenario/load.js";
 import type { ResultDoc } from "../report/result.js";
-import { columnsOf, estimateScenarioEvents, onlyColumns, runScenarios, type DecisionRow, type SeriesRow } from "../model/runner.js";
+import { columnsOf, estimateScenarioEvents, onlyColumns, runScenarios, type DecisionRow, type SeriesRow, type SweptScenario } from "../model/runner.js";
 import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
 import { prepareFigureDir, writeFigures } from "./plot.js";
 import { checkDistinct, checkWritable, progressReporter, writeAtomic, type CliIo } from "./io.js";
 import type { Override } from "../scenario/overrides.js";
-import { defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption } from "./options.js";
+import type { Sweep } from "../scenario/sweep.js";
+import { loadSweep } from "./sweep.js";
+import { defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption } from "./options.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
@@ -20,6 +22,7 @@ interface RunFlags extends OutputFlags {
   maxHours: number;
   column: string[];
   set: Override[];
+  sweep: Sweep[];
 }
 
 const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", "combined", "replyRate", "cut"] as const;
@@ -51,13 +54,15 @@ export function runCommand(prog: Command, io: CliIo): void {
         .argParser((name: string, names: string[]) => [...names, name])
         .default([] as string[], "all"),
     );
-  maxHoursOption(outputOptions(setOption(cmd))).action(async (files: string[], flags: RunFlags) => {
+  maxHoursOption(outputOptions(sweepOption(setOption(cmd)))).action(async (files: string[], flags: RunFlags) => {
     // Every file is checked before anything runs, and every problem is reported at once.
     const problems: string[] = [];
-    const loaded: LoadedScenario[] = [];
+    const loaded: Array<LoadedScenario & { sweep?: SweptScenario }> = [];
     for (const file of files) {
       try {
-        loaded.push(loadScenarioFile(file, flags.set));
+        const l = loadScenarioFile(file, flags.set);
+        const sweep = flags.sweep.length > 0 ? loadSweep(file, flags.set, flags.sweep) : undefined;
+        loaded.push({ ...l, sweep });
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         problems.push(...e.diagnostics);
@@ -67,32 +72,36 @@ export function runCommand(prog: Command, io: CliIo): void {
       for (const l of loaded) {
         try {
           l.scenario = onlyColumns(l.scenario, flags.column);
+          for (const p of l.sweep?.points ?? []) p.scenario = onlyColumns(p.scenario, flags.column);
         } catch (e) {
           problems.push(`${l.file}: --column: ${(e as Error).message}`);
         }
       }
     }
-    if (problems.length > 0) throw new UsageError(problems);
+    if (problems.length > 0) throw new UsageError([...new Set(problems)]);
     if (flags.series && loaded.length > 1) throw new UsageError([`--series: takes one scenario, got ${loaded.length}; run them one at a time`]);
     const bin = parseDuration(flags.seriesBin);
     if (!bin.ok) throw new UsageError([`--series-bin: ${bin.message}`]);
     // Only --series uses the bin; the figures bin a run by whole XenMon intervals of their own.
-    for (const { scenario } of flags.series ? loaded : []) {
-      if (bin.value < scenario.xenmon.interval || bin.value % scenario.xenmon.interval !== 0) {
-        throw new UsageError([`--series-bin: must be a whole number of XenMon intervals (${scenario.xenmon.interval / 1e6}ms)`]);
+    for (const l of flags.series ? loaded : []) {
+      for (const { xenmon } of [l.scenario, ...(l.sweep?.points.map((p) => p.scenario) ?? [])]) {
+        if (bin.value < xenmon.interval || bin.value % xenmon.interval !== 0) {
+          throw new UsageError([`--series-bin: must be a whole number of XenMon intervals (${xenmon.interval / 1e6}ms)`]);
+        }
       }
     }
     checkDistinct([["-o", flags.output], ["--series", flags.series]], files);
     for (const f of [flags.output, flags.series]) if (f) checkWritable(f);
     if (flags.plot) prepareFigureDir(flags.plot);
-    const batch = loaded.map((l) => ({ loaded: l, seed: flags.seed ?? l.scenario.seed, runs: flags.runs ?? l.scenario.runs }));
+    const batch = loaded.map((l) => ({ loaded: l, sweep: l.sweep, seed: flags.seed ?? l.scenario.seed, runs: flags.runs ?? l.scenario.runs }));
     let events = 0;
     let runs = 0;
-    const columnCounts = batch.map(({ loaded: l, runs: n }) => {
-      const columns = columnsOf(l.scenario);
-      events += estimateScenarioEvents(l.scenario, n);
-      runs += columns.length * n;
-      return columns.length;
+    const columnCounts = batch.map(({ loaded: l, sweep, runs: n }) => {
+      const scenarios = sweep ? sweep.points.map((p) => p.scenario) : [l.scenario];
+      const columns = scenarios.reduce((a, sc) => a + columnsOf(sc).length, 0);
+      events += scenarios.reduce((a, sc) => a + estimateScenarioEvents(sc, n), 0);
+      runs += columns * n;
+      return columns;
     });
     const [cols] = columnCounts;
     const what = loaded.length === 1 ? `${files[0]}: ${cols} column${cols === 1 ? "" : "s"} × ${batch[0].runs} runs` : `${loaded.length} scenarios: ${runs} runs`;

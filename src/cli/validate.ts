@@ -4,25 +4,30 @@ import type { Override } from "../scenario/overrides.js";
 import type { CliIo } from "./io.js";
 import { columnsOf, estimateScenarioEvents } from "../model/runner.js";
 import { estimateWallSeconds, humanDuration } from "../model/estimate.js";
-import { defaultJobs, setOption } from "./options.js";
+import { defaultJobs, setOption, sweepOption } from "./options.js";
+import type { Sweep } from "../scenario/sweep.js";
+import { loadSweep } from "./sweep.js";
 
 export function validateCommand(prog: Command, io: CliIo): void {
   const cmd = prog
     .command("validate")
     .description("check scenario files without running them (exit 2 on the first invalid one, after reporting all)")
     .argument("<scenario...>", "scenario YAML files");
-  setOption(cmd).action((files: string[], flags: { set: Override[] }) => {
+  sweepOption(setOption(cmd)).action((files: string[], flags: { set: Override[]; sweep: Sweep[] }) => {
     const problems: string[] = [];
     for (const file of files) {
       try {
         const { scenario } = loadScenarioFile(file, flags.set);
-        const set = flags.set.length > 0 ? `, with ${flags.set.map((o) => `--set ${o.text}`).join(" ")}` : "";
+        // With --sweep, every point is checked, and the columns and estimate are the sweep's.
+        const points = flags.sweep.length > 0 ? loadSweep(file, flags.set, flags.sweep).points.map((p) => p.scenario) : [scenario];
+        const given = [...flags.set.map((o) => `--set ${o.text}`), ...flags.sweep.map((s) => `--sweep ${s.text}`)];
+        const withFlags = given.length > 0 ? `, with ${given.join(" ")}` : "";
         // The estimate --max-hours checks (src/model/estimate.ts): rough, and mostly on the slow side.
-        const columns = columnsOf(scenario);
-        const events = estimateScenarioEvents(scenario, scenario.runs);
+        const columns = points.reduce((a, sc) => a + columnsOf(sc).length, 0);
+        const events = points.reduce((a, sc) => a + estimateScenarioEvents(sc, scenario.runs), 0);
         const jobs = defaultJobs();
-        const wall = humanDuration(estimateWallSeconds(events, columns.length * scenario.runs, jobs));
-        io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${columns.length} column${columns.length === 1 ? "" : "s"} × ${scenario.runs} runs of ${scenario.duration / 1e9}s, estimated ${wall} on ${jobs} worker${jobs === 1 ? "" : "s"}${set})\n`);
+        const wall = humanDuration(estimateWallSeconds(events, columns * scenario.runs, jobs));
+        io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${columns} column${columns === 1 ? "" : "s"} × ${scenario.runs} runs of ${scenario.duration / 1e9}s, estimated ${wall} on ${jobs} worker${jobs === 1 ? "" : "s"}${withFlags})\n`);
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         problems.push(...e.diagnostics);

@@ -82,6 +82,60 @@ export interface Column {
   figure?: string;
 }
 
+/**
+ * `xeniso run --sweep`: one scenario run once per point of the sweeps (src/scenario/sweep.ts),
+ * every point's columns side by side in one result.
+ */
+export interface SweptScenario {
+  /** The --sweep flags as given, recorded in the result. */
+  flags: string[];
+  /** Each point's label ("Domain-3=5%") and the scenario with its values set. */
+  points: Array<{ label: string; scenario: Scenario }>;
+}
+
+/** A swept column, with the column of the file it is a version of. */
+interface SweptColumn extends Column {
+  origin: string;
+  /** Whether the point leaves this column as the file has it, so the paper's values apply. */
+  asFiled: boolean;
+}
+
+/**
+ * Every point's columns, named "COLUMN, KEY=VALUE", or "KEY=VALUE" when the scenario has
+ * one column (no variants, or one picked with --column). The paper's figures go by the
+ * file's columns, so a swept column draws no paper figure.
+ */
+export function sweptColumns(base: Scenario, sweep: SweptScenario): SweptColumn[] {
+  const filedColumns = columnsOf(base);
+  const filed = new Map(filedColumns.map((c) => [c.name, JSON.stringify(c.scenario)]));
+  return sweep.points.flatMap((p) =>
+    columnsOf(p.scenario).map((c) => ({
+      name: filedColumns.length === 1 ? p.label : `${c.name}, ${p.label}`,
+      scenario: c.scenario,
+      origin: c.name,
+      asFiled: filed.get(c.name) === JSON.stringify(c.scenario),
+    })),
+  );
+}
+
+/**
+ * The scenario's tables laid out over swept columns: a table limited to some columns shows
+ * every version of them, and a paper value stands beside a swept column only where the
+ * point leaves that column as the file has it (the paper measured the file's setting).
+ */
+function sweptLayout(base: Scenario, columns: SweptColumn[]): Scenario {
+  const spread = (r: ReportConfig): ReportConfig => ({
+    ...r,
+    ...(r.columns ? { columns: columns.filter((c) => r.columns!.includes(c.origin)).map((c) => c.name) } : {}),
+    rows: r.rows.map((row) => {
+      const paper = row.paper;
+      if (!paper) return row;
+      return { ...row, paper: Object.fromEntries(columns.filter((c) => c.asFiled && paper[c.origin] !== undefined).map((c) => [c.name, paper[c.origin]])) };
+    }),
+  });
+  return { ...base, variants: undefined, ...(base.report ? { report: spread(base.report) } : {}), ...(base.reports ? { reports: base.reports.map(spread) } : {}) };
+}
+
 /** (column name, scenario) for every column of the result tables. */
 export function columnsOf(sc: Scenario): Column[] {
   if (!sc.variants) return [{ name: DEFAULT_COLUMN, scenario: sc }];
@@ -163,6 +217,8 @@ export interface BatchEntry {
   loaded: LoadedScenario;
   seed: number;
   runs: number;
+  /** Run it over these points rather than as it is (`--sweep`). */
+  sweep?: SweptScenario;
 }
 
 /**
@@ -195,21 +251,28 @@ export async function runScenarios(batch: BatchEntry[], opts: Pick<RunOptions, "
 
 /** A scenario's runs as jobs, and how to turn their results into its result document. */
 function planScenario(entry: BatchEntry, seriesBin: number | undefined): { jobs: Job[]; assemble: (results: JobResult[]) => ScenarioResult } {
-  const { loaded } = entry;
-  const opts = { runs: entry.runs, seed: entry.seed, seriesBin };
-  const sc = loaded.scenario;
-  const columns = columnsOf(sc);
+  const { loaded, sweep } = entry;
+  const opts = { runs: entry.runs, seed: entry.seed, seriesBin, sweep: sweep?.flags };
+  const swept = sweep ? sweptColumns(loaded.scenario, sweep) : undefined;
+  const sc = swept ? sweptLayout(loaded.scenario, swept) : loaded.scenario;
+  const columns = swept ?? columnsOf(sc);
   // Run 0 of every column always keeps its series, for the figures.
   // (About 1 s, as a whole number of XenMon intervals.)
   const figureBin = opts.seriesBin ?? sc.xenmon.interval * Math.max(1, Math.round(FIGURE_BIN / sc.xenmon.interval));
   const jobs: Job[] = columns.flatMap((col) =>
     Array.from({ length: opts.runs }, (_, run) => ({ scenario: col.scenario, run, seed: opts.seed, seriesBin: run === 0 ? figureBin : opts.seriesBin })),
   );
-  return { jobs, assemble: (results) => assemble(loaded, columns, opts, figureBin, results) };
+  return { jobs, assemble: (results) => assemble(loaded, sc, columns, opts, figureBin, results) };
 }
 
-function assemble(loaded: LoadedScenario, columns: Column[], opts: { runs: number; seed: number; seriesBin?: number }, figureBin: number, results: JobResult[]): ScenarioResult {
-  const sc = loaded.scenario;
+function assemble(
+  loaded: LoadedScenario,
+  sc: Scenario,
+  columns: Column[],
+  opts: { runs: number; seed: number; seriesBin?: number; sweep?: string[] },
+  figureBin: number,
+  results: JobResult[],
+): ScenarioResult {
   const collected: Collected = new Map();
   const series: SeriesRow[] = [];
   const decisions: DecisionRow[] = [];
@@ -245,9 +308,10 @@ function assemble(loaded: LoadedScenario, columns: Column[], opts: { runs: numbe
     return { id: report.id, title: report.title, columns: shown, rows };
   });
   const window = measurementWindow(sc);
+  const oneWindow = columns.every((c) => JSON.stringify(measurementWindow(c.scenario)) === JSON.stringify(window));
   tables.push({
     id: "xenmon",
-    title: `XenMon view: ${sc.name} (window ${window.from / 1e9}s–${window.to / 1e9}s)`,
+    title: `XenMon view: ${sc.name} (${oneWindow ? `window ${window.from / 1e9}s–${window.to / 1e9}s` : "windows differ by column"})`,
     columns: names,
     rows: [...collected.values()].map((e) => {
       const values: Record<string, Cell> = {};
@@ -262,7 +326,7 @@ function assemble(loaded: LoadedScenario, columns: Column[], opts: { runs: numbe
     schemaVersion: SCHEMA_VERSION,
     xeniso: XENISO_VERSION,
     command: "run",
-    scenario: { path: loaded.file, name: sc.name, sha256: loaded.hash, ...(loaded.set.length > 0 ? { set: loaded.set } : {}) },
+    scenario: { path: loaded.file, name: sc.name, sha256: loaded.hash, ...(loaded.set.length > 0 ? { set: loaded.set } : {}), ...(opts.sweep ? { sweep: opts.sweep } : {}) },
     profile: sc.profile,
     seed: opts.seed,
     runs: opts.runs,

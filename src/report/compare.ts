@@ -52,6 +52,7 @@ export function howMadeDiffers(before: ResultDoc, after: ResultDoc): string[] {
     ["scenario", doc.scenario ? doc.scenario.path : "none"],
     ["scenario file sha256", doc.scenario ? `${doc.scenario.sha256.slice(0, 12)}…` : "none"],
     ["--set", doc.scenario?.set?.join(" ") || "none"],
+    ["--sweep", doc.scenario?.sweep?.join(" ") || "none"],
     ["profile", doc.profile],
     ["seed", String(doc.seed)],
     ["runs", String(doc.runs)],

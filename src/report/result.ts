@@ -33,8 +33,8 @@ export interface ResultDoc {
   schemaVersion: number;
   xeniso: string;
   command: string;
-  /** The scenario file, and the `--set` flags applied to it (only when there were any). */
-  scenario: { path: string; name: string; sha256: string; set?: string[] } | null;
+  /** The scenario file, and the `--set` and `--sweep` flags applied to it (only when there were any). */
+  scenario: { path: string; name: string; sha256: string; set?: string[]; sweep?: string[] } | null;
   profile: string;
   seed: number;
   runs: number;

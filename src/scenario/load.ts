@@ -58,7 +58,7 @@ export function loadScenarioFile(file: string, overrides: Override[] = []): Load
     throw new UsageError([`${file}:1:1: file is not valid UTF-8 text`]);
   }
   const scenario = parseScenario(text, file, overrides);
-  return { file, hash: createHash("sha256").update(bytes).digest("hex"), set: overrides.map((o) => o.text), scenario };
+  return { file, hash: createHash("sha256").update(bytes).digest("hex"), set: overrides.filter((o) => o.flag === "--set").map((o) => o.text), scenario };
 }
 
 /**
@@ -89,10 +89,12 @@ export function parseScenario(text: string, file = "<scenario>", overrides: Over
   const flagProblems: string[] = [];
   for (const o of overrides) {
     try {
-      setPaths.push({ flag: o.text, path: applyOverride(doc, o) });
+      setPaths.push({ flag: `${o.flag} ${o.text}`, path: applyOverride(doc, o) });
     } catch (e) {
       if (!(e instanceof OverrideError)) throw e;
-      flagProblems.push(`${file}: --set ${o.text}: ${e.message}`);
+      // A path that cannot be followed is the same problem for every value a sweep gives it.
+      const named = o.flag === "--sweep" ? o.text.slice(0, o.text.indexOf("=")) : o.text;
+      flagProblems.push(`${file}: ${o.flag} ${named}: ${e.message}`);
     }
   }
   if (flagProblems.length > 0) throw new UsageError(flagProblems);
@@ -111,13 +113,14 @@ export function parseScenario(text: string, file = "<scenario>", overrides: Over
   const located = result.error.issues.flatMap((issue) => locate(doc, issue));
   // A problem inside what a flag set, or made on the way (a map it had to create), is the flag's.
   const flagOf = (l: Located) => setPaths.find((s) => within(l.segments, s.path));
+  const flagsUsed = [...new Set(overrides.map((o) => o.flag))].join(" and ");
   const problems = [
-    ...located.filter((l) => flagOf(l) !== undefined).map((l) => `${file}: --set ${flagOf(l)!.flag}: ${l.path}: ${l.message}`),
+    ...located.filter((l) => flagOf(l) !== undefined).map((l) => `${file}: ${flagOf(l)!.flag}: ${l.path}: ${l.message}`),
     ...located
       .filter((l) => flagOf(l) === undefined)
       .sort((a, b) => a.offset - b.offset)
       // The file may be fine on its own: say that the flags took part.
-      .map(({ offset, path, message }) => at(offset, path, setPaths.length > 0 ? `${message} (with --set)` : message)),
+      .map(({ offset, path, message }) => at(offset, path, setPaths.length > 0 ? `${message} (with ${flagsUsed})` : message)),
   ];
   throw new UsageError(problems);
 }

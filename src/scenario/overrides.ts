@@ -10,7 +10,9 @@ import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node 
  * it (`variants[Xen 3.0 unblock].scheduler.unblock`).
  */
 export interface Override {
-  /** The flag as given, `PATH=VALUE`, for messages and for the result's provenance. */
+  /** Which option made it: `--set`, or one point of a `--sweep` (src/scenario/sweep.ts). */
+  flag: "--set" | "--sweep";
+  /** The flag's argument, `PATH=VALUE`, for messages and for the result's provenance. */
   text: string;
   /** PATH as segments, list items still by name or index as written. */
   segments: string[];
@@ -25,27 +27,32 @@ export class OverrideError extends Error {}
 export function parseOverride(text: string): Override {
   const eq = text.indexOf("=");
   if (eq < 0) throw new OverrideError("--set takes PATH=VALUE, e.g. domains.Domain-1.share=30%");
-  const segments = splitPath(text.slice(0, eq));
-  const doc = parseDocument(text.slice(eq + 1), { prettyErrors: false });
-  if (doc.errors.length > 0) throw new OverrideError(`--set: the value is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
-  if (doc.contents === null) throw new OverrideError("--set: the value is empty");
+  return { flag: "--set", text, segments: splitPath(text.slice(0, eq), "--set"), value: parseValue(text.slice(eq + 1), "--set") };
+}
+
+/** A flag's VALUE as a YAML node; `flag` names the option in messages. */
+export function parseValue(text: string, flag: string): Node {
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) throw new OverrideError(`${flag}: the value is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+  if (doc.contents === null) throw new OverrideError(`${flag}: the value is empty`);
   // An alias would be resolved against the scenario's anchors, which the flag cannot see.
   let alias = false;
   visit(doc, { Alias: () => void (alias = true) });
-  if (alias) throw new OverrideError("--set: the value may not use a YAML alias (*name)");
-  return { text, segments, value: doc.contents as Node };
+  if (alias) throw new OverrideError(`${flag}: the value may not use a YAML alias (*name)`);
+  return doc.contents as Node;
 }
 
-function splitPath(path: string): string[] {
+/** A flag's PATH as segments; `flag` names the option in messages. */
+export function splitPath(path: string, flag: string): string[] {
   const segments: string[] = [];
   let i = 0;
   while (i < path.length) {
     if (path[i] === "[") {
       const close = path.indexOf("]", i);
-      if (close < 0) throw new OverrideError(`--set: "[" without "]" in the path`);
+      if (close < 0) throw new OverrideError(`${flag}: "[" without "]" in the path`);
       segments.push(path.slice(i + 1, close));
       i = close + 1;
-      if (i < path.length && path[i] !== "." && path[i] !== "[") throw new OverrideError(`--set: expected "." or "[" after "]" in the path`);
+      if (i < path.length && path[i] !== "." && path[i] !== "[") throw new OverrideError(`${flag}: expected "." or "[" after "]" in the path`);
       if (path[i] === ".") i++;
       continue;
     }
@@ -55,7 +62,7 @@ function splitPath(path: string): string[] {
     i = path[end] === "." ? end + 1 : end;
     if (path[end] === "." && i === path.length) segments.push("");
   }
-  if (segments.length === 0 || segments.some((s) => s.trim() === "")) throw new OverrideError("--set: the path has an empty key; keys are joined by dots, e.g. domains.Domain-1.share");
+  if (segments.length === 0 || segments.some((s) => s.trim() === "")) throw new OverrideError(`${flag}: the path has an empty key; keys are joined by dots, e.g. domains.Domain-1.share`);
   return segments;
 }
 
