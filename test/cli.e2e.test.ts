@@ -192,6 +192,23 @@ describe("xeniso CLI", () => {
     expect(xeniso(["run", "scenarios/udp-recv.yaml", "--sweep", "runs=1,2"]).code).toBe(2);
   });
 
+  it("shows a profile's parameters with their sources, and what a scenario's columns change in them", () => {
+    const one = JSON.parse(xeniso(["profile", "p4-2.8", "-f", "json"]).stdout);
+    expect(one).toHaveLength(1);
+    const rx = one[0].rows.find((r: { key: string }) => r.key === "host.iddRx");
+    expect(rx.value).toBe("10.57us");
+    expect(rx.source).toMatch(/^Table 1 SEDF column/);
+    expect(xeniso(["profile"]).stdout.match(/^\S+: /gm)).toEqual(["p4-2.8: ", "system-1: ", "system-2: "]);
+    const study = xeniso(["profile", "scenarios/studies/table1-host.yaml"]).stdout;
+    expect(study).toContain('  "NIC ring 64": host.nicRxRing = 64\n');
+    expect(study).toContain('  "xen3": netbackOrder = xen3\n');
+    const set = JSON.parse(xeniso(["profile", "scenarios/udp-recv.yaml", "--set", "host.iddRx=9us", "-f", "json"]).stdout);
+    expect(set[0].rows.find((r: { key: string }) => r.key === "host.iddRx")).toEqual({ key: "host.iddRx", value: "9us", source: "scenario override (host:)" });
+    const bad = xeniso(["profile", "system-9"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe("error: system-9: no such profile or scenario file: the profiles are p4-2.8, system-1, system-2; a scenario file ends in .yaml\n");
+  });
+
   it("refuses to write an output over an input file or over the other output", () => {
     const scenario = join(tmp, "mine.yaml");
     writeFileSync(scenario, readFileSync("scenarios/udp-recv.yaml", "utf8"));

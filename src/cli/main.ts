@@ -9,6 +9,7 @@ import { schemaCommand } from "./schema.js";
 import { compareCommand } from "./compare.js";
 import { plotCommand } from "./plot.js";
 import { reportCommand } from "./report.js";
+import { profileCommand } from "./profile.js";
 import { tuneHeap } from "../model/replication.js";
 
 function program(io: CliIo): Command {
@@ -25,6 +26,7 @@ function program(io: CliIo): Command {
   compareCommand(prog, io);
   plotCommand(prog, io);
   reportCommand(prog, io);
+  profileCommand(prog, io);
   for (const c of prog.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return prog;
 }
