@@ -190,6 +190,10 @@ describe("xeniso CLI", () => {
     expect(bad.stdout).toBe("");
     expect(bad.stderr).toMatch(/^error: scenarios\/udp-recv\.yaml: --sweep domains\.Domain-1\.workload\.size=1: domains\[1\]\.workload\.size: /m);
     expect(xeniso(["run", "scenarios/udp-recv.yaml", "--sweep", "runs=1,2"]).code).toBe(2);
+    // A sweep of one column's key: the columns it leaves alone run once.
+    const one = xeniso(["validate", "scenarios/sedf-dc.yaml", "--sweep", "variants[SEDF-DC].scheduler.feedbackInterval=200ms,1s"]).stdout;
+    expect(one).toContain(": ok (sedf-dc: 4 domains, 3 columns × 10 runs");
+    expect(xeniso(["validate", "scenarios/sedf-dc.yaml", "--column", "SEDF"]).stdout).toContain('1 column × 10 runs of 60s, estimated');
   });
 
   it("shows a profile's parameters with their sources, and what a scenario's columns change in them", () => {

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { loadScenarioFile, UsageError } from "../src/scenario/load.js";
 import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 import { checkNewPath, parseSweep, sweepPoints } from "../src/scenario/sweep.js";
-import { runScenarios } from "../src/model/runner.js";
+import { runScenarios, sweptColumns } from "../src/model/runner.js";
 import { loadSweep } from "../src/cli/sweep.js";
 import { UDP_SCENARIO } from "./helpers/scenario.js";
 
@@ -56,7 +56,7 @@ describe("--sweep flags", () => {
 
   it("makes every combination, the first sweep slowest, labelled by the shortest distinct keys", () => {
     const points = sweepPoints([parseSweep("domains.Domain-1.share=30%,40%"), parseSweep("domains.Domain-0.share=20%,30%,40%")]);
-    expect(points.map((p) => p.label)).toEqual([
+    expect(points.map((p) => p.parts.join(", "))).toEqual([
       "Domain-1.share=30%, Domain-0.share=20%",
       "Domain-1.share=30%, Domain-0.share=30%",
       "Domain-1.share=30%, Domain-0.share=40%",
@@ -65,7 +65,7 @@ describe("--sweep flags", () => {
       "Domain-1.share=40%, Domain-0.share=40%",
     ]);
     expect(points[5].overrides.map((o) => o.text)).toEqual(["domains.Domain-1.share=40%", "domains.Domain-0.share=40%"]);
-    expect(sweepPoints([parseSweep("shareguard.limits.Domain-3=5%,10%")]).map((p) => p.label)).toEqual(["Domain-3=5%", "Domain-3=10%"]);
+    expect(sweepPoints([parseSweep("shareguard.limits.Domain-3=5%,10%")]).map((p) => p.parts)).toEqual([["Domain-3=5%"], ["Domain-3=10%"]]);
   });
 });
 
@@ -79,9 +79,13 @@ describe("loading a sweep", () => {
     );
   });
 
-  it("refuses a sweep that changes nothing in a column", () => {
+  it("runs a column no sweep changes once, and refuses a sweep that changes no column", () => {
     // Column B sets Domain-1's rate itself, so sweeping the base's rate leaves B alone.
-    expect(refusal(() => loadSweep(file, [], [parseSweep("domains.Domain-1.workload.rate=1000,2000")]))).toMatch(/--sweep domains.Domain-1.workload.rate: changes nothing in column "B"/);
+    const sweep = loadSweep(file, [], [parseSweep("domains.Domain-1.workload.rate=1000,2000")]);
+    expect(sweptColumns(loadScenarioFile(file).scenario, sweep).map((c) => c.name)).toEqual(["A, rate=1000", "A, rate=2000", "B"]);
+    expect(refusal(() => loadSweep(file, [], [parseSweep("domains.Domain-1.workload.rate=1000,2000")], ["B"]))).toBe(
+      `${file}: --sweep domains.Domain-1.workload.rate: changes no column (does each variant set this key itself? then sweep it under variants[...])`,
+    );
   });
 });
 
@@ -97,12 +101,12 @@ describe("a swept run", () => {
       {},
     );
     const table = swept.tables.find((t) => t.id === "t")!;
-    expect(table.columns).toEqual(["A, share=40%", "B, share=40%", "A, share=2%", "B, share=2%"]);
+    expect(table.columns).toEqual(["A, share=40%", "A, share=2%", "B, share=40%", "B, share=2%"]);
     // 40 % is the file's own setting: the paper's value for A stands there, and only there.
     expect(Object.entries(table.rows[0].values).map(([c, cell]) => [c, cell.paper])).toEqual([
       ["A, share=40%", 1.1],
-      ["B, share=40%", undefined],
       ["A, share=2%", undefined],
+      ["B, share=40%", undefined],
       ["B, share=2%", undefined],
     ]);
     // A point's columns are exactly what --set gives: a run's randomness never depends on its neighbours.

@@ -104,3 +104,12 @@ export function sweepOption(cmd: Command): Command {
       .default([] as Sweep[], "none"),
   );
 }
+
+/** --column NAME, repeatable: only these columns (variants) of each scenario. */
+export function columnOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option("-c, --column <name>", "only this column (variant) of each scenario; repeat for several")
+      .argParser((name: string, names: string[]) => [...names, name])
+      .default([] as string[], "all"),
+  );
+}

@@ -1,7 +1,7 @@
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { loadScenarioFile, type LoadedScenario } from "../scenario/load.js";
 import type { ResultDoc } from "../report/result.js";
-import { columnsOf, estimateScenarioEvents, onlyColumns, runScenarios, type DecisionRow, type SeriesRow, type SweptScenario } from "../model/runner.js";
+import { columnsOf, estimateColumnsEvents, onlyColumns, runScenarios, sweptColumns, type DecisionRow, type SeriesRow, type SweptScenario } from "../model/runner.js";
 import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
 import { emit, type OutputFlags } from "./emit.js";
@@ -10,7 +10,7 @@ import { checkDistinct, checkWritable, progressReporter, writeAtomic, type CliIo
 import type { Override } from "../scenario/overrides.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
-import { defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption } from "./options.js";
+import { columnOption, defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption } from "./options.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
@@ -48,20 +48,15 @@ export function runCommand(prog: Command, io: CliIo): void {
     .option("-j, --jobs <n>", "worker threads for the runs (results are identical for any number)", intArg("--jobs", 1, 64), defaultJobs())
     .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json; one scenario only)")
     .option("--series-bin <time>", "time series resolution", "1s")
-    .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR")
-    .addOption(
-      new Option("-c, --column <name>", "run only this column (variant) of each scenario; repeat for several")
-        .argParser((name: string, names: string[]) => [...names, name])
-        .default([] as string[], "all"),
-    );
-  maxHoursOption(outputOptions(sweepOption(setOption(cmd)))).action(async (files: string[], flags: RunFlags) => {
+    .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR");
+  maxHoursOption(outputOptions(sweepOption(setOption(columnOption(cmd))))).action(async (files: string[], flags: RunFlags) => {
     // Every file is checked before anything runs, and every problem is reported at once.
     const problems: string[] = [];
     const loaded: Array<LoadedScenario & { sweep?: SweptScenario }> = [];
     for (const file of files) {
       try {
         const l = loadScenarioFile(file, flags.set);
-        const sweep = flags.sweep.length > 0 ? loadSweep(file, flags.set, flags.sweep) : undefined;
+        const sweep = flags.sweep.length > 0 ? loadSweep(file, flags.set, flags.sweep, flags.column) : undefined;
         loaded.push({ ...l, sweep });
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
@@ -72,7 +67,6 @@ export function runCommand(prog: Command, io: CliIo): void {
       for (const l of loaded) {
         try {
           l.scenario = onlyColumns(l.scenario, flags.column);
-          for (const p of l.sweep?.points ?? []) p.scenario = onlyColumns(p.scenario, flags.column);
         } catch (e) {
           problems.push(`${l.file}: --column: ${(e as Error).message}`);
         }
@@ -97,11 +91,10 @@ export function runCommand(prog: Command, io: CliIo): void {
     let events = 0;
     let runs = 0;
     const columnCounts = batch.map(({ loaded: l, sweep, runs: n }) => {
-      const scenarios = sweep ? sweep.points.map((p) => p.scenario) : [l.scenario];
-      const columns = scenarios.reduce((a, sc) => a + columnsOf(sc).length, 0);
-      events += scenarios.reduce((a, sc) => a + estimateScenarioEvents(sc, n), 0);
-      runs += columns * n;
-      return columns;
+      const columns = sweep ? sweptColumns(l.scenario, sweep) : columnsOf(l.scenario);
+      events += estimateColumnsEvents(columns, n);
+      runs += columns.length * n;
+      return columns.length;
     });
     const [cols] = columnCounts;
     const what = loaded.length === 1 ? `${files[0]}: ${cols} column${cols === 1 ? "" : "s"} × ${batch[0].runs} runs` : `${loaded.length} scenarios: ${runs} runs`;

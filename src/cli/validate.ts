@@ -2,9 +2,9 @@ import type { Command } from "commander";
 import { loadScenarioFile, UsageError } from "../scenario/load.js";
 import type { Override } from "../scenario/overrides.js";
 import type { CliIo } from "./io.js";
-import { columnsOf, estimateScenarioEvents } from "../model/runner.js";
+import { columnsOf, estimateColumnsEvents, onlyColumns, sweptColumns } from "../model/runner.js";
 import { estimateWallSeconds, humanDuration } from "../model/estimate.js";
-import { defaultJobs, setOption, sweepOption } from "./options.js";
+import { columnOption, defaultJobs, setOption, sweepOption } from "./options.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
 
@@ -13,21 +13,26 @@ export function validateCommand(prog: Command, io: CliIo): void {
     .command("validate")
     .description("check scenario files without running them (exit 2 on the first invalid one, after reporting all)")
     .argument("<scenario...>", "scenario YAML files");
-  sweepOption(setOption(cmd)).action((files: string[], flags: { set: Override[]; sweep: Sweep[] }) => {
+  sweepOption(setOption(columnOption(cmd))).action((files: string[], flags: { set: Override[]; sweep: Sweep[]; column: string[] }) => {
     const problems: string[] = [];
     for (const file of files) {
       try {
         const { scenario } = loadScenarioFile(file, flags.set);
         // With --sweep, every point is checked, and the columns and estimate are the sweep's.
-        const points = flags.sweep.length > 0 ? loadSweep(file, flags.set, flags.sweep).points.map((p) => p.scenario) : [scenario];
-        const given = [...flags.set.map((o) => `--set ${o.text}`), ...flags.sweep.map((s) => `--sweep ${s.text}`)];
+        let chosen = scenario;
+        try {
+          if (flags.column.length > 0) chosen = onlyColumns(scenario, flags.column);
+        } catch (e) {
+          throw new UsageError([`${file}: --column: ${(e as Error).message}`]);
+        }
+        const columns = flags.sweep.length > 0 ? sweptColumns(chosen, loadSweep(file, flags.set, flags.sweep, flags.column)) : columnsOf(chosen);
+        const given = [...flags.column.map((c) => `--column ${JSON.stringify(c)}`), ...flags.set.map((o) => `--set ${o.text}`), ...flags.sweep.map((s) => `--sweep ${s.text}`)];
         const withFlags = given.length > 0 ? `, with ${given.join(" ")}` : "";
         // The estimate --max-hours checks (src/model/estimate.ts): rough, and mostly on the slow side.
-        const columns = points.reduce((a, sc) => a + columnsOf(sc).length, 0);
-        const events = points.reduce((a, sc) => a + estimateScenarioEvents(sc, scenario.runs), 0);
+        const events = estimateColumnsEvents(columns, scenario.runs);
         const jobs = defaultJobs();
-        const wall = humanDuration(estimateWallSeconds(events, columns * scenario.runs, jobs));
-        io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${columns} column${columns === 1 ? "" : "s"} × ${scenario.runs} runs of ${scenario.duration / 1e9}s, estimated ${wall} on ${jobs} worker${jobs === 1 ? "" : "s"}${withFlags})\n`);
+        const wall = humanDuration(estimateWallSeconds(events, columns.length * scenario.runs, jobs));
+        io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${columns.length} column${columns.length === 1 ? "" : "s"} × ${scenario.runs} runs of ${scenario.duration / 1e9}s, estimated ${wall} on ${jobs} worker${jobs === 1 ? "" : "s"}${withFlags})\n`);
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         problems.push(...e.diagnostics);

@@ -89,8 +89,19 @@ export interface Column {
 export interface SweptScenario {
   /** The --sweep flags as given, recorded in the result. */
   flags: string[];
-  /** Each point's label ("Domain-3=5%") and the scenario with its values set. */
-  points: Array<{ label: string; scenario: Scenario }>;
+  /** Each point's `key=value` per sweep ("Domain-3=5%") and the scenario with its values set. */
+  points: Array<{ parts: string[]; scenario: Scenario }>;
+  /** Per column of the scenario, whether each sweep changes it. */
+  changes: Map<string, boolean[]>;
+}
+
+/**
+ * Whether two column scenarios run alike: everything but the table layout and the other
+ * columns (a column's scenario still carries the variants list it came from).
+ */
+export function sameRun(a: Scenario, b: Scenario): boolean {
+  const run = (sc: Scenario) => JSON.stringify({ ...sc, variants: undefined, report: undefined, reports: undefined });
+  return run(a) === run(b);
 }
 
 /** A swept column, with the column of the file it is a version of. */
@@ -101,20 +112,25 @@ interface SweptColumn extends Column {
 }
 
 /**
- * Every point's columns, named "COLUMN, KEY=VALUE", or "KEY=VALUE" when the scenario has
- * one column (no variants, or one picked with --column). The paper's figures go by the
- * file's columns, so a swept column draws no paper figure.
+ * Each column of the file in turn, in every version the sweeps make of it, named
+ * "COLUMN, KEY=VALUE" by the sweeps that change it, or "KEY=VALUE" when the scenario has
+ * one column (no variants, or one picked with --column). A column no sweep changes is
+ * the same run at every point, so it runs once, under its own name. The paper's figures
+ * go by the file's columns, so a swept column draws no paper figure.
  */
 export function sweptColumns(base: Scenario, sweep: SweptScenario): SweptColumn[] {
   const filedColumns = columnsOf(base);
-  const filed = new Map(filedColumns.map((c) => [c.name, JSON.stringify(c.scenario)]));
-  return sweep.points.flatMap((p) =>
-    columnsOf(p.scenario).map((c) => ({
-      name: filedColumns.length === 1 ? p.label : `${c.name}, ${p.label}`,
-      scenario: c.scenario,
-      origin: c.name,
-      asFiled: filed.get(c.name) === JSON.stringify(c.scenario),
-    })),
+  const versions = sweep.points.map((p) => columnsOf(p.scenario));
+  const seen = new Set<string>();
+  return filedColumns.flatMap((filed, c) =>
+    sweep.points.flatMap((p, i) => {
+      const col = versions[i][c];
+      const parts = p.parts.filter((_, k) => sweep.changes.get(filed.name)?.[k] ?? true).join(", ");
+      const name = filedColumns.length === 1 ? parts : parts === "" ? filed.name : `${filed.name}, ${parts}`;
+      if (seen.has(name)) return [];
+      seen.add(name);
+      return [{ name, scenario: col.scenario, origin: filed.name, asFiled: sameRun(filed.scenario, col.scenario) }];
+    }),
   );
 }
 
@@ -144,7 +160,11 @@ export function columnsOf(sc: Scenario): Column[] {
 
 /** Estimated events of `runs` runs of every column (what --max-hours and `validate` go by). */
 export function estimateScenarioEvents(sc: Scenario, runs: number): number {
-  return columnsOf(sc).reduce((a, c) => a + estimateEvents(c.scenario), 0) * runs;
+  return estimateColumnsEvents(columnsOf(sc), runs);
+}
+
+export function estimateColumnsEvents(columns: Column[], runs: number): number {
+  return columns.reduce((a, c) => a + estimateEvents(c.scenario), 0) * runs;
 }
 
 /**

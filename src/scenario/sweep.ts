@@ -73,10 +73,10 @@ function splitTopLevel(list: string): string[] {
   return parts;
 }
 
-/** One combination of the sweeps' values: its overrides and its name as a column. */
+/** One combination of the sweeps' values: its overrides and how a column names them. */
 export interface SweepPoint {
-  /** `key=value` for each sweep, e.g. "Domain-3=2.5%" or "Domain-3=2.5%, window=1MB". */
-  label: string;
+  /** `key=value` for each sweep, e.g. ["Domain-3=2.5%", "window=1MB"]. */
+  parts: string[];
   overrides: Override[];
 }
 
@@ -93,11 +93,9 @@ export function checkNewPath(earlier: Sweep[], next: Sweep): void {
  */
 export function sweepPoints(sweeps: Sweep[]): SweepPoint[] {
   const keys = sweeps.map((s) => shortKey(s, sweeps));
-  let points: SweepPoint[] = [{ label: "", overrides: [] }];
+  let points: SweepPoint[] = [{ parts: [], overrides: [] }];
   sweeps.forEach((s, k) => {
-    points = points.flatMap((p) =>
-      s.values.map((v) => ({ label: p.label === "" ? `${keys[k]}=${v.text}` : `${p.label}, ${keys[k]}=${v.text}`, overrides: [...p.overrides, v.override] })),
-    );
+    points = points.flatMap((p) => s.values.map((v) => ({ parts: [...p.parts, `${keys[k]}=${v.text}`], overrides: [...p.overrides, v.override] })));
   });
   return points;
 }
@@ -116,11 +114,11 @@ function shortKey(sweep: Sweep, all: Sweep[]): string {
  * with every problem, each once: a problem of the file itself would otherwise be
  * reported for every point.
  */
-export function loadSweepPoints(file: string, set: Override[], sweeps: Sweep[]): Array<{ label: string; scenario: Scenario }> {
+export function loadSweepPoints(file: string, set: Override[], sweeps: Sweep[]): Array<{ parts: string[]; scenario: Scenario }> {
   const problems = new Set<string>();
   const loaded = sweepPoints(sweeps).flatMap((p) => {
     try {
-      return [{ label: p.label, scenario: loadScenarioFile(file, [...set, ...p.overrides]).scenario }];
+      return [{ parts: p.parts, scenario: loadScenarioFile(file, [...set, ...p.overrides]).scenario }];
     } catch (e) {
       if (!(e instanceof UsageError)) throw e;
       for (const d of e.diagnostics) problems.add(d);
