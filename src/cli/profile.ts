@@ -47,19 +47,22 @@ function written(key: string, p: Param): string {
   }
 }
 
+/** The profile's own parameters a scenario's `host:` block sets (web's are under `host.web`). */
+const HOST_KEYS = ["iddRx", "iddTx", "iddBatchCost", "iddRxDriverShare", "guestRx", "guestTx", "nicRxRing", "netfrontRing", "linkRate", "linkPropagation", "runVariation"] as const;
+
 /**
  * The parameters of the host `sc` runs on (its profile with its `host:` overrides, the
  * netback order and XenMon's weight), or of a bare profile.
  */
 export function hostRows(profile: HostProfile, sc?: Scenario): ParamRow[] {
   const p = sc ? hostProfile(sc) : profile;
-  const hostKey = (k: string) => ({ key: `host.${k}`, value: written(k, p[k as keyof HostProfile] as Param), source: (p[k as keyof HostProfile] as Param).source });
+  const hostKey = (k: (typeof HOST_KEYS)[number]) => ({ key: `host.${k}`, value: written(k, p[k]), source: p[k].source });
   const webKey = (k: keyof HostProfile["web"]) => ({ key: k === "mss" ? "(web) mss, not settable" : `host.web.${k}`, value: written(k, p.web[k]), source: p.web[k].source });
   const order = sc?.netbackOrder;
   const weight = sc?.xenmon.weight;
   return [
     { key: "cpus (profile)", value: String(p.cpus), source: p.title },
-    ...["iddRx", "iddTx", "iddBatchCost", "iddRxDriverShare", "guestRx", "guestTx", "nicRxRing", "netfrontRing", "linkRate", "linkPropagation", "runVariation"].map(hostKey),
+    ...HOST_KEYS.map(hostKey),
     { key: "netbackOrder", value: order ?? p.netbackOrder.value, source: order ? "scenario (netbackOrder:)" : p.netbackOrder.source },
     { key: "xenmon.weight", value: String(weight ?? p.xenmonWeight.value), source: weight !== undefined ? "scenario (xenmon.weight)" : p.xenmonWeight.source },
     ...(["requestBase", "requestPerKB", "mss", "quickAckSegments", "listenBacklog", "maxClients"] as const).map(webKey),
