@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { parseScenario, UsageError } from "../src/scenario/load.js";
 import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
+import { parseSweep, sweepPoints } from "../src/scenario/sweep.js";
 
 // The paper's scenarios, and two studies for the variant keys they use (workloads:, xenmon:).
 const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight"].map((n) => readFileSync(`scenarios/${n}.yaml`, "utf8"));
@@ -100,6 +101,33 @@ describe("scenario loader fuzzing", () => {
         }
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it("either parses --sweep flags and loads every point or rejects them with the flag named", () => {
+    const sweepFlag = fc
+      .tuple(flag, fc.array(fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom("2MB", "5%", "", "[1, 2]", "{ a: 1 }", "'x,y'", "*a")), { maxLength: 3 }))
+      .map(([text, more]) => [text, ...more].join(","));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: sources.length - 1 }), sweepFlag, (source, text) => {
+        let sweep;
+        try {
+          sweep = parseSweep(text);
+        } catch (e) {
+          expect(e).toBeInstanceOf(OverrideError);
+          expect((e as Error).message).toMatch(/^--sweep/);
+          return;
+        }
+        for (const point of sweepPoints([sweep])) {
+          try {
+            parseScenario(sources[source], "f.yaml", point.overrides);
+          } catch (e) {
+            expect(e).toBeInstanceOf(UsageError);
+            for (const d of (e as UsageError).diagnostics) expect(d).toMatch(/^f\.yaml(:\d+:\d+ .* \(with --sweep\)|: --sweep .+: .+)$/);
+          }
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });
