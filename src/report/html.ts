@@ -1,5 +1,5 @@
 import { deviation, type ResultDoc, type Table } from "./result.js";
-import { fitLine, grade, hasPaper, meanSd, num, provenance } from "./render.js";
+import { columnHasPaper, fitLine, grade, hasPaper, meanSd, num, provenance } from "./render.js";
 
 /** A figure ready for the page: its caption and its SVG text. */
 export interface RenderedFigure {
@@ -26,16 +26,18 @@ details { margin: 1rem 0; }
 
 function tableHtml(t: Table): string {
   const withPaper = hasPaper(t);
+  // As in the text tables: a column the paper has no value for shows ours alone.
+  const full = t.columns.map((col) => withPaper && columnHasPaper(t, col));
   const head = ["<th>Metric</th>", "<th>Unit</th>"];
-  for (const col of t.columns) {
-    if (withPaper) head.push(`<th>${esc(col)} paper</th>`, `<th>${esc(col)} ours</th>`, `<th>${esc(col)} dev</th>`);
-    else head.push(`<th>${esc(col)}</th>`);
-  }
+  t.columns.forEach((col, k) => {
+    if (full[k]) head.push(`<th>${esc(col)} paper</th>`, `<th>${esc(col)} ours</th>`, `<th>${esc(col)} dev</th>`);
+    else head.push(`<th>${esc(col)}${withPaper ? " ours" : ""}</th>`);
+  });
   const rows = t.rows.map((r) => {
     const cells = [`<td>${esc(r.label)}</td>`, `<td class="unit">${esc(r.unit)}</td>`];
-    for (const col of t.columns) {
+    for (const [k, col] of t.columns.entries()) {
       const c = r.values[col];
-      if (!withPaper) {
+      if (!full[k]) {
         cells.push(`<td>${c ? esc(meanSd(c)) : ""}</td>`);
         continue;
       }

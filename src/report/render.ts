@@ -26,6 +26,11 @@ export function hasPaper(t: ResultTable): boolean {
   return t.rows.some((r) => Object.values(r.values).some((c) => c.paper !== undefined));
 }
 
+/** Whether the paper gives a value for any row of this column (else it shows ours alone). */
+export function columnHasPaper(t: ResultTable, column: string): boolean {
+  return t.rows.some((r) => r.values[column]?.paper !== undefined);
+}
+
 /**
  * Header cells and body rows of a table as plain strings (shared by md and table), and
  * how many grid columns each result column takes: paper, ours and dev in a table with
@@ -34,7 +39,7 @@ export function hasPaper(t: ResultTable): boolean {
  */
 function grid(t: ResultTable, withPaper: boolean): { head: string[]; body: string[][]; spans: number[] } {
   const head = ["Metric", "Unit"];
-  const spans = t.columns.map((col) => (withPaper && t.rows.some((r) => r.values[col]?.paper !== undefined) ? 3 : 1));
+  const spans = t.columns.map((col) => (withPaper && columnHasPaper(t, col) ? 3 : 1));
   t.columns.forEach((col, k) => {
     if (spans[k] === 3) head.push(`${col} paper`, `${col} ours`, `${col} dev`);
     else head.push(withPaper ? `${col} ours` : col);
