@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { emit } from "../src/cli/emit.js";
-import type { CliIo } from "../src/cli/io.js";
+import { progressReporter, type CliIo } from "../src/cli/io.js";
 import { FIT_LINE_MISSES, fitLine, fitOf, meanSd, renderMany, renderTable } from "../src/report/render.js";
 import type { ResultDoc } from "../src/report/result.js";
 
@@ -59,6 +59,22 @@ describe("a column the paper has no value for", () => {
     const cut = headers(renderTable(doc, false, 90)).flatMap((h) => h.slice(2));
     expect(cut).toEqual(whole[0].slice(2));
     expect(renderMany([doc], "md", false).split("\n")[2]).toMatch(/^\| Metric \| Unit \| Baseline ours \| Without ShareGuard paper \|/);
+  });
+});
+
+describe("the progress line", () => {
+  it("shows runs done, time taken and the time left by the share of work done, on a terminal only", () => {
+    let err = "";
+    const io: CliIo = { stdout: () => {}, stderr: (t) => (err += t), stdoutIsTTY: false, stderrIsTTY: true, stdoutColumns: undefined, env: {} };
+    const report = progressReporter(io, false, "t")!;
+    report(1, 4, 0.5);
+    expect(err).toMatch(/^\rt \[#{8}-{22}\] 1\/4, 0:00, about 0:00 left\x1b\[K$/);
+    err = "";
+    report(4, 4, 1);
+    expect(err).toMatch(/^\rt \[#{30}\] 4\/4, 0:00\x1b\[K\n$/);
+    expect(progressReporter({ ...io, env: { CI: "true" } }, false, "t")).toBeUndefined();
+    expect(progressReporter({ ...io, stderrIsTTY: false }, false, "t")).toBeUndefined();
+    expect(progressReporter(io, true, "t")).toBeUndefined();
   });
 });
 

@@ -55,13 +55,24 @@ export function decideColor(flag: boolean | undefined, io: CliIo): boolean {
 }
 
 /** Progress on stderr only for a person watching: a TTY, not --quiet, not CI. */
-export function progressReporter(io: CliIo, quiet: boolean, what: string): ((done: number, total: number) => void) | undefined {
+export function progressReporter(io: CliIo, quiet: boolean, what: string): ((done: number, total: number, work?: number) => void) | undefined {
   if (quiet || !io.stderrIsTTY || io.env.CI) return undefined;
-  return (done, total) => {
+  const start = Date.now();
+  return (done, total, work = done / total) => {
     const width = 30;
     const filled = Math.round((width * done) / total);
-    io.stderr(`\r${what} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
+    const elapsed = (Date.now() - start) / 1000;
+    // Runs differ in length, so the time left goes by the share of the estimated work done.
+    const left = done < total && work > 0 ? `, about ${clock((elapsed * (1 - work)) / work)} left` : "";
+    // \x1b[K clears what a longer line before left behind.
+    io.stderr(`\r${what} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done}/${total}, ${clock(elapsed)}${left}\x1b[K${done === total ? "\n" : ""}`);
   };
+}
+
+/** Seconds as m:ss. */
+function clock(seconds: number): string {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
 /** Temporary files still to be removed if the process is interrupted. */

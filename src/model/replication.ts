@@ -60,13 +60,14 @@ export function runJob(job: Job): JobResult {
  * results in job order. Every run has its own random streams, so the results do not
  * depend on how many workers ran them or in which order they finished.
  */
-export async function runJobs(jobs: Job[], workers: number, onDone: () => void, yieldBetween: () => Promise<void>): Promise<JobResult[]> {
+/** Runs every job, on `workers` threads; `onDone(i)` after job i finishes, in whatever order they finish. */
+export async function runJobs(jobs: Job[], workers: number, onDone: (i: number) => void, yieldBetween: () => Promise<void>): Promise<JobResult[]> {
   const results = new Array<JobResult>(jobs.length);
   const workerUrl = new URL("./replication-worker.js", import.meta.url);
   if (workers <= 1 || jobs.length <= 1 || !workerUrl.pathname.endsWith(".js") || !(await exists(workerUrl))) {
     for (let i = 0; i < jobs.length; i++) {
       results[i] = runJob(jobs[i]);
-      onDone();
+      onDone(i);
       await yieldBetween();
     }
     return results;
@@ -83,7 +84,7 @@ export async function runJobs(jobs: Job[], workers: number, onDone: () => void, 
               const i = next++;
               w.once("message", (r: JobResult) => {
                 results[i] = r;
-                onDone();
+                onDone(i);
                 feed();
               });
               w.postMessage(jobs[i]);

@@ -11,8 +11,8 @@ import { meanSd } from "./stats.js";
 export interface RunOptions {
   runs: number;
   seed: number;
-  /** Called after each finished run, for progress display. */
-  onRun?: (done: number, total: number) => void;
+  /** Called after each finished run, for progress display, with the share of the estimated work done. */
+  onRun?: (done: number, total: number, work: number) => void;
   /** When set, time series are collected in bins of this many ns. */
   seriesBin?: number;
   /** Worker threads to spread the runs over (1: all in this thread). */
@@ -253,10 +253,15 @@ export async function runScenarios(batch: BatchEntry[], opts: Pick<RunOptions, "
   const cost = jobs.map((j) => estimateEvents(j.scenario));
   const order = jobs.map((_, i) => i).sort((x, y) => cost[y] - cost[x] || x - y);
   let done = 0;
+  let doneCost = 0;
+  const totalCost = cost.reduce((a, c) => a + c, 0);
   const shuffled = await runJobs(
     order.map((i) => jobs[i]),
     opts.jobs ?? 1,
-    () => opts.onRun?.(++done, jobs.length),
+    (k) => {
+      doneCost += cost[order[k]];
+      opts.onRun?.(++done, jobs.length, totalCost > 0 ? doneCost / totalCost : done / jobs.length);
+    },
     yieldToEventLoop,
   );
   const results = new Array<JobResult>(jobs.length);
