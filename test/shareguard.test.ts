@@ -109,6 +109,80 @@ describe("ShareGuard's drop paths", () => {
   });
 });
 
+/**
+ * SYSTEM-2 with a guest, Limited, receiving 512-byte UDP packets at `rate` pkt/s for
+ * `seconds`, under the ShareGuard settings given (a YAML mapping) or none; metrics from
+ * 1 s to the last second.
+ */
+function limitedReceiver(rate: number, seconds: number, shareguard?: string) {
+  const text = [
+    `name: limited`,
+    `profile: system-2`,
+    `duration: ${seconds}s`,
+    `window: { from: 1s, to: ${seconds - 1}s }`,
+    `domains:`,
+    `  - { name: Domain-0, idd: true, cpu: 0, share: 60% }`,
+    `  - { name: Limited, cpu: 1, share: 40%, workload: { type: udp, direction: recv, rate: ${rate}, size: 512B } }`,
+    shareguard === undefined ? "" : `shareguard: ${shareguard}`,
+  ].join("\n");
+  const sim = new Simulation(parseScenario(text + "\n"), 0, 1);
+  return { metrics: new Map(sim.execute().metrics.map((m) => [m.key, m.value])), decisions: sim.shareguard?.decisions ?? [] };
+}
+
+describe("ShareGuard's throttle", () => {
+  it("admits a guest's packets while its allowance lasts, then drops them where a cut would", () => {
+    const h = netHost(testCosts, 0);
+    h.port.rxCharge = 1;
+    h.port.txCharge = 2;
+    h.port.allowance = 10;
+    for (let i = 0; i < 100; i++) h.net.sendFromOutside(h.pkt("rx"));
+    h.engine.run(1 * SEC);
+    // A new interval's budget, as ShareGuard sets it.
+    h.port.allowance = 2 * 10;
+    for (let i = 0; i < 100; i++) h.net.sendFromGuest(h.pkt("tx"));
+    h.engine.run(2 * SEC);
+    expect([h.port.recv, h.port.droppedByFilterRx]).toEqual([10, 90]);
+    expect([h.port.sent, h.port.droppedByFilterTx]).toEqual([10, 90]);
+    expect(h.port.allowance).toBe(0);
+    // Inbound drops cost the driver's part; outbound drops cost nothing.
+    expect(h.idd.onBehalf[1]).toBe(100 * testCosts.iddRxDriver + 10 * (testCosts.iddRx - testCosts.iddRxDriver) + 10 * testCosts.iddTx);
+  });
+
+  it("charges a transmit that waited behind a full ring once, and drains the ring's backlog past the allowance", () => {
+    // The guest on a CPU of its own posts a packet every 1 µs; the IDD takes 12 µs each.
+    const h = netHost({ ...testCosts, netfrontRing: 4 }, 1);
+    h.port.txCharge = 1;
+    h.port.allowance = 4;
+    for (let i = 0; i < 10; i++) h.net.sendFromGuest(h.pkt("tx"));
+    h.engine.run(11 * US);
+    expect([h.port.txInRing, h.port.txBacklog.length]).toEqual([4, 6]);
+    h.engine.run(1 * SEC);
+    // The four in the ring go out; the six behind them, past the allowance, are dropped
+    // as the slots free, none left waiting for a slot no transmit will free.
+    expect([h.port.sent, h.port.droppedByFilterTx, h.port.txBacklog.length]).toEqual([4, 6, 0]);
+  });
+
+  it("admits packets worth the guest's limit of IDD time, never cutting it off; leaves one under its limit alone (property)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 500, max: 25_000 }), fc.constantFrom(0.02, 0.05, 0.1), (rate, limit) => {
+        const { metrics, decisions } = limitedReceiver(rate, 6, `{ enabled: true, action: throttle, interval: 500ms, limits: { Limited: ${100 * limit}% } }`);
+        expect(decisions).toEqual([]);
+        expect(metrics.get("Limited.shareguardCuts")).toBe(0);
+        // What a packet really costs the IDD in this run (the run's cost factor), unthrottled.
+        const free = limitedReceiver(rate, 6).metrics;
+        const perPacket = free.get("Limited.iddTrue")! / 100 / free.get("Limited.recv")!;
+        const admitted = metrics.get("Limited.recv")! * perPacket;
+        expect(admitted).toBeLessThanOrEqual(limit * 1.02);
+        // A guest under its limit loses nothing; one well over it gets nearly all of it.
+        const demand = free.get("Limited.iddTrue")! / 100;
+        if (demand < limit * 0.95) expect(metrics.get("Limited.shareguardDrops")).toBe(0);
+        if (demand > limit * 1.05) expect(admitted).toBeGreaterThan(limit * 0.95);
+      }),
+      { numRuns: 6 },
+    );
+  });
+});
+
 describe("netback's receive buffers", () => {
   it("drops a packet for a guest whose posted buffers are all taken, counting packets still in netback and in the ring", () => {
     // Xen 3.0 netback accepts a packet for a guest only if it can reserve one of the
@@ -174,21 +248,10 @@ describe("the IDD's per-batch cost", () => {
 });
 
 describe("ShareGuard's rhythm in the results", () => {
-  /** A guest receiving UDP at `rate` pkt/s under a 10 % limit; metrics over 1–9 s. */
+  /** A guest receiving UDP at `rate` pkt/s under a 10 % limit; its cuts over 1–9 s. */
   function run(rate: number) {
-    const text = [
-      `name: rhythm`,
-      `profile: system-2`,
-      `duration: 10s`,
-      `window: { from: 1s, to: 9s }`,
-      `domains:`,
-      `  - { name: Domain-0, idd: true, cpu: 0, share: 60% }`,
-      `  - { name: Limited, cpu: 1, share: 40%, workload: { type: udp, direction: recv, rate: ${rate}, size: 512B } }`,
-      `shareguard: { enabled: true, interval: 500ms, limits: { Limited: 10% } }`,
-    ].join("\n");
-    const sim = new Simulation(parseScenario(text + "\n"), 0, 1);
-    const metrics = new Map(sim.execute().metrics.map((m) => [m.key, m.value]));
-    return { metrics, cuts: sim.shareguard!.decisions.filter((d) => d.time >= 1 * SEC && d.time < 9 * SEC) };
+    const { metrics, decisions } = limitedReceiver(rate, 10, "{ enabled: true, interval: 500ms, limits: { Limited: 10% } }");
+    return { metrics, cuts: decisions.filter((d) => d.time >= 1 * SEC && d.time < 9 * SEC) };
   }
 
   it("reports the use that drew the first cut in the window, that cut, and the median cut", () => {

@@ -167,7 +167,7 @@ export class Simulation {
     const sg = scenario.shareguard;
     if (sg?.enabled && this.net !== null) {
       const limits = new Map(Object.entries(sg.limits).map(([name, limit]) => [this.domains.find((d) => d.name === name)!, limit] as const));
-      this.shareguard = new ShareGuard(this.engine, this.xenmon, this.net, n, limits, sg.interval);
+      this.shareguard = new ShareGuard(this.engine, this.xenmon, this.net, n, limits, sg.interval, sg.action);
       this.shareguard.attach();
     }
   }
@@ -263,6 +263,8 @@ export class Simulation {
         if (sgLimited(this.scenario, d.name)) {
           out.push({ key: `${d.name}.shareguardCuts`, label: `${d.name} ShareGuard cuts`, unit: "count", value: cuts.length });
           out.push({ key: `${d.name}.shareguardOff`, label: `${d.name} traffic off (ShareGuard)`, unit: "%", value: pct(cuts.reduce((a, c) => a + Math.min(c.cutFor, to - c.time), 0)) });
+          const port = this.net!.port(d.id);
+          out.push({ key: `${d.name}.shareguardDrops`, label: `${d.name} packets dropped by ShareGuard (whole run)`, unit: "pkt/s", value: (port.droppedByFilterRx + port.droppedByFilterTx) / (this.scenario.duration / 1e9) });
           // The rhythm the paper describes (one window at about 30 %, then 2.5 s off).
           // A run without a cut has no rhythm: it adds nothing, and the cell counts fewer runs.
           if (cuts.length > 0) {

@@ -50,6 +50,14 @@ export class GuestPort {
   /** ShareGuard's switches: drop this guest's inbound / outbound traffic. */
   dropRx = false;
   dropTx = false;
+  /**
+   * ShareGuard's throttle: the IDD time (ns, as XenMon reckons it) the guest's packets may
+   * still take this interval, and what one packet takes in each direction. Unlimited
+   * unless ShareGuard throttles the guest.
+   */
+  allowance = Infinity;
+  rxCharge = 0;
+  txCharge = 0;
   droppedByFilterRx = 0;
   droppedByFilterTx = 0;
 
@@ -58,6 +66,13 @@ export class GuestPort {
     readonly rxLane: number,
     readonly txLane: number,
   ) {}
+
+  /** Whether a packet costing `charge` fits in what is left of the allowance; takes it if so. */
+  admit(charge: number): boolean {
+    if (this.allowance < charge) return false;
+    this.allowance -= charge;
+    return true;
+  }
 }
 
 /**
@@ -142,7 +157,7 @@ export class NetBackend {
   private driverDone(pkt: Packet): void {
     this.nicRxInUse--;
     const port = this.port(pkt.guest);
-    if (port.dropRx) {
+    if (port.dropRx || !port.admit(port.rxCharge)) {
       // ShareGuard's filter in the IDD: the driver part of the work is already spent.
       port.droppedByFilterRx++;
       return;
@@ -173,6 +188,12 @@ export class NetBackend {
       port.txBacklog.push(pkt);
       return;
     }
+    // The throttle charges a packet as netback takes it, so one that waited behind a full
+    // ring is charged once; past the allowance it is dropped as a cut would drop it.
+    if (!port.admit(port.txCharge)) {
+      port.droppedByFilterTx++;
+      return;
+    }
     port.txInRing++;
     if (fromGuest) this.startBatchIfIdle(pkt.guest);
     this.idd.submit(new Task(this.costs.iddTx, pkt.guest, this.netbackTxDone, pkt, port.txLane));
@@ -182,8 +203,8 @@ export class NetBackend {
     port.txInRing--;
     port.sent++;
     this.uplink.send(pkt, deliverToSink);
-    const waiting = port.txBacklog.shift();
-    if (waiting !== undefined) this.postTx(port, waiting, false);
+    // Refill the freed slot from the backlog; a packet ShareGuard drops leaves it free for the next.
+    while (port.txInRing < this.costs.netfrontRing && port.txBacklog.length > 0) this.postTx(port, port.txBacklog.shift()!, false);
   }
 }
 

@@ -119,6 +119,10 @@ const ShareGuardSpec = z.strictObject({
   enabled: z.boolean().default(true),
   interval: Duration(1e6, 60e9).prefault("500ms").describe("how often ShareGuard evaluates XenMon's figures (t)"),
   limits: z.record(z.string(), Percent(0, 1, false)).describe("per guest: the most IDD CPU it may cause, e.g. Domain-3: 5%"),
+  action: z
+    .enum(["cut", "throttle"])
+    .default("cut")
+    .describe("cut (the paper's): a guest over its limit has all its traffic stopped for t_def; throttle (beyond the paper): every interval a guest may cause at most its limit of IDD time, by XenMon's cost per packet, and packets past that are dropped"),
 });
 
 const XenMonSpec = z.strictObject({

@@ -28,16 +28,33 @@ export function defenceTime(used: number, limit: number, interval: Nanos): Nanos
 }
 
 /**
+ * What ShareGuard does to a guest over its limit: `cut` is the paper's (all its traffic
+ * off for t_def); `throttle` goes beyond the paper (its packets dropped past a budget
+ * of IDD time per interval, so that it never goes off entirely).
+ */
+export type ShareGuardAction = "cut" | "throttle";
+
+/**
  * ShareGuard (paper §5.1): every interval t it reads XenMon's estimate of IDD CPU spent
  * for each limited guest over the last t; a guest over its limit has all its traffic
  * stopped for t_def (inbound dropped by a filter in the IDD after the driver's part of
  * the work; outbound dropped in netback before the IDD's stack), then restored.
+ *
+ * Throttled instead, a limited guest may use at most limit · t of IDD time in each
+ * interval, as XenMon reckons it: the last interval's IDD time per weighted packet
+ * (XenMon's wCount) gives what each packet costs, and packets past the budget are
+ * dropped at the same two points as a cut drops them. The budget is set from the first
+ * interval with traffic on; a guest under its limit never reaches it.
  */
 export class ShareGuard {
   readonly decisions: ShareGuardDecision[] = [];
   private readonly used: Float64Array;
+  /** IDD time XenMon charged to guests, and their weighted packets, over the interval. */
+  private charged = 0;
+  private weighted = 0;
   private elapsed: Nanos = 0;
   private readonly cutUntil = new Map<Domain, Nanos>();
+  private lastDroppedRx = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -46,19 +63,53 @@ export class ShareGuard {
     domainCount: number,
     private readonly limits: Map<Domain, number>,
     private readonly interval: Nanos,
+    private readonly action: ShareGuardAction = "cut",
   ) {
     this.used = new Float64Array(domainCount);
   }
 
   attach(): void {
     this.xenmon.onSample((s) => {
-      s.domains.forEach((ds, i) => (this.used[i] += ds.iddEstimate));
+      for (const [i, ds] of s.domains.entries()) this.used[i] += ds.iddEstimate;
+      // The cost per packet comes from samples in which the filter dropped nothing inbound:
+      // a dropped packet's driver work is IDD time XenMon charges to the packets it counts,
+      // so those samples would make packets look dearer the more are dropped.
+      const dropped = this.droppedRx();
+      if (dropped === this.lastDroppedRx) {
+        for (const ds of s.domains) {
+          this.charged += ds.iddEstimate;
+          this.weighted += this.xenmon.weight * ds.sent + ds.recv;
+        }
+      }
+      this.lastDroppedRx = dropped;
       this.elapsed += s.end - s.start;
       if (this.elapsed < this.interval) return;
-      for (const [dom, limit] of this.limits) this.evaluate(dom, limit, this.used[dom.id] / this.elapsed);
+      for (const [dom, limit] of this.limits) {
+        if (this.action === "cut") this.evaluate(dom, limit, this.used[dom.id] / this.elapsed);
+        else this.throttle(dom, limit);
+      }
       this.used.fill(0);
+      this.charged = 0;
+      this.weighted = 0;
       this.elapsed = 0;
     });
+  }
+
+  /** Inbound packets the filter has dropped so far, over every limited guest. */
+  private droppedRx(): number {
+    let n = 0;
+    for (const dom of this.limits.keys()) n += this.net.port(dom.id).droppedByFilterRx;
+    return n;
+  }
+
+  /** Sets the guest's budget for the interval beginning now, at the last known cost per packet. */
+  private throttle(dom: Domain, limit: number): void {
+    const port = this.net.port(dom.id);
+    port.allowance = limit * this.interval;
+    if (this.weighted === 0) return; // No clean sample this interval: the last cost per packet stands.
+    const perPacket = this.charged / this.weighted;
+    port.rxCharge = perPacket;
+    port.txCharge = perPacket * this.xenmon.weight;
   }
 
   /** Whether `dom`'s traffic is cut at time `t`. */
