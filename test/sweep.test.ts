@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { loadScenarioFile, UsageError } from "../src/scenario/load.js";
 import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 import { checkNewPath, parseSweep, sweepPoints } from "../src/scenario/sweep.js";
-import { runScenarios, sweptColumns } from "../src/model/runner.js";
+import { runScenarios, sweepAxis, sweptColumns } from "../src/model/runner.js";
+import { figuresOf } from "../src/report/figures.js";
 import { loadSweep } from "../src/cli/sweep.js";
 import { UDP_SCENARIO } from "./helpers/scenario.js";
 
@@ -120,6 +121,13 @@ describe("a swept run", () => {
     const cpu = (column: string) => xenmon(swept).rows.find((r) => r.label === "Domain-0 CPU")!.values[column].mean;
     expect(cpu("B, share=2%")).toBeLessThan(cpu("B, share=40%") - 0.5);
     expect(swept.scenario?.sweep).toEqual(["domains.Domain-0.share=40%,2%"]);
+    // A figure of the report's rows against the swept value, per column, beside each column's time series.
+    expect(sweepAxis(sweep)).toEqual({ title: "share (%)", xs: [40, 2] });
+    expect(sweepAxis(loadSweep(file, [], [parseSweep("netbackOrder=fifo,xen3")]))).toBeUndefined();
+    expect(sweepAxis(loadSweep(file, [], [parseSweep("duration=2s,1500ms")]))).toBeUndefined();
+    const files = figuresOf(swept).map((f) => f.file);
+    expect(files.filter((f) => f.includes("-sweep-"))).toEqual(["t-sweep-a-percent.svg", "t-sweep-b-percent.svg"]);
+    expect(files).toContain("t-a-share-2-b-cpu.svg");
     expect(swept.scenario?.set).toBeUndefined();
   });
 });

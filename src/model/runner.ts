@@ -38,7 +38,12 @@ export interface FigureData {
     cuts: Array<{ domain: string; from: number; to: number; used: number }>;
   }>;
   /** Figures drawn against a swept quantity: which column is which point of which panel. */
-  sweep?: { axis: string; points: Array<{ figure: string; column: string; x: number }> };
+  sweep?: {
+    axis: string;
+    points: Array<{ figure: string; column: string; x: number }>;
+    /** Set for a `--sweep`: the scenario's name. Its panels are named after it, and its columns keep their time series. */
+    of?: string;
+  };
 }
 
 /** The scenario one column runs: the base with the variant's changes applied. */
@@ -109,14 +114,29 @@ interface SweptColumn extends Column {
   origin: string;
   /** Whether the point leaves this column as the file has it, so the paper's values apply. */
   asFiled: boolean;
+  /** Which point of the sweep it runs. */
+  point: number;
+}
+
+/**
+ * The x axis of a figure against one swept key: every value a number with one unit
+ * after it (`2.5%,5%,10%` → 2.5, 5, 10 in %), or none for values that are not.
+ */
+export function sweepAxis(sweep: SweptScenario): { title: string; xs: number[] } | undefined {
+  if (sweep.flags.length !== 1) return undefined;
+  const parsed = sweep.points.map((p) => /^(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*(\D*)$/i.exec(p.parts[0].slice(p.parts[0].indexOf("=") + 1)));
+  if (parsed.some((m) => m === null) || new Set(parsed.map((m) => m![2])).size !== 1) return undefined;
+  const unit = parsed[0]![2];
+  const key = sweep.points[0].parts[0].slice(0, sweep.points[0].parts[0].indexOf("="));
+  return { title: unit === "" ? key : `${key} (${unit})`, xs: parsed.map((m) => Number(m![1])) };
 }
 
 /**
  * Each column of the file in turn, in every version the sweeps make of it, named
  * "COLUMN, KEY=VALUE" by the sweeps that change it, or "KEY=VALUE" when the scenario has
  * one column (no variants, or one picked with --column). A column no sweep changes is
- * the same run at every point, so it runs once, under its own name. The paper's figures
- * go by the file's columns, so a swept column draws no paper figure.
+ * the same run at every point, so it runs once, under its own name and with its paper
+ * figure; a swept column draws no paper figure.
  */
 export function sweptColumns(base: Scenario, sweep: SweptScenario): SweptColumn[] {
   const filedColumns = columnsOf(base);
@@ -129,7 +149,9 @@ export function sweptColumns(base: Scenario, sweep: SweptScenario): SweptColumn[
       const name = filedColumns.length === 1 ? parts : parts === "" ? filed.name : `${filed.name}, ${parts}`;
       if (seen.has(name)) return [];
       seen.add(name);
-      return [{ name, scenario: col.scenario, origin: filed.name, asFiled: sameRun(filed.scenario, col.scenario) }];
+      // A column the sweeps leave alone is the file's, and still draws the paper's figure.
+      const figure = parts === "" ? filed.figure : undefined;
+      return [{ name, scenario: col.scenario, ...(figure ? { figure } : {}), origin: filed.name, asFiled: sameRun(filed.scenario, col.scenario), point: i }];
     }),
   );
 }
@@ -150,6 +172,19 @@ function sweptLayout(base: Scenario, columns: SweptColumn[]): Scenario {
     }),
   });
   return { ...base, variants: undefined, ...(base.report ? { report: spread(base.report) } : {}), ...(base.reports ? { reports: base.reports.map(spread) } : {}) };
+}
+
+/**
+ * A `--sweep`'s figure: the report's rows against the swept value, one panel per column
+ * of the file the sweep changes. None without a report, or for values that are not
+ * numbers in one unit.
+ */
+function sweepFigure(base: Scenario, sweep: SweptScenario, columns: SweptColumn[]): FigureData["sweep"] | undefined {
+  const axis = sweepAxis(sweep);
+  if (axis === undefined || !base.report) return undefined;
+  const changed = columns.filter((c) => sweep.changes.get(c.origin)?.[0]);
+  if (changed.length === 0) return undefined;
+  return { axis: axis.title, of: base.name, points: changed.map((c) => ({ figure: c.origin, column: c.name, x: axis.xs[c.point] })) };
 }
 
 /** (column name, scenario) for every column of the result tables. */
@@ -277,8 +312,8 @@ export async function runScenarios(batch: BatchEntry[], opts: Pick<RunOptions, "
 /** A scenario's runs as jobs, and how to turn their results into its result document. */
 function planScenario(entry: BatchEntry, seriesBin: number | undefined): { jobs: Job[]; assemble: (results: JobResult[]) => ScenarioResult } {
   const { loaded, sweep } = entry;
-  const opts = { runs: entry.runs, seed: entry.seed, seriesBin, sweep: sweep?.flags };
   const swept = sweep ? sweptColumns(loaded.scenario, sweep) : undefined;
+  const opts = { runs: entry.runs, seed: entry.seed, seriesBin, sweep: sweep?.flags, sweepFigure: sweep && swept ? sweepFigure(loaded.scenario, sweep, swept) : undefined };
   const sc = swept ? sweptLayout(loaded.scenario, swept) : loaded.scenario;
   const columns = swept ?? columnsOf(sc);
   // Run 0 of every column always keeps its series, for the figures.
@@ -294,7 +329,7 @@ function assemble(
   loaded: LoadedScenario,
   sc: Scenario,
   columns: Column[],
-  opts: { runs: number; seed: number; seriesBin?: number; sweep?: string[] },
+  opts: { runs: number; seed: number; seriesBin?: number; sweep?: string[]; sweepFigure?: FigureData["sweep"] },
   figureBin: number,
   results: JobResult[],
 ): ScenarioResult {
@@ -304,6 +339,7 @@ function assemble(
   const figures: FigureData = { bin: figureBin / 1e9, columns: [] };
   const sweepPoints = (sc.variants ?? []).flatMap((v) => (v.sweep ? [{ figure: v.sweep.figure, column: v.name, x: v.sweep.x }] : []));
   if (sweepPoints.length > 0) figures.sweep = { axis: sc.sweepAxis ?? "x", points: sweepPoints };
+  if (opts.sweepFigure) figures.sweep = opts.sweepFigure;
   results.forEach((r, i) => {
     const col = columns[Math.floor(i / opts.runs)];
     const column = col.name;

@@ -3,6 +3,7 @@ import { compile, type TopLevelSpec } from "vega-lite";
 import type { FigureData } from "../model/runner.js";
 import type { SeriesPoint } from "../model/simulation.js";
 import type { ResultDoc, Table } from "./result.js";
+import { DEFAULT_COLUMN } from "../scenario/schema.js";
 
 /** One figure panel: the file it is written to, a caption, and its Vega-Lite spec. */
 export interface Figure {
@@ -143,41 +144,51 @@ function calibrationFigures(doc: ResultDoc): Figure[] {
 }
 
 /**
- * Panels drawn against a swept quantity (Figure 6: CPU against offered load): one line
- * per row of the result's report table, one point per column of the panel, mean ± sd.
+ * Panels drawn against a swept quantity: one line per row of the result's report table,
+ * one point per column of the panel, mean ± sd. For Figure 6 (CPU against offered load)
+ * the paper's panels, in the first row's unit; for a `--sweep` (`sweep.of`), one panel
+ * per column of the file the sweep changes and per unit of the rows.
  */
 function sweepFigures(doc: ResultDoc, sweep: NonNullable<FigureData["sweep"]>): Figure[] {
   const table = doc.tables[0];
+  if (table.id === "xenmon") return [];
   const panels = [...new Set(sweep.points.map((p) => p.figure))];
-  return panels.map((panel) => {
-    const points = sweep.points.filter((p) => p.figure === panel);
-    // One y axis: the rows in the first row's unit (Figure 6: the CPU shares).
-    const rows = table.rows.filter((r) => r.unit === table.rows[0].unit);
-    const values = rows.flatMap((row) =>
-      points.flatMap((p) => {
-        const cell = row.values[p.column];
-        return cell ? [{ x: p.x, metric: row.label, mean: cell.mean, lo: cell.mean - cell.sd, hi: cell.mean + cell.sd }] : [];
-      }),
-    );
-    const columns = points.map((p) => p.column).join(", ");
-    // "SEDF 200", "SEDF 400", … → "SEDF": what the panel's columns have in common.
-    const group = [...new Set(points.map((p) => p.column.replace(/\s*[\d.]+$/, "")))].join(", ");
-    const x = { field: "x", type: "quantitative", title: sweep.axis };
-    const yTitle = rows[0].unit === "%" ? "CPU (% of a CPU)" : rows[0].unit;
-    const color = { field: "metric", type: "nominal", title: "Metric" };
-    const spec = {
-      $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-      title: { text: `Figure ${panel} (${group}): ${rows.map((r) => r.label).join(", ")}`, anchor: "start", fontSize: 13 },
-      width: WIDTH,
-      height: HEIGHT,
-      data: { values },
-      layer: [
-        { mark: { type: "errorbar", ticks: true }, encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle }, y2: { field: "hi" }, color } },
-        { mark: { type: "line", point: true }, encoding: { x, y: { field: "mean", type: "quantitative", scale: { zero: true } }, color } },
-      ],
-    } as TopLevelSpec;
-    return { file: `fig${panel}.svg`, caption: `Figure ${panel} (${group}): ${rows.map((r) => r.label).join(", ")} against ${sweep.axis}; columns ${columns}; mean ± sd over runs`, spec };
-  });
+  const units = sweep.of === undefined ? [table.rows[0].unit] : [...new Set(table.rows.map((r) => r.unit))];
+  return panels.flatMap((panel) =>
+    units.flatMap((unit) => {
+      const points = sweep.points.filter((p) => p.figure === panel);
+      // One y axis: the rows in one unit (Figure 6: the CPU shares).
+      const rows = table.rows.filter((r) => r.unit === unit);
+      const values = rows.flatMap((row) =>
+        points.flatMap((p) => {
+          const cell = row.values[p.column];
+          return cell ? [{ x: p.x, metric: row.label, mean: cell.mean, lo: cell.mean - cell.sd, hi: cell.mean + cell.sd }] : [];
+        }),
+      );
+      if (values.length === 0) return [];
+      const columns = points.map((p) => p.column).join(", ");
+      const labels = rows.map((r) => r.label).join(", ");
+      const x = { field: "x", type: "quantitative", title: sweep.axis };
+      const yTitle = unit === "%" ? "CPU (% of a CPU)" : unit;
+      const color = { field: "metric", type: "nominal", title: "Metric" };
+      // "SEDF 200", "SEDF 400", … → "SEDF": what the panel's columns have in common.
+      const group = sweep.of === undefined ? [...new Set(points.map((p) => p.column.replace(/\s*[\d.]+$/, "")))].join(", ") : panel;
+      const name = sweep.of === undefined ? `Figure ${panel} (${group})` : `${sweep.of}${panel === DEFAULT_COLUMN ? "" : ` (${panel})`}`;
+      const file = sweep.of === undefined ? `fig${panel}.svg` : `${slug(sweep.of)}-sweep-${panel === DEFAULT_COLUMN ? "" : `${slug(panel)}-`}${unit === "%" ? "percent" : slug(unit) || "value"}.svg`;
+      const spec = {
+        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+        title: { text: `${name}: ${labels}`, anchor: "start", fontSize: 13 },
+        width: WIDTH,
+        height: HEIGHT,
+        data: { values },
+        layer: [
+          { mark: { type: "errorbar", ticks: true }, encoding: { x, y: { field: "lo", type: "quantitative", title: yTitle }, y2: { field: "hi" }, color } },
+          { mark: { type: "line", point: true }, encoding: { x, y: { field: "mean", type: "quantitative", scale: { zero: true } }, color } },
+        ],
+      } as TopLevelSpec;
+      return [{ file, caption: `${name}: ${labels} against ${sweep.axis}; columns ${columns}; mean ± sd over runs`, spec }];
+    }),
+  );
 }
 
 /** Every figure a result can draw: time series for scenario runs, Figures 4–5 for calibration. */
@@ -186,8 +197,9 @@ export function figuresOf(doc: ResultDoc): Figure[] {
   const data = doc.figures as FigureData | undefined;
   if (!data) return [];
   const name = doc.scenario?.name ?? "run";
-  // A column that is a point of a sweep is drawn there, not as time series of its own.
-  const swept = new Set(data.sweep?.points.map((p) => p.column));
+  // A column that is a point of a paper figure's sweep is drawn there, not as time series
+  // of its own; a --sweep's columns keep theirs.
+  const swept = new Set(data.sweep?.of === undefined ? data.sweep?.points.map((p) => p.column) : []);
   const series = data.columns.filter((col) => !swept.has(col.column)).flatMap((col) => columnFigures(name, col));
   return [...(data.sweep ? sweepFigures(doc, data.sweep) : []), ...series];
 }
