@@ -41,15 +41,15 @@ export type ShareGuardAction = "cut" | "throttle";
  * the work; outbound dropped in netback before the IDD's stack), then restored.
  *
  * Throttled instead, a limited guest may use at most limit · t of IDD time in each
- * interval, as XenMon reckons it: the last interval's IDD time per weighted packet
- * (XenMon's wCount) gives what each packet costs, and packets past the budget are
- * dropped at the same two points as a cut drops them. The budget is set from the first
- * interval with traffic on; a guest under its limit never reaches it.
+ * interval, as XenMon reckons it: IDD time per weighted packet (XenMon's wCount) over the
+ * last interval's samples gives what each packet costs, and packets past the budget are
+ * dropped at the same two points as a cut drops them. Budgets start with the first
+ * evaluation; a guest under its limit never reaches its own.
  */
 export class ShareGuard {
   readonly decisions: ShareGuardDecision[] = [];
   private readonly used: Float64Array;
-  /** IDD time XenMon charged to guests, and their weighted packets, over the interval. */
+  /** For the throttle's cost per packet: IDD time XenMon charged to guests, and their weighted packets, over the interval's clean samples. */
   private charged = 0;
   private weighted = 0;
   private elapsed: Nanos = 0;
