@@ -177,12 +177,12 @@ describe("xeniso CLI", () => {
     const series = join(tmp, "sweep.csv");
     const args = ["run", "scenarios/udp-recv.yaml", "--runs", "1", "--set", "duration=1s", "--sweep", "domains.Domain-1.workload.rate=2k/s,4k/s"];
     const doc = JSON.parse(xeniso([...args, "-f", "json", "--series", series]).stdout);
-    expect(doc.tables[0].columns).toEqual(["rate=2k/s", "rate=4k/s"]);
+    expect(doc.tables[0].columns).toEqual(["Domain-1 rate=2k/s", "Domain-1 rate=4k/s"]);
     const pkts = doc.tables[0].rows.find((r: { label: string }) => r.label === "Domain-1 packets received").values;
-    expect(pkts["rate=2k/s"].mean).toBeCloseTo(2000, -1);
-    expect(pkts["rate=4k/s"].mean).toBeCloseTo(4000, -1);
+    expect(pkts["Domain-1 rate=2k/s"].mean).toBeCloseTo(2000, -1);
+    expect(pkts["Domain-1 rate=4k/s"].mean).toBeCloseTo(4000, -1);
     expect(doc.scenario.sweep).toEqual(["domains.Domain-1.workload.rate=2k/s,4k/s"]);
-    expect(new Set(readFileSync(series, "utf8").trim().split("\n").slice(1).map((l) => l.split(",")[0]))).toEqual(new Set(["rate=2k/s", "rate=4k/s"]));
+    expect(new Set(readFileSync(series, "utf8").trim().split("\n").slice(1).map((l) => l.split(",")[0]))).toEqual(new Set(["Domain-1 rate=2k/s", "Domain-1 rate=4k/s"]));
     expect(xeniso(args).stdout).toContain("--set duration=1s, --sweep domains.Domain-1.workload.rate=2k/s,4k/s");
     expect(xeniso(["validate", "scenarios/udp-recv.yaml", "--sweep", "domains.Domain-1.workload.rate=2k/s,4k/s"]).stdout).toContain(": ok (udp-recv: 2 domains, 2 columns × 10 runs");
     const bad = xeniso(["run", "scenarios/udp-recv.yaml", "--sweep", "domains.Domain-1.workload.size=256B,1"]);

@@ -58,12 +58,12 @@ describe("--sweep flags", () => {
   it("makes every combination, the first sweep slowest, labelled by the shortest distinct keys", () => {
     const points = sweepPoints([parseSweep("domains.Domain-1.share=30%,40%"), parseSweep("domains.Domain-0.share=20%,30%,40%")]);
     expect(points.map((p) => p.parts.join(", "))).toEqual([
-      "Domain-1.share=30%, Domain-0.share=20%",
-      "Domain-1.share=30%, Domain-0.share=30%",
-      "Domain-1.share=30%, Domain-0.share=40%",
-      "Domain-1.share=40%, Domain-0.share=20%",
-      "Domain-1.share=40%, Domain-0.share=30%",
-      "Domain-1.share=40%, Domain-0.share=40%",
+      "Domain-1 share=30%, Domain-0 share=20%",
+      "Domain-1 share=30%, Domain-0 share=30%",
+      "Domain-1 share=30%, Domain-0 share=40%",
+      "Domain-1 share=40%, Domain-0 share=20%",
+      "Domain-1 share=40%, Domain-0 share=30%",
+      "Domain-1 share=40%, Domain-0 share=40%",
     ]);
     expect(points[5].overrides.map((o) => o.text)).toEqual(["domains.Domain-1.share=40%", "domains.Domain-0.share=40%"]);
     expect(sweepPoints([parseSweep("shareguard.limits.Domain-3=5%,10%")]).map((p) => p.parts)).toEqual([["Domain-3=5%"], ["Domain-3=10%"]]);
@@ -83,7 +83,7 @@ describe("loading a sweep", () => {
   it("runs a column no sweep changes once, and refuses a sweep that changes no column", () => {
     // Column B sets Domain-1's rate itself, so sweeping the base's rate leaves B alone.
     const sweep = loadSweep(file, [], [parseSweep("domains.Domain-1.workload.rate=1000,2000")]);
-    expect(sweptColumns(loadScenarioFile(file).scenario, sweep).map((c) => c.name)).toEqual(["A, rate=1000", "A, rate=2000", "B"]);
+    expect(sweptColumns(loadScenarioFile(file).scenario, sweep).map((c) => c.name)).toEqual(["A, Domain-1 rate=1000", "A, Domain-1 rate=2000", "B"]);
     expect(refusal(() => loadSweep(file, [], [parseSweep("domains.Domain-1.workload.rate=1000,2000")], ["B"]))).toBe(
       `${file}: --sweep domains.Domain-1.workload.rate: changes no column (does each variant set this key itself? then sweep it under variants[...])`,
     );
@@ -102,32 +102,32 @@ describe("a swept run", () => {
       {},
     );
     const table = swept.tables.find((t) => t.id === "t")!;
-    expect(table.columns).toEqual(["A, share=40%", "A, share=2%", "B, share=40%", "B, share=2%"]);
+    expect(table.columns).toEqual(["A, Domain-0 share=40%", "A, Domain-0 share=2%", "B, Domain-0 share=40%", "B, Domain-0 share=2%"]);
     // 40 % is the file's own setting: the paper's value for A stands there, and only there.
     expect(Object.entries(table.rows[0].values).map(([c, cell]) => [c, cell.paper])).toEqual([
-      ["A, share=40%", 1.1],
-      ["A, share=2%", undefined],
-      ["B, share=40%", undefined],
-      ["B, share=2%", undefined],
+      ["A, Domain-0 share=40%", 1.1],
+      ["A, Domain-0 share=2%", undefined],
+      ["B, Domain-0 share=40%", undefined],
+      ["B, Domain-0 share=2%", undefined],
     ]);
     // A point's columns are exactly what --set gives: a run's randomness never depends on its neighbours.
     const xenmon = (doc: typeof swept) => doc.tables.find((t) => t.id === "xenmon")!;
     for (const row of xenmon(at2).rows) {
       const same = xenmon(swept).rows.find((r) => r.label === row.label)!;
-      expect(same.values["A, share=2%"]).toEqual(row.values.A);
-      expect(same.values["B, share=2%"]).toEqual(row.values.B);
+      expect(same.values["A, Domain-0 share=2%"]).toEqual(row.values.A);
+      expect(same.values["B, Domain-0 share=2%"]).toEqual(row.values.B);
     }
     // And the points differ: at 2 % Domain-0 cannot keep up with column B's 3,000 packets a second.
     const cpu = (column: string) => xenmon(swept).rows.find((r) => r.label === "Domain-0 CPU")!.values[column].mean;
-    expect(cpu("B, share=2%")).toBeLessThan(cpu("B, share=40%") - 0.5);
+    expect(cpu("B, Domain-0 share=2%")).toBeLessThan(cpu("B, Domain-0 share=40%") - 0.5);
     expect(swept.scenario?.sweep).toEqual(["domains.Domain-0.share=40%,2%"]);
     // A figure of the report's rows against the swept value, per column, beside each column's time series.
-    expect(sweepAxis(sweep)).toEqual({ title: "share (%)", xs: [40, 2] });
+    expect(sweepAxis(sweep)).toEqual({ title: "Domain-0 share (%)", xs: [40, 2] });
     expect(sweepAxis(loadSweep(file, [], [parseSweep("netbackOrder=fifo,xen3")]))).toBeUndefined();
     expect(sweepAxis(loadSweep(file, [], [parseSweep("duration=2s,1500ms")]))).toBeUndefined();
     const files = figuresOf(swept).map((f) => f.file);
     expect(files.filter((f) => f.includes("-sweep-"))).toEqual(["t-sweep-a-percent.svg", "t-sweep-b-percent.svg"]);
-    expect(files).toContain("t-a-share-2-b-cpu.svg");
+    expect(files).toContain("t-a-domain-0-share-2-b-cpu.svg");
     expect(swept.scenario?.set).toBeUndefined();
   });
 });

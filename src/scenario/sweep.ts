@@ -88,8 +88,9 @@ export function checkNewPath(earlier: Sweep[], next: Sweep): void {
 
 /**
  * Every combination of the sweeps' values, the first sweep varying slowest. A column is
- * labelled by each sweep's last key (`limits.Domain-3` → `Domain-3=5%`), or by as many of
- * its last keys as tell two sweeps apart.
+ * labelled by each sweep's last key (`limits.Domain-3` → `Domain-3=5%`), after the
+ * domain's name for a domain's key (`Domain-1 rate=400`), or by as many of its last keys
+ * as tell two sweeps apart.
  */
 export function sweepPoints(sweeps: Sweep[]): SweepPoint[] {
   const keys = sweeps.map((s) => shortKey(s, sweeps));
@@ -101,7 +102,12 @@ export function sweepPoints(sweeps: Sweep[]): SweepPoint[] {
 }
 
 function shortKey(sweep: Sweep, all: Sweep[]): string {
-  const suffix = (s: Sweep, n: number) => s.segments.slice(-n).join(".");
+  // A domain's key says whose it is: domains.Domain-1.workload.rate → "Domain-1 rate".
+  const suffix = (s: Sweep, n: number) => {
+    const key = s.segments.slice(-n).join(".");
+    const owner = s.segments[0] === "domains" && s.segments.length > n + 1 ? s.segments[1] : undefined;
+    return owner === undefined ? key : `${owner} ${key}`;
+  };
   for (let n = 1; n < sweep.segments.length; n++) {
     const key = suffix(sweep, n);
     if (all.every((other) => other === sweep || suffix(other, n) !== key)) return key;
