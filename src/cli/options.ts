@@ -2,7 +2,7 @@ import { availableParallelism } from "node:os";
 import { extname } from "node:path";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { EVENTS_PER_WALL_SECOND, estimateWallSeconds, humanDuration } from "../model/estimate.js";
-import { OverrideError, parseOverride, type Override } from "../scenario/overrides.js";
+import { OverrideError, parseOverride } from "../scenario/overrides.js";
 import { checkNewPath, parseSweep, type Sweep } from "../scenario/sweep.js";
 import { FORMATS, type Format } from "../report/render.js";
 import { TooLongError } from "./io.js";
@@ -65,43 +65,45 @@ export function guardDuration(what: string, events: number, runs: number, jobs: 
 }
 
 /**
+ * A repeatable flag whose values are parsed as they come (`parse` sees the earlier ones);
+ * a malformed one is refused with commander's message and exit 2.
+ */
+function repeatable<T>(flags: string, description: string, parse: (text: string, earlier: T[]) => T): Option {
+  return new Option(flags, description)
+    .argParser((text: string, earlier: T[]) => {
+      try {
+        return [...earlier, parse(text, earlier)];
+      } catch (e) {
+        if (e instanceof OverrideError) throw new InvalidArgumentError(e.message);
+        throw e;
+      }
+    })
+    .default([] as T[], "none");
+}
+
+/**
  * --set PATH=VALUE, repeatable: changes to every scenario given, applied before
- * validation (src/scenario/overrides.ts). A malformed flag is refused with exit 2.
+ * validation (src/scenario/overrides.ts).
  */
 export function setOption(cmd: Command): Command {
-  return cmd.addOption(
-    new Option("--set <path=value>", "change the scenario: a key (domains.Domain-1.share=30%, runs=4) set to a YAML value; repeat for several")
-      .argParser((text: string, all: Override[]) => {
-        try {
-          return [...all, parseOverride(text)];
-        } catch (e) {
-          if (e instanceof OverrideError) throw new InvalidArgumentError(e.message);
-          throw e;
-        }
-      })
-      .default([] as Override[], "none"),
-  );
+  return cmd.addOption(repeatable("--set <path=value>", "change the scenario: a key (domains.Domain-1.share=30%, runs=4) set to a YAML value; repeat for several", parseOverride));
 }
 
 /**
  * --sweep PATH=V1,V2,..., repeatable: the scenario once per value (every combination for
- * several), as columns of one table (src/scenario/sweep.ts). A malformed flag is refused
- * with exit 2.
+ * several), as columns of one table (src/scenario/sweep.ts).
  */
 export function sweepOption(cmd: Command): Command {
   return cmd.addOption(
-    new Option("--sweep <path=values>", "run once per value, as columns side by side: a key and comma-separated YAML values (shareguard.limits.Domain-3=2.5%,5%,10%); repeat for every combination")
-      .argParser((text: string, all: Sweep[]) => {
-        try {
-          const sweep = parseSweep(text);
-          checkNewPath(all, sweep);
-          return [...all, sweep];
-        } catch (e) {
-          if (e instanceof OverrideError) throw new InvalidArgumentError(e.message);
-          throw e;
-        }
-      })
-      .default([] as Sweep[], "none"),
+    repeatable(
+      "--sweep <path=values>",
+      "run once per value, as columns side by side: a key and comma-separated YAML values (shareguard.limits.Domain-3=2.5%,5%,10%); repeat for every combination",
+      (text: string, earlier: Sweep[]) => {
+        const sweep = parseSweep(text);
+        checkNewPath(earlier, sweep);
+        return sweep;
+      },
+    ),
   );
 }
 
