@@ -67,7 +67,7 @@ export async function calibrate(
   profile: HostProfile,
   plan: CalibrationPlan,
   seed: number,
-  onProgress?: (done: number, total: number) => void,
+  onProgress?: (done: number, total: number, work: number) => void,
   workers = 1,
 ): Promise<CalibrationResult> {
   // Every (point, direction, run) in a fixed order; its place in that order is its run index.
@@ -75,8 +75,12 @@ export async function calibrate(
   const jobs = points.flatMap((p, i) =>
     Array.from({ length: plan.runs }, (_, k) => ({ scenario: benchmarkScenario(profile, p.direction, p.rate, p.size, plan.duration), run: i * plan.runs + k, seed, profile })),
   );
+  // A benchmark's cost is its packets, so the share of work done goes by packet rate.
+  const rateOf = (i: number) => points[Math.floor(i / plan.runs)].rate;
+  const totalRate = jobs.reduce((a, _, i) => a + rateOf(i), 0);
   let done = 0;
-  const results = await runJobs(jobs, workers, () => onProgress?.(++done, jobs.length), yieldToEventLoop);
+  let doneRate = 0;
+  const results = await runJobs(jobs, workers, (i) => onProgress?.(++done, jobs.length, (doneRate += rateOf(i)) / totalRate), yieldToEventLoop);
   const iddCpu = results.map((r) => r.metrics.find((m) => m.key === "Domain-0.cpu")!.value);
   /** Domain-0's CPU (%) in each run of point number `i`. */
   const measured = (i: number) => iddCpu.slice(i * plan.runs, (i + 1) * plan.runs);
