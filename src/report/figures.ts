@@ -166,7 +166,8 @@ function sweepFigures(doc: ResultDoc, sweep: NonNullable<FigureData["sweep"]>): 
         }),
       );
       if (values.length === 0) return [];
-      const columns = points.map((p) => p.column).join(", ");
+      // A --sweep's column names have commas of their own ("With ShareGuard, Domain-3=5%"): quote them.
+      const columns = points.map((p) => (sweep.of === undefined ? p.column : `"${p.column}"`)).join(", ");
       const labels = rows.map((r) => r.label).join(", ");
       const x = { field: "x", type: "quantitative", title: sweep.axis };
       const yTitle = unit === "%" ? "CPU (% of a CPU)" : unit;
