@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadScenarioFile, UsageError } from "../src/scenario/load.js";
 import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
-import { checkNewPath, parseSweep, sweepPoints } from "../src/scenario/sweep.js";
+import { checkNewPath, parseSweep, partsLabel, sweepPoints } from "../src/scenario/sweep.js";
 import { runScenarios, sweepAxis, sweptColumns } from "../src/model/runner.js";
 import { figuresOf } from "../src/report/figures.js";
 import { loadSweep } from "../src/cli/sweep.js";
@@ -57,7 +57,7 @@ describe("--sweep flags", () => {
 
   it("makes every combination, the first sweep slowest, labelled by the shortest distinct keys", () => {
     const points = sweepPoints([parseSweep("domains.Domain-1.share=30%,40%"), parseSweep("domains.Domain-0.share=20%,30%,40%")]);
-    expect(points.map((p) => p.parts.join(", "))).toEqual([
+    expect(points.map((p) => partsLabel(p.parts))).toEqual([
       "Domain-1 share=30%, Domain-0 share=20%",
       "Domain-1 share=30%, Domain-0 share=30%",
       "Domain-1 share=30%, Domain-0 share=40%",
@@ -66,7 +66,7 @@ describe("--sweep flags", () => {
       "Domain-1 share=40%, Domain-0 share=40%",
     ]);
     expect(points[5].overrides.map((o) => o.text)).toEqual(["domains.Domain-1.share=40%", "domains.Domain-0.share=40%"]);
-    expect(sweepPoints([parseSweep("shareguard.limits.Domain-3=5%,10%")]).map((p) => p.parts)).toEqual([["Domain-3=5%"], ["Domain-3=10%"]]);
+    expect(sweepPoints([parseSweep("shareguard.limits.Domain-3=5%,10%")]).map((p) => p.parts.map((v) => partsLabel([v])))).toEqual([["Domain-3=5%"], ["Domain-3=10%"]]);
   });
 });
 

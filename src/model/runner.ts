@@ -1,4 +1,5 @@
 import type { LoadedScenario } from "../scenario/load.js";
+import { partsLabel, type SweptValue } from "../scenario/sweep.js";
 import { DEFAULT_COLUMN, DEFAULT_PERIOD, measurementWindow, reportsOf, type ReportConfig, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
@@ -94,8 +95,8 @@ export interface Column {
 export interface SweptScenario {
   /** The --sweep flags as given, recorded in the result. */
   flags: string[];
-  /** Each point's `key=value` per sweep ("Domain-3=5%") and the scenario with its values set. */
-  points: Array<{ parts: string[]; scenario: Scenario }>;
+  /** Each point's value per sweep (Domain-3 = 5%) and the scenario with its values set. */
+  points: Array<{ parts: SweptValue[]; scenario: Scenario }>;
   /** Per column of the scenario, whether each sweep changes it. */
   changes: Map<string, boolean[]>;
 }
@@ -124,10 +125,10 @@ interface SweptColumn extends Column {
  */
 export function sweepAxis(sweep: SweptScenario): { title: string; xs: number[] } | undefined {
   if (sweep.flags.length !== 1) return undefined;
-  const parsed = sweep.points.map((p) => /^(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*(\D*)$/i.exec(p.parts[0].slice(p.parts[0].indexOf("=") + 1)));
+  const parsed = sweep.points.map((p) => /^(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)\s*(\D*)$/i.exec(p.parts[0].value));
   if (parsed.some((m) => m === null) || new Set(parsed.map((m) => m![2])).size !== 1) return undefined;
   const unit = parsed[0]![2];
-  const key = sweep.points[0].parts[0].slice(0, sweep.points[0].parts[0].indexOf("="));
+  const key = sweep.points[0].parts[0].key;
   return { title: unit === "" ? key : `${key} (${unit})`, xs: parsed.map((m) => Number(m![1])) };
 }
 
@@ -145,7 +146,7 @@ export function sweptColumns(base: Scenario, sweep: SweptScenario): SweptColumn[
   return filedColumns.flatMap((filed, c) =>
     sweep.points.flatMap((p, i) => {
       const col = versions[i][c];
-      const parts = p.parts.filter((_, k) => sweep.changes.get(filed.name)?.[k] ?? true).join(", ");
+      const parts = partsLabel(p.parts.filter((_, k) => sweep.changes.get(filed.name)?.[k] ?? true));
       const name = filedColumns.length === 1 ? parts : parts === "" ? filed.name : `${filed.name}, ${parts}`;
       if (seen.has(name)) return [];
       seen.add(name);

@@ -93,7 +93,7 @@ export function parseScenario(text: string, file = "<scenario>", overrides: Over
     } catch (e) {
       if (!(e instanceof OverrideError)) throw e;
       // A path that cannot be followed is the same problem for every value a sweep gives it.
-      const named = o.flag === "--sweep" ? o.text.slice(0, o.text.indexOf("=")) : o.text;
+      const named = o.flag === "--sweep" ? o.path : o.text;
       flagProblems.push(`${file}: ${o.flag} ${named}: ${e.message}`);
     }
   }

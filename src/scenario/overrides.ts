@@ -14,6 +14,8 @@ export interface Override {
   flag: "--set" | "--sweep";
   /** The flag's argument, `PATH=VALUE`, for messages and for the result's provenance. */
   text: string;
+  /** PATH as written. */
+  path: string;
   /** PATH as segments, list items still by name or index as written. */
   segments: string[];
   /** VALUE as a YAML node. */
@@ -27,7 +29,8 @@ export class OverrideError extends Error {}
 export function parseOverride(text: string): Override {
   const eq = text.indexOf("=");
   if (eq < 0) throw new OverrideError("--set takes PATH=VALUE, e.g. domains.Domain-1.share=30%");
-  return { flag: "--set", text, segments: splitPath(text.slice(0, eq), "--set"), value: parseValue(text.slice(eq + 1), "--set") };
+  const path = text.slice(0, eq);
+  return { flag: "--set", text, path, segments: splitPath(path, "--set"), value: parseValue(text.slice(eq + 1), "--set") };
 }
 
 /** A flag's VALUE as a YAML node; `flag` names the option in messages. */

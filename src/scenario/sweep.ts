@@ -43,7 +43,7 @@ export function parseSweep(text: string): Sweep {
     if (trimmed === "") throw new OverrideError("--sweep: an empty value in the list; values are separated by commas, e.g. 2.5%,5%,10%");
     if (seen.has(trimmed)) throw new OverrideError(`--sweep: the value ${trimmed} is given twice`);
     seen.add(trimmed);
-    return { text: trimmed, override: { flag: "--sweep" as const, text: `${path}=${trimmed}`, segments, value: parseValue(trimmed, "--sweep") } };
+    return { text: trimmed, override: { flag: "--sweep" as const, text: `${path}=${trimmed}`, path, segments, value: parseValue(trimmed, "--sweep") } };
   });
   return { text, path, segments, values };
 }
@@ -73,11 +73,22 @@ function splitTopLevel(list: string): string[] {
   return parts;
 }
 
+/** One sweep's value at a point: the short key that names the sweep in labels, and the value as written. */
+export interface SweptValue {
+  key: string;
+  value: string;
+}
+
 /** One combination of the sweeps' values: its overrides and how a column names them. */
 export interface SweepPoint {
-  /** `key=value` for each sweep, e.g. ["Domain-3=2.5%", "window=1MB"]. */
-  parts: string[];
+  /** One per sweep, e.g. Domain-3 = 2.5%, window = 1MB. */
+  parts: SweptValue[];
   overrides: Override[];
+}
+
+/** How a column names the values of a point: "Domain-3=2.5%, window=1MB". */
+export function partsLabel(parts: SweptValue[]): string {
+  return parts.map((p) => `${p.key}=${p.value}`).join(", ");
 }
 
 /** Throws OverrideError if `next` sweeps a path one of `earlier` already sweeps. */
@@ -96,7 +107,7 @@ export function sweepPoints(sweeps: Sweep[]): SweepPoint[] {
   const keys = sweeps.map((s) => shortKey(s, sweeps));
   let points: SweepPoint[] = [{ parts: [], overrides: [] }];
   sweeps.forEach((s, k) => {
-    points = points.flatMap((p) => s.values.map((v) => ({ parts: [...p.parts, `${keys[k]}=${v.text}`], overrides: [...p.overrides, v.override] })));
+    points = points.flatMap((p) => s.values.map((v) => ({ parts: [...p.parts, { key: keys[k], value: v.text }], overrides: [...p.overrides, v.override] })));
   });
   return points;
 }
@@ -120,7 +131,7 @@ function shortKey(sweep: Sweep, all: Sweep[]): string {
  * with every problem, each once: a problem of the file itself would otherwise be
  * reported for every point.
  */
-export function loadSweepPoints(file: string, set: Override[], sweeps: Sweep[]): Array<{ parts: string[]; scenario: Scenario }> {
+export function loadSweepPoints(file: string, set: Override[], sweeps: Sweep[]): Array<{ parts: SweptValue[]; scenario: Scenario }> {
   const problems = new Set<string>();
   const loaded = sweepPoints(sweeps).flatMap((p) => {
     try {

@@ -1,7 +1,7 @@
 import type { Domain } from "../host/domain.js";
 import type { NetBackend } from "../net/netback.js";
 import type { Engine, Nanos } from "../sim/engine.js";
-import type { XenMon } from "../xenmon/xenmon.js";
+import type { DomainSample, XenMon } from "../xenmon/xenmon.js";
 
 /** One of ShareGuard's decisions, for the trace behind Figure 10. */
 export interface ShareGuardDecision {
@@ -71,17 +71,7 @@ export class ShareGuard {
   attach(): void {
     this.xenmon.onSample((s) => {
       for (const [i, ds] of s.domains.entries()) this.used[i] += ds.iddEstimate;
-      // The cost per packet comes from samples in which the filter dropped nothing inbound:
-      // a dropped packet's driver work is IDD time XenMon charges to the packets it counts,
-      // so those samples would make packets look dearer the more are dropped.
-      const dropped = this.droppedRx();
-      if (dropped === this.lastDroppedRx) {
-        for (const ds of s.domains) {
-          this.charged += ds.iddEstimate;
-          this.weighted += this.xenmon.weight * ds.sent + ds.recv;
-        }
-      }
-      this.lastDroppedRx = dropped;
+      if (this.action === "throttle") this.addCostSample(s.domains);
       this.elapsed += s.end - s.start;
       if (this.elapsed < this.interval) return;
       for (const [dom, limit] of this.limits) {
@@ -93,6 +83,22 @@ export class ShareGuard {
       this.weighted = 0;
       this.elapsed = 0;
     });
+  }
+
+  /**
+   * The throttle's cost per packet comes from samples in which the filter dropped nothing
+   * inbound: a dropped packet's driver work is IDD time XenMon charges to the packets it
+   * counts, so those samples would make packets look dearer the more are dropped.
+   */
+  private addCostSample(domains: DomainSample[]): void {
+    const dropped = this.droppedRx();
+    if (dropped === this.lastDroppedRx) {
+      for (const ds of domains) {
+        this.charged += ds.iddEstimate;
+        this.weighted += this.xenmon.weight * ds.sent + ds.recv;
+      }
+    }
+    this.lastDroppedRx = dropped;
   }
 
   /** Inbound packets the filter has dropped so far, over every limited guest. */
