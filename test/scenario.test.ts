@@ -79,6 +79,22 @@ describe("scenario validation", () => {
     expect(problems(GOOD + "scheduler: { type: sedf, unblock: xen3 }\n")).toEqual(['s.yaml:11:35 scheduler.unblock: expected one of "paper"|"xen-3.0"']);
   });
 
+  it("takes weight and cap only where a column runs the credit scheduler, and caps in whole percent", () => {
+    const credit = GOOD.replace("    share: 50%", "    share: 50%\n    weight: 512\n    cap: 30%");
+    expect(problems(credit)).toEqual([
+      's.yaml:10:13 domains[1].weight: weight is a credit scheduler setting, and no column runs it (scheduler: { type: credit })',
+      's.yaml:11:10 domains[1].cap: cap is a credit scheduler setting, and no column runs it (scheduler: { type: credit })',
+    ]);
+    expect(parseScenario(credit + "scheduler: { type: credit }\n", "s.yaml").domains[1]).toMatchObject({ weight: 512, cap: 0.3 });
+    expect(parseScenario(credit + "variants:\n  - { name: SEDF }\n  - { name: Credit, scheduler: { type: credit-dc } }\n", "s.yaml").domains[1].cap).toBe(0.3);
+    expect(problems(credit.replace("cap: 30%", "cap: 22.5%") + "scheduler: { type: credit }\n")).toEqual([
+      "s.yaml:11:10 domains[1].cap: must be a whole percentage: Xen's cap is an integer number of percent",
+    ]);
+    expect(problems(credit.replace("weight: 512", "weight: 0") + "scheduler: { type: credit }\n")).toEqual([
+      "s.yaml:10:13 domains[1].weight: must be at least 1",
+    ]);
+  });
+
   it("rejects a CPU that does not exist", () => {
     expect(problems(GOOD.replace("    share: 50%", "    share: 50%\n    cpu: 3"))).toEqual([
       "s.yaml:10:10 domains[1].cpu: CPU 3 does not exist: the host has 1 CPU (0..0)",

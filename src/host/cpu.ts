@@ -61,6 +61,14 @@ export class PhysicalCpu {
     this.postReschedule();
   }
 
+  /**
+   * The scheduler's state changed outside a decision (the credit scheduler's accounting
+   * parked or unparked a domain): ask it again at the current time.
+   */
+  poke(): void {
+    this.postReschedule();
+  }
+
   private wake(dom: Domain): void {
     const now = this.engine.now;
     dom.setState("runnable", now);

@@ -23,11 +23,17 @@ export class Task<T = any> {
   ) {}
 }
 
-/** SEDF reservation: `slice` ns in every `period` ns; extratime lets the domain use slack. */
+/**
+ * SEDF reservation: `slice` ns in every `period` ns; extratime lets the domain use slack.
+ * The credit scheduler reads `weight` (default 256) and `cap` (a fraction of a CPU; 0 or
+ * none: uncapped) instead.
+ */
 export interface SchedParams {
   slice: Nanos;
   period: Nanos;
   extratime: boolean;
+  weight?: number;
+  cap?: number;
 }
 
 export type RunState = "blocked" | "runnable" | "running";

@@ -1,15 +1,17 @@
 import type { PhysicalCpu } from "../host/cpu.js";
 import type { Domain } from "../host/domain.js";
 import { isDebtCollector } from "../host/scheduler.js";
-import type { Nanos } from "../sim/engine.js";
+import { CREDIT_ACCOUNTING, type CreditAccounting } from "../host/schedulers/credit.js";
+import type { Engine, Nanos } from "../sim/engine.js";
 import type { XenMon } from "../xenmon/xenmon.js";
 
 /**
- * SEDF-DC's feedback loop (paper §4.1): every feedback interval t, XenMon's estimate of
- * the IDD time used on behalf of each guest over the last t is added to its debt. The
- * scheduler receives the *estimate*, never the simulator's ground truth.
+ * SEDF-DC's feedback loop (paper §4.1), also Credit-DC's: every feedback interval t,
+ * XenMon's estimate of the IDD time used on behalf of each guest over the last t is
+ * added to its debt. The scheduler receives the *estimate*, never the simulator's
+ * ground truth.
  */
-export class SedfDcFeedback {
+export class DebtFeedback {
   private readonly used: Float64Array;
   private elapsed: Nanos = 0;
 
@@ -34,5 +36,25 @@ export class SedfDcFeedback {
       this.used.fill(0);
       this.elapsed = 0;
     });
+  }
+}
+
+/**
+ * The credit scheduler's master ticker: every 30 ms the accounting hands out credits,
+ * and the CPUs whose domains it parked or unparked decide again.
+ */
+export class CreditTicker {
+  constructor(
+    private readonly engine: Engine,
+    private readonly accounting: CreditAccounting,
+    private readonly cpus: PhysicalCpu[],
+  ) {}
+
+  attach(): void {
+    const tick = () => {
+      for (const cpu of this.accounting.account(this.engine.now)) this.cpus[cpu].poke();
+      this.engine.after(CREDIT_ACCOUNTING, tick);
+    };
+    this.engine.after(CREDIT_ACCOUNTING, tick);
   }
 }

@@ -3,10 +3,11 @@ import { Domain } from "../host/domain.js";
 import type { Scheduler } from "../host/scheduler.js";
 import { SedfScheduler } from "../host/schedulers/sedf.js";
 import { SedfDcScheduler } from "../host/schedulers/sedf-dc.js";
+import { CreditAccounting } from "../host/schedulers/credit.js";
 import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
 import type { HostProfile } from "../profiles/profiles.js";
-import { DEFAULT_PERIOD, measurementWindow, type Scenario } from "../scenario/schema.js";
+import { DEFAULT_PERIOD, measurementWindow, type DomainConfig, type Scenario } from "../scenario/schema.js";
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
@@ -14,7 +15,7 @@ import { HTTPERF_MAX_OPEN, WebWorkload } from "../workloads/web.js";
 import { BulkTransfer } from "../workloads/bulk.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
-import { SedfDcFeedback } from "./controllers.js";
+import { CreditTicker, DebtFeedback } from "./controllers.js";
 import { HTTPERF_SAMPLE, SeriesBinner, swingSamples, WindowTotals, type ReplyCounts } from "./sample-stats.js";
 import { hostProfile } from "./host-profile.js";
 
@@ -103,14 +104,17 @@ export class Simulation {
     this.engine = new Engine(options);
     this.profile = profile;
     const n = scenario.domains.length;
+    const type = scenario.scheduler.type;
+    const credit = type === "credit" || type === "credit-dc" ? new CreditAccounting({ collectDebt: type === "credit-dc" }) : null;
     const iddQueue = new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value);
     this.domains = scenario.domains.map((d, i) => {
       const period = d.period ?? DEFAULT_PERIOD;
       const slice = d.slice ?? Math.round((d.share ?? 0) * period);
-      return new Domain(i, d.name, d.cpu, { slice, period, extratime: d.extratime }, n, d.idd ? iddQueue : undefined);
+      const sched = credit === null ? { slice, period, extratime: d.extratime } : { slice, period, extratime: d.extratime, weight: d.weight, cap: creditCap(d) };
+      return new Domain(i, d.name, d.cpu, sched, n, d.idd ? iddQueue : undefined);
     });
     const cpuCount = scenario.cpus ?? this.profile.cpus;
-    this.cpus = Array.from({ length: cpuCount }, (_, i) => new PhysicalCpu(i, this.engine, this.makeScheduler()));
+    this.cpus = Array.from({ length: cpuCount }, (_, i) => new PhysicalCpu(i, this.engine, credit?.scheduler(i) ?? this.makeSedf()));
 
     const iddIndex = scenario.domains.findIndex((d) => d.idd);
     this.net = iddIndex >= 0 ? new NetBackend(this.engine, this.domains[iddIndex], iddQueue, netCostsForRun(this.profile, seed, run)) : null;
@@ -161,9 +165,10 @@ export class Simulation {
       this.window.add(sample, replies);
       this.binner?.add(sample, replies);
     });
-    if (scenario.scheduler.type === "sedf-dc") {
-      new SedfDcFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval).attach();
+    if (type === "sedf-dc" || type === "credit-dc") {
+      new DebtFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval).attach();
     }
+    if (credit !== null) new CreditTicker(this.engine, credit, this.cpus).attach();
     const sg = scenario.shareguard;
     if (sg?.enabled && this.net !== null) {
       const limits = new Map(Object.entries(sg.limits).map(([name, limit]) => [this.domains.find((d) => d.name === name)!, limit] as const));
@@ -172,7 +177,7 @@ export class Simulation {
     }
   }
 
-  private makeScheduler(): Scheduler {
+  private makeSedf(): Scheduler {
     const s = this.scenario.scheduler;
     return s.type === "sedf-dc"
       ? new SedfDcScheduler({ spread: s.spreadDebt, feedbackInterval: s.feedbackInterval, unblock: s.unblock })
@@ -310,6 +315,17 @@ function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, from: 
     { key: `${name}.fdUnavail`, label: `${name} Errors: fd-unavail (httperf out of descriptors)`, unit: "count", value: st.fdUnavail },
     { key: `${name}.backlogDrops`, label: `${name} SYNs dropped (listen backlog full)`, unit: "count", value: st.backlogDrops },
   ];
+}
+
+/**
+ * The credit scheduler's cap for a domain: its own `cap`, else, for a domain SEDF would
+ * hold to its reservation (no extratime), that reservation, as `xm sched-credit -c`
+ * would carry it over; 0 (uncapped) otherwise.
+ */
+export function creditCap(d: DomainConfig): number {
+  if (d.cap !== undefined) return d.cap;
+  if (d.extratime) return 0;
+  return d.share ?? (d.slice ?? 0) / (d.period ?? DEFAULT_PERIOD);
 }
 
 function median(xs: number[]): number {

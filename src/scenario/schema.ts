@@ -102,12 +102,24 @@ const DomainSpec = z.strictObject({
   slice: Duration(0, 10e9).optional(),
   period: Duration(100_000, 10e9).optional().describe("SEDF period (default 10ms)"),
   extratime: z.boolean().default(false).describe("may use slack beyond the reservation"),
+  weight: z.number().int().min(1).max(65535).optional().describe("credit scheduler: the domain's weight against the others' (default 256, as Xen's)"),
+  cap: Percent(0, 1, false)
+    .check((ctx) => {
+      if (Math.abs(ctx.value * 100 - Math.round(ctx.value * 100)) > 1e-9) {
+        ctx.issues.push({ code: "custom", input: ctx.value, message: "must be a whole percentage: Xen's cap is an integer number of percent" });
+      }
+    })
+    .optional()
+    .describe("credit scheduler: the most CPU the domain may use, e.g. 60% (default: its share when extratime is off, else none)"),
   workload: Workload.optional(),
 });
 
 const SchedulerSpec = z.strictObject({
-  type: z.enum(["sedf", "sedf-dc"]).default("sedf"),
-  feedbackInterval: Duration(1e6, 60e9).prefault("500ms").describe("SEDF-DC: how often XenMon's estimate is charged as debt"),
+  type: z
+    .enum(["sedf", "sedf-dc", "credit", "credit-dc"])
+    .default("sedf")
+    .describe("sedf (the paper's Xen 3.0), sedf-dc (§4.1), credit (Xen's credit scheduler, beyond the paper: domains' weight and cap) or credit-dc (credit paying XenMon's estimate out of its earnings)"),
+  feedbackInterval: Duration(1e6, 60e9).prefault("500ms").describe("SEDF-DC and Credit-DC: how often XenMon's estimate is charged as debt"),
   spreadDebt: z.boolean().default(true).describe("SEDF-DC: spread debt over the periods of one feedback interval"),
   unblock: z
     .enum(["paper", "xen-3.0"])
@@ -277,6 +289,17 @@ export const ScenarioSchema = z
       const share = d.share ?? (d.slice ?? 0) / period;
       guaranteed.set(d.cpu, (guaranteed.get(d.cpu) ?? 0) + share);
     });
+    // Weight and cap mean something only to the credit scheduler: set under SEDF alone,
+    // they would be silently ignored.
+    const credit = (t: string) => t === "credit" || t === "credit-dc";
+    const anyCredit = credit(sc.scheduler.type) || (sc.variants ?? []).some((v) => v.scheduler !== undefined && credit(v.scheduler.type));
+    if (!anyCredit) {
+      sc.domains.forEach((d, i) => {
+        for (const key of ["weight", "cap"] as const) {
+          if (d[key] !== undefined) ctx.addIssue({ code: "custom", path: ["domains", i, key], message: `${key} is a credit scheduler setting, and no column runs it (scheduler: { type: credit })` });
+        }
+      });
+    }
     for (const [cpu, total] of guaranteed) {
       if (total > 1 + 1e-9) {
         const first = sc.domains.findIndex((d) => d.cpu === cpu);

@@ -1,0 +1,298 @@
+import { MS, US, type Nanos } from "../../sim/engine.js";
+import type { Domain } from "../domain.js";
+import type { DebtCollector, Decision, Scheduler } from "../scheduler.js";
+
+/*
+ * Xen's credit scheduler (sched_credit.c), the default from Xen 3.0.4 on: beyond the
+ * paper, whose Xen 3.0 ran SEDF. We follow the version with time-based accounting
+ * (burn_credits, Xen 3.3), restricted to what a host of pinned one-VCPU domains uses:
+ * no load balancing, since a pinned VCPU cannot be stolen by another CPU.
+ *
+ * - Every 10 ms tick, the running VCPU loses its boost and is made active (earning).
+ * - Every 30 ms, the accounting hands the host's credits (300 per CPU) to the active
+ *   domains by weight, each up to its cap; a VCPU with credit left is UNDER, one in
+ *   debt OVER, and a capped one more than a cap's worth in debt is parked (paused)
+ *   until its credit is positive again.
+ * - A CPU runs the first VCPU of its run queue (BOOST, then UNDER, then OVER, FIFO
+ *   within each) for a 30 ms time slice; a waking UNDER VCPU is boosted and preempts
+ *   any VCPU of lower priority.
+ */
+
+export const CREDIT_TICK: Nanos = 10 * MS; // CSCHED_MSECS_PER_TICK
+export const CREDIT_TIMESLICE: Nanos = 30 * MS; // CSCHED_MSECS_PER_TSLICE
+export const CREDIT_ACCOUNTING: Nanos = 30 * MS; // CSCHED_TICKS_PER_ACCT ticks
+export const DEFAULT_WEIGHT = 256; // CSCHED_DEFAULT_WEIGHT
+/** Credits per accounting period for one CPU (CSCHED_CREDITS_PER_ACCT); also one time slice's worth. */
+export const CREDITS_PER_ACCOUNTING = 300;
+const CREDITS_PER_TIMESLICE = 300;
+/** 10 credits per ms of CPU (CSCHED_CREDITS_PER_MSEC). */
+const NS_PER_CREDIT: Nanos = 100 * US;
+
+export const BOOST = 0;
+export const UNDER = -1;
+export const OVER = -2;
+const IDLE = -64;
+
+/** A domain's credit state (Xen's csched_vcpu and csched_dom in one: every domain has one VCPU). */
+export interface CreditState {
+  readonly dom: Domain;
+  readonly scheduler: CreditScheduler;
+  credit: number;
+  /** Xen's start_time: while running, where the time not yet burned begins; else minus the unburned remainder. */
+  start: Nanos;
+  pri: number;
+  /** Paused by the accounting for running past its cap. */
+  parked: boolean;
+  /** On the accounting's active list: it earns credits. */
+  active: boolean;
+  onRunq: boolean;
+  /** Credit-DC: IDD time done on its behalf still to be paid out of its earnings. */
+  debt: Nanos;
+}
+
+export interface CreditOptions {
+  /** Credit-DC: each accounting pays the domain's debt out of what it earns. */
+  collectDebt?: boolean;
+}
+
+/**
+ * The host-wide part: csched_acct's credit hand-out over the active domains of every
+ * CPU. Its owner calls `account` every CREDIT_ACCOUNTING and reschedules the CPUs it
+ * names: the accounting parks and unparks VCPUs, as Xen's master ticker does.
+ */
+export class CreditAccounting {
+  private readonly schedulers: CreditScheduler[] = [];
+  /** Xen's active_sdom list, head first. */
+  private activeList: CreditState[] = [];
+  private weightTotal = 0;
+  private creditBalance = 0;
+  /** Bumped at every accounting: each CPU re-sorts its run queue at its next tick. */
+  sortEpoch = 0;
+
+  constructor(readonly options: CreditOptions = {}) {}
+
+  /** A CPU's scheduler; CPU `index` gets the `index`-th. */
+  scheduler(index: number): CreditScheduler {
+    const s = new CreditScheduler(this, index);
+    this.schedulers.push(s);
+    return s;
+  }
+
+  activate(st: CreditState): void {
+    if (st.active) return;
+    st.active = true;
+    this.activeList.unshift(st);
+    this.weightTotal += st.dom.sched.weight ?? DEFAULT_WEIGHT;
+  }
+
+  private deactivate(st: CreditState): void {
+    st.active = false;
+    this.activeList.splice(this.activeList.indexOf(st), 1);
+    this.weightTotal -= st.dom.sched.weight ?? DEFAULT_WEIGHT;
+  }
+
+  /** csched_acct at `now`. Returns the CPUs that must decide again. */
+  account(now: Nanos): number[] {
+    for (const s of this.schedulers) s.catchUp(now);
+    const weightTotal = this.weightTotal;
+    let creditTotal = CREDITS_PER_ACCOUNTING * this.schedulers.length;
+    // Converge the balance towards 0 when it is negative.
+    if (this.creditBalance < 0) creditTotal -= this.creditBalance;
+    if (weightTotal === 0) {
+      this.creditBalance = 0;
+      return [];
+    }
+    const resched = new Set<number>();
+    let weightLeft = weightTotal;
+    let creditBalance = 0;
+    let creditXtra = false;
+    for (const st of [...this.activeList]) {
+      const weight = st.dom.sched.weight ?? DEFAULT_WEIGHT;
+      weightLeft -= weight;
+      // At most one accounting period's run for its VCPU, more only while the host-wide
+      // balance is negative.
+      let creditPeak = CREDITS_PER_ACCOUNTING;
+      if (this.creditBalance < 0) creditPeak += ceilDiv(-this.creditBalance * weight, weightTotal);
+      let creditCap = 0;
+      const cap = st.dom.sched.cap ?? 0;
+      if (cap > 0) {
+        creditCap = ceilDiv(Math.round(cap * 100) * CREDITS_PER_ACCOUNTING, 100);
+        if (creditCap < creditPeak) creditPeak = creditCap;
+      }
+      let creditFair = ceilDiv(creditTotal * weight, weightTotal);
+      if (creditFair < creditPeak) {
+        creditXtra = true;
+      } else {
+        // Give the domains after it a chance at what it cannot use.
+        if (weightLeft !== 0) creditTotal += ceilDiv((creditFair - creditPeak) * weightTotal, weightLeft);
+        if (creditXtra) {
+          // Keep domains with credit to spare at the head, for the next accounting.
+          this.activeList.splice(this.activeList.indexOf(st), 1);
+          this.activeList.unshift(st);
+        }
+        creditFair = creditPeak;
+      }
+      if (this.options.collectDebt && st.debt > 0) {
+        // Credit-DC: the IDD's work for it is paid out of what it earns.
+        const paid = Math.min(creditFair, Math.ceil(st.debt / NS_PER_CREDIT));
+        creditFair -= paid;
+        st.debt = Math.max(0, st.debt - paid * NS_PER_CREDIT);
+      }
+      st.credit += creditFair;
+      if (st.credit < 0) {
+        st.pri = OVER;
+        if (cap > 0 && st.credit < -creditCap && !st.parked) {
+          if (st.scheduler.park(st)) resched.add(st.scheduler.cpu);
+        }
+        if (st.credit < -CREDITS_PER_TIMESLICE) st.credit = -CREDITS_PER_TIMESLICE;
+      } else {
+        st.pri = UNDER;
+        if (st.parked && st.scheduler.unpark(st)) resched.add(st.scheduler.cpu);
+        // A VCPU that cannot spend what it earns stops earning.
+        if (st.credit > CREDITS_PER_TIMESLICE) {
+          this.deactivate(st);
+          st.credit = 0;
+        }
+      }
+      creditBalance += st.credit;
+    }
+    this.creditBalance = creditBalance;
+    this.sortEpoch++;
+    return [...resched].sort((a, b) => a - b);
+  }
+}
+
+/** One CPU's run queue under the credit scheduler. */
+export class CreditScheduler implements Scheduler, DebtCollector {
+  readonly name: string;
+  private readonly states: CreditState[] = [];
+  private readonly byId: CreditState[] = [];
+  /** BOOST first, then UNDER, then OVER; FIFO within a priority. */
+  private runq: CreditState[] = [];
+  private current: CreditState | null = null;
+  private nextTick: Nanos = CREDIT_TICK;
+  private sortedAt = 0;
+  private readonly decision: Decision = { next: null, runFor: 0 };
+
+  constructor(
+    private readonly accounting: CreditAccounting,
+    readonly cpu: number,
+  ) {
+    this.name = accounting.options.collectDebt ? "credit-dc" : "credit";
+  }
+
+  add(dom: Domain, now: Nanos): void {
+    const st: CreditState = { dom, scheduler: this, credit: 0, start: 0, pri: UNDER, parked: false, active: false, onRunq: false, debt: 0 };
+    this.states.push(st);
+    this.byId[dom.id] = st;
+    this.catchUp(now);
+    if (dom.hasWork()) this.insert(st);
+  }
+
+  state(dom: Domain): CreditState {
+    const st = this.byId[dom.id];
+    if (st === undefined || st.dom !== dom) throw new Error(`${dom.name} is not scheduled on this CPU`);
+    return st;
+  }
+
+  wake(dom: Domain, now: Nanos): boolean {
+    this.catchUp(now);
+    const st = this.state(dom);
+    if (st === this.current || st.onRunq || st.parked) return false;
+    // Boost a waking VCPU that has credit, so an I/O-bound domain runs soon after its
+    // event; one that uses the CPU for long loses the boost at the next tick.
+    if (st.pri === UNDER) st.pri = BOOST;
+    this.insert(st);
+    return st.pri > (this.current?.pri ?? IDLE);
+  }
+
+  pick(now: Nanos, prev: Domain | null): Decision {
+    this.catchUp(now);
+    const cur = this.current;
+    if (cur !== null) {
+      this.burn(cur, now);
+      cur.start -= now;
+      if (prev !== null && prev.hasWork() && !cur.parked) this.insert(cur);
+    }
+    const next = this.runq.shift() ?? null;
+    this.current = next;
+    if (next === null) return this.decide(null, Infinity);
+    next.onRunq = false;
+    next.start += now;
+    return this.decide(next.dom, CREDIT_TIMESLICE);
+  }
+
+  addDebt(dom: Domain, amount: Nanos): void {
+    this.state(dom).debt += Math.max(0, Math.round(amount));
+  }
+
+  debtOf(dom: Domain): Nanos {
+    return this.state(dom).debt;
+  }
+
+  /** Runs the ticks up to `now`: the VCPU running at each is the one running since the last call. */
+  catchUp(now: Nanos): void {
+    while (this.nextTick <= now) {
+      const cur = this.current;
+      if (cur !== null) {
+        // csched_vcpu_acct: found running at a tick, it uses the CPU for real.
+        if (cur.pri === BOOST) cur.pri = UNDER;
+        this.burn(cur, this.nextTick);
+        this.accounting.activate(cur);
+      }
+      if (this.sortedAt !== this.accounting.sortEpoch) {
+        this.sortedAt = this.accounting.sortEpoch;
+        // csched_runq_sort: the accounting changed priorities; UNDERs move ahead of OVERs.
+        this.runq = [...this.runq.filter((s) => s.pri >= UNDER), ...this.runq.filter((s) => s.pri < UNDER)];
+      }
+      this.nextTick += CREDIT_TICK;
+    }
+  }
+
+  /** Pauses a capped domain in debt. True when it was running, so the CPU must decide again. */
+  park(st: CreditState): boolean {
+    st.parked = true;
+    if (st.onRunq) this.remove(st);
+    return st === this.current;
+  }
+
+  /** Unpauses it: it queues if it has work, without a boost. True when it should preempt. */
+  unpark(st: CreditState): boolean {
+    st.parked = false;
+    if (st === this.current || st.onRunq || !st.dom.hasWork()) return false;
+    this.insert(st);
+    return st.pri > (this.current?.pri ?? IDLE);
+  }
+
+  private decide(next: Domain | null, runFor: Nanos): Decision {
+    this.decision.next = next;
+    this.decision.runFor = runFor;
+    return this.decision;
+  }
+
+  /** burn_credits: 10 credits per ms run, rounded to the nearest, the remainder carried. */
+  private burn(st: CreditState, now: Nanos): void {
+    const delta = now - st.start;
+    if (delta <= 0) return;
+    const credits = Math.floor((delta + NS_PER_CREDIT / 2) / NS_PER_CREDIT);
+    st.credit -= credits;
+    st.start += credits * NS_PER_CREDIT;
+  }
+
+  /** __runq_insert: behind every VCPU of its priority or higher. */
+  private insert(st: CreditState): void {
+    let i = 0;
+    while (i < this.runq.length && this.runq[i].pri >= st.pri) i++;
+    this.runq.splice(i, 0, st);
+    st.onRunq = true;
+  }
+
+  private remove(st: CreditState): void {
+    this.runq.splice(this.runq.indexOf(st), 1);
+    st.onRunq = false;
+  }
+}
+
+function ceilDiv(a: number, b: number): number {
+  return Math.floor((a + b - 1) / b);
+}

@@ -1,0 +1,210 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { PhysicalCpu } from "../src/host/cpu.js";
+import { Domain, Task } from "../src/host/domain.js";
+import { BOOST, CreditAccounting, OVER, UNDER } from "../src/host/schedulers/credit.js";
+import { CreditTicker } from "../src/model/controllers.js";
+import { Engine, MS, SEC, US } from "../src/sim/engine.js";
+import { cpuShare } from "./helpers/host.js";
+
+interface Spec {
+  cpu?: number;
+  weight?: number;
+  cap?: number;
+  cpuBound?: boolean;
+}
+
+/** A host of `cpus` CPUs under the credit scheduler, with its accounting ticking. */
+function creditHost(specs: Spec[], { cpus = 1, collectDebt = false } = {}) {
+  const engine = new Engine();
+  const accounting = new CreditAccounting({ collectDebt });
+  const cpuList = Array.from({ length: cpus }, (_, i) => new PhysicalCpu(i, engine, accounting.scheduler(i)));
+  const domains = specs.map((s, i) => {
+    const d = new Domain(i, `Dom${i}`, s.cpu ?? 0, { slice: 0, period: 10 * MS, extratime: false, weight: s.weight, cap: s.cap }, specs.length);
+    d.cpuBound = s.cpuBound ?? true;
+    return d;
+  });
+  for (const d of domains) cpuList[d.cpu].add(d);
+  for (const c of cpuList) c.start();
+  new CreditTicker(engine, accounting, cpuList).attach();
+  return { engine, accounting, cpus: cpuList, domains };
+}
+
+/** Drives one CPU's scheduler by hand. */
+function direct(specs: Spec[]) {
+  const accounting = new CreditAccounting();
+  const sched = accounting.scheduler(0);
+  const domains = specs.map((s, i) => {
+    const d = new Domain(i, `Dom${i}`, 0, { slice: 0, period: 10 * MS, extratime: false, weight: s.weight, cap: s.cap }, specs.length);
+    d.cpuBound = s.cpuBound ?? true;
+    sched.add(d, 0);
+    return d;
+  });
+  return { accounting, sched, domains, st: (i: number) => sched.state(domains[i]) };
+}
+
+describe("credit scheduler: accounting (csched_acct) and burning, by hand", () => {
+  it("burns 10 credits per ms, rounded to the nearest, and carries the remainder", () => {
+    const { sched, domains, st } = direct([{}, {}]);
+    expect(sched.pick(0, null, 0).next).toBe(domains[0]);
+    // 5 runs of 40 µs: each alone rounds to 0 credits, together they are 200 µs = 2 credits.
+    let t = 0;
+    for (let k = 0; k < 5; k++) {
+      t += 40 * US;
+      sched.pick(t, domains[k % 2], 40 * US);
+    }
+    expect(st(0).credit + st(1).credit).toBe(-2);
+  });
+
+  it("hands the host's 300 credits per CPU to the active domains by weight", () => {
+    const { accounting, sched, domains, st } = direct([{ weight: 256 }, { weight: 512 }]);
+    sched.pick(0, null, 0); // Dom0 runs
+    sched.catchUp(10 * MS); // the tick finds Dom0 running: burnt 100, made active
+    sched.pick(15 * MS, domains[0], 15 * MS); // burnt 50 more; Dom1 runs
+    sched.catchUp(20 * MS); // tick: Dom1 burnt 50, active
+    expect([st(0).credit, st(1).credit]).toEqual([-150, -50]);
+    expect(accounting.account(30 * MS)).toEqual([]);
+    // The tick at 30 ms burnt Dom1's next 100 before the accounting: it gets 2/3 of 300.
+    expect([st(0).credit, st(1).credit]).toEqual([-150 + 100, -150 + 200]);
+    expect([st(0).pri, st(1).pri]).toEqual([OVER, UNDER]);
+  });
+
+  it("caps a domain's earnings at cap × 300 and gives the rest to the others", () => {
+    const { accounting, sched, domains, st } = direct([{ cap: 0.2 }, {}]);
+    sched.pick(0, null, 0);
+    sched.catchUp(10 * MS);
+    sched.pick(10 * MS, domains[0], 10 * MS);
+    sched.catchUp(20 * MS);
+    // The active list is Dom1, Dom0 (newest first). Fair is 150 each, and Dom0's peak
+    // 60. What it cannot use goes only to the domains after it, none here, so Xen moves
+    // it to the head of the list...
+    accounting.account(30 * MS);
+    expect([st(0).credit, st(1).credit]).toEqual([-100 + 60, -200 + 150]);
+    // ...so that at the next one Dom1 gets it. The host's balance was −90, so 390 are
+    // handed out; Dom0's fair 195 is over its 60, and the 135 left count double for
+    // Dom1 (half the weight is left): 390 + 270 = 660, of which Dom1's half is 330.
+    accounting.account(60 * MS); // the ticks at 40, 50 and 60 ms burnt 300 of Dom1's
+    expect([st(0).credit, st(1).credit]).toEqual([-40 + 60, -50 - 300 + 330]);
+  });
+
+  it("parks a capped domain more than a cap's worth in debt, and unparks it once its credit is positive", () => {
+    const { accounting, sched, domains, st } = direct([{ cap: 0.1 }, { cpuBound: false }]);
+    sched.pick(0, null, 0);
+    sched.catchUp(10 * MS);
+    sched.catchUp(20 * MS);
+    // Dom0 alone has burnt 300 by the tick at 30 ms and earns its cap, 30: −270 < −30.
+    expect(accounting.account(30 * MS)).toEqual([0]);
+    expect(st(0)).toMatchObject({ parked: true, credit: -270, pri: OVER });
+    expect(sched.pick(30 * MS, domains[0], 30 * MS).next).toBeNull();
+    // Nine more accountings at +30 each bring it to 0: no longer in debt.
+    for (let k = 2; k <= 10; k++) accounting.account(k * 30 * MS);
+    expect(st(0)).toMatchObject({ parked: false, credit: 0, pri: UNDER, onRunq: true });
+  });
+
+  it("boosts a waking domain with credit, which then preempts an UNDER one; the tick takes the boost back", () => {
+    const { sched, domains, st } = direct([{}, { cpuBound: false }]);
+    expect(sched.pick(0, null, 0).next).toBe(domains[0]);
+    domains[1].cpuBound = true;
+    expect(sched.wake(domains[1], 1 * MS, domains[0])).toBe(true);
+    expect(st(1).pri).toBe(BOOST);
+    expect(sched.pick(1 * MS, domains[0], 1 * MS).next).toBe(domains[1]);
+    sched.catchUp(10 * MS);
+    expect(st(1).pri).toBe(UNDER);
+  });
+
+  it("does not boost a domain in debt (OVER)", () => {
+    const { sched, domains, st } = direct([{}, { cpuBound: false }]);
+    sched.pick(0, null, 0);
+    st(1).pri = OVER;
+    domains[1].cpuBound = true;
+    expect(sched.wake(domains[1], 1 * MS, domains[0])).toBe(false);
+    expect(st(1).pri).toBe(OVER);
+  });
+
+  it("Credit-DC pays a domain's debt out of what it earns", () => {
+    const accounting = new CreditAccounting({ collectDebt: true });
+    const sched = accounting.scheduler(0);
+    const dom = new Domain(0, "Dom0", 0, { slice: 0, period: 10 * MS, extratime: false, cap: 0.5 }, 1);
+    dom.cpuBound = true;
+    sched.add(dom, 0);
+    sched.pick(0, null, 0);
+    sched.catchUp(10 * MS); // active, −100
+    sched.addDebt(dom, 12.34 * MS); // 124 credits (rounded up)
+    sched.catchUp(30 * MS);
+    accounting.account(30 * MS); // −300 + (150 − 124)
+    expect(sched.state(dom).credit).toBe(-300 + 150 - 124);
+    expect(sched.debtOf(dom)).toBe(0);
+  });
+});
+
+describe("credit scheduler: shares over time", () => {
+  it("splits a CPU between CPU-bound domains by weight, in 30 ms time slices", () => {
+    const { engine, cpus, domains } = creditHost([{ weight: 256 }, { weight: 512 }, { weight: 256 }]);
+    engine.run(30 * SEC);
+    expect(cpuShare(domains[0], engine.now)).toBeCloseTo(0.25, 2);
+    expect(cpuShare(domains[1], engine.now)).toBeCloseTo(0.5, 2);
+    expect(cpuShare(domains[2], engine.now)).toBeCloseTo(0.25, 2);
+    expect(cpus[0].idleTimeAt(engine.now)).toBe(0);
+    // No dispatch is longer than a time slice, and few are shorter.
+    const dispatches = domains.reduce((a, d) => a + d.execCount, 0);
+    expect(dispatches).toBeGreaterThanOrEqual((30 * SEC) / (30 * MS));
+    expect(dispatches).toBeLessThan(1.5 * ((30 * SEC) / (30 * MS)));
+  });
+
+  it("holds a capped domain to its cap even on an otherwise idle CPU", () => {
+    const { engine, cpus, domains } = creditHost([{ cap: 0.25 }]);
+    engine.run(30 * SEC);
+    expect(cpuShare(domains[0], engine.now)).toBeCloseTo(0.25, 2);
+    expect(cpus[0].idleTimeAt(engine.now) / engine.now).toBeCloseTo(0.75, 2);
+  });
+
+  it("shares credits host-wide: a pinned domain alone on its CPU gets its fair share of the host, unless others leave theirs unused", () => {
+    // Weights are global (300 credits per CPU, handed out over every active domain):
+    // Dom0 alone on CPU 0 with cap 80 % earns only its share of the host's 600,
+    // 600 · 256/768 = 200 a period (67 %), while CPU 1's two domains take the rest.
+    const { engine, domains } = creditHost([{ cpu: 0, cap: 0.8 }, { cpu: 1 }, { cpu: 1 }], { cpus: 2 });
+    engine.run(30 * SEC);
+    expect(cpuShare(domains[0], engine.now)).toBeCloseTo(2 / 3, 1);
+    expect(cpuShare(domains[1], engine.now)).toBeCloseTo(0.5, 2);
+  });
+
+  it("gives a domain that blocks and wakes (boosted) the CPU at once", () => {
+    const { engine, domains } = creditHost([{}, { cpuBound: false }]);
+    const io = domains[1];
+    const waits: number[] = [];
+    let submitted = 0;
+    const handler = () => waits.push(engine.now - submitted);
+    const send = () => {
+      submitted = engine.now;
+      io.submit(new Task(50 * US, io.id, handler, null));
+      engine.after(5 * MS, send);
+    };
+    engine.after(1 * MS, send);
+    engine.run(5 * SEC);
+    // Each request runs as soon as it arrives: 50 µs of work, done 50 µs later.
+    expect(Math.max(...waits)).toBe(50 * US);
+  });
+
+  it("gives CPU-bound domains shares in proportion to their weights, never more than a cap (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ weight: fc.integer({ min: 1, max: 1024 }), cap: fc.option(fc.integer({ min: 5, max: 100 }), { nil: undefined }) }), { minLength: 1, maxLength: 4 }),
+        (specs) => {
+          const { engine, cpus, domains } = creditHost(specs.map((s) => ({ weight: s.weight, cap: s.cap === undefined ? undefined : s.cap / 100 })));
+          const T = 10 * SEC;
+          engine.run(T);
+          let busy = 0;
+          domains.forEach((d, i) => {
+            busy += d.timeInAt("running", engine.now);
+            // A cap is held to within one accounting period's overshoot (30 ms) over the run.
+            if (specs[i].cap !== undefined) expect(cpuShare(d, engine.now)).toBeLessThanOrEqual(specs[i].cap! / 100 + (30 * MS) / T + 1e-9);
+          });
+          expect(busy + cpus[0].idleTimeAt(engine.now)).toBe(engine.now);
+          // Uncapped domains leave the CPU no idle time.
+          if (specs.some((s) => s.cap === undefined)) expect(cpus[0].idleTimeAt(engine.now)).toBe(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
