@@ -13,7 +13,7 @@ const scenarioText = fc
     cpus: fc.integer({ min: 1, max: 2 }),
     iddShare: fc.integer({ min: 10, max: 60 }),
     iddExtra: fc.boolean(),
-    scheduler: fc.constantFrom("sedf", "sedf-dc"),
+    scheduler: fc.constantFrom("sedf", "sedf-dc", "credit", "credit-dc"),
     guests: fc.array(
       fc.record({
         share: fc.integer({ min: 0, max: 13 }),
