@@ -3,6 +3,8 @@ import { parseScenario } from "../src/scenario/load.js";
 import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 import { columnsOf } from "../src/model/runner.js";
 import { problems, UDP_SCENARIO } from "./helpers/scenario.js";
+import { loadWithSets } from "../src/cli/set.js";
+import { UsageError } from "../src/scenario/load.js";
 
 const BASE = `${UDP_SCENARIO}variants:
   - { name: A }
@@ -13,6 +15,24 @@ const withSets = (...sets: string[]) => parseScenario(BASE, "s.yaml", sets.map(p
 const problemsWith = (...sets: string[]) => problems(BASE, sets.map(parseOverride));
 
 describe("--set", () => {
+  it("refuses a flag that changes the file but no column: a key every variant sets itself", () => {
+    const load = (...sets: string[]) => () => loadWithSets("scenarios/sedf-dc.yaml", sets.map(parseOverride));
+    const diagnostics = (...sets: string[]) => {
+      try {
+        load(...sets)();
+      } catch (e) {
+        if (e instanceof UsageError) return e.diagnostics;
+        throw e;
+      }
+      return [];
+    };
+    expect(diagnostics("runs=2", "scheduler.type=credit")).toEqual([
+      "scenarios/sedf-dc.yaml: --set scheduler.type=credit: changes no column (does each variant set this key itself? then set it under variants[...])",
+    ]);
+    // What the file already has changes nothing and is harmless; the variant's own key works.
+    expect(load("runs=10", "variants[SEDF-DC].scheduler.type=credit-dc")().scenario.variants![1].scheduler!.type).toBe("credit-dc");
+  });
+
   it("reads the value as the file would, units and all", () => {
     const sc = withSets("duration=5s", "runs=3", "domains.Domain-1.share=30%", "domains.1.workload.rate=2k/s");
     expect(sc.duration).toBe(5e9);

@@ -4,12 +4,13 @@ import { Option } from "commander";
 import { hostProfile } from "../model/host-profile.js";
 import { columnsOf } from "../model/runner.js";
 import { PROFILES, profileNames, type HostProfile, type Param } from "../profiles/profiles.js";
-import { loadScenarioFile, UsageError } from "../scenario/load.js";
+import { UsageError } from "../scenario/load.js";
 import type { Override } from "../scenario/overrides.js";
 import type { Scenario } from "../scenario/schema.js";
 import { checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
 import { resolveFormat, setOption } from "./options.js";
 import { FORMATS, type Format } from "../report/render.js";
+import { loadWithSets } from "./set.js";
 
 /** One parameter of a host: the key that sets it in a scenario, its value as written there, and where it came from. */
 export interface ParamRow {
@@ -143,7 +144,7 @@ export function profileCommand(prog: Command, io: CliIo): void {
     for (const name of names.length > 0 ? names : profileNames()) {
       if (/\.ya?ml$/i.test(name)) {
         try {
-          tables.push(scenarioHostTable(name, loadScenarioFile(name, flags.set).scenario));
+          tables.push(scenarioHostTable(name, loadWithSets(name, flags.set).scenario));
         } catch (e) {
           if (!(e instanceof UsageError)) throw e;
           problems.push(...e.diagnostics);

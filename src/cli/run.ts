@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadScenarioFile, type LoadedScenario } from "../scenario/load.js";
+import type { LoadedScenario } from "../scenario/load.js";
 import type { ResultDoc } from "../report/result.js";
 import { columnsOf, estimateColumnsEvents, onlyColumns, runScenarios, sweptColumns, type DecisionRow, type SeriesRow, type SweptScenario } from "../model/runner.js";
 import { UsageError } from "../scenario/load.js";
@@ -11,6 +11,7 @@ import type { Override } from "../scenario/overrides.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
 import { columnOption, defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption } from "./options.js";
+import { loadWithSets } from "./set.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
@@ -55,7 +56,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     const loaded: Array<LoadedScenario & { sweep?: SweptScenario }> = [];
     for (const file of files) {
       try {
-        const l = loadScenarioFile(file, flags.set);
+        const l = loadWithSets(file, flags.set);
         const sweep = flags.sweep.length > 0 ? loadSweep(file, flags.set, flags.sweep, flags.column) : undefined;
         loaded.push({ ...l, sweep });
       } catch (e) {

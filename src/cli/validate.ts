@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { loadScenarioFile, UsageError } from "../scenario/load.js";
+import { UsageError } from "../scenario/load.js";
 import type { Override } from "../scenario/overrides.js";
 import type { CliIo } from "./io.js";
 import { columnsOf, estimateColumnsEvents, onlyColumns, sweptColumns } from "../model/runner.js";
@@ -7,6 +7,7 @@ import { estimateWallSeconds, humanDuration } from "../model/estimate.js";
 import { columnOption, defaultJobs, setOption, sweepOption } from "./options.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
+import { loadWithSets } from "./set.js";
 
 export function validateCommand(prog: Command, io: CliIo): void {
   const cmd = prog
@@ -17,7 +18,7 @@ export function validateCommand(prog: Command, io: CliIo): void {
     const problems: string[] = [];
     for (const file of files) {
       try {
-        const { scenario } = loadScenarioFile(file, flags.set);
+        const { scenario } = loadWithSets(file, flags.set);
         // With --sweep, every point is checked, and the columns and estimate are the sweep's.
         let chosen = scenario;
         try {
