@@ -16,7 +16,14 @@ export function loadWithSets(file: string, set: Override[]): LoadedScenario {
   const columns = JSON.stringify(columnsOf(loaded.scenario));
   const problems: string[] = [];
   for (const o of sets) {
-    const without = loadScenarioFile(file, set.filter((x) => x !== o)).scenario;
+    let without;
+    try {
+      without = loadScenarioFile(file, set.filter((x) => x !== o)).scenario;
+    } catch (e) {
+      // The others are invalid without it (xenmon.interval with scheduler.feedbackInterval): it is needed.
+      if (e instanceof UsageError) continue;
+      throw e;
+    }
     if (JSON.stringify(without) === JSON.stringify(loaded.scenario)) continue;
     if (JSON.stringify(columnsOf(without)) === columns) {
       problems.push(`${file}: --set ${o.text}: changes no column (does each variant set this key itself? then set it under variants[...])`);

@@ -103,14 +103,14 @@ const DomainSpec = z.strictObject({
   period: Duration(100_000, 10e9).optional().describe("SEDF period (default 10ms)"),
   extratime: z.boolean().default(false).describe("may use slack beyond the reservation"),
   weight: z.number().int().min(1).max(65535).optional().describe("credit scheduler: the domain's weight against the others' (default 256, as Xen's)"),
-  cap: Percent(0, 1, false)
+  cap: Percent(0, 1)
     .check((ctx) => {
       if (Math.abs(ctx.value * 100 - Math.round(ctx.value * 100)) > 1e-9) {
         ctx.issues.push({ code: "custom", input: ctx.value, message: "must be a whole percentage: Xen's cap is an integer number of percent" });
       }
     })
     .optional()
-    .describe("credit scheduler: the most CPU the domain may use, e.g. 60% (default: its share when extratime is off, else none)"),
+    .describe("credit scheduler: the most CPU the domain may use, e.g. 60%; 0% for none, as in Xen (default: its share when extratime is off, else none)"),
   workload: Workload.optional(),
 });
 
