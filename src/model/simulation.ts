@@ -320,7 +320,8 @@ function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, from: 
 /**
  * The credit scheduler's cap for a domain: its own `cap`, else, for a domain SEDF would
  * hold to its reservation (no extratime), that reservation, as `xm sched-credit -c`
- * would carry it over; 0 (uncapped) otherwise.
+ * would carry it over; 0 (uncapped) otherwise. The scheduler rounds it to a whole
+ * percent, and 0 % is Xen's "no cap", so a domain with no reservation is uncapped.
  */
 export function creditCap(d: DomainConfig): number {
   if (d.cap !== undefined) return d.cap;

@@ -114,9 +114,10 @@ export class CreditAccounting {
       let creditPeak = CREDITS_PER_ACCOUNTING;
       if (this.creditBalance < 0) creditPeak += ceilDiv(-this.creditBalance * weight, weightTotal);
       let creditCap = 0;
-      const cap = st.dom.sched.cap ?? 0;
+      // Xen's cap is a whole number of percent, 0 meaning none.
+      const cap = Math.round((st.dom.sched.cap ?? 0) * 100);
       if (cap > 0) {
-        creditCap = ceilDiv(Math.round(cap * 100) * CREDITS_PER_ACCOUNTING, 100);
+        creditCap = ceilDiv(cap * CREDITS_PER_ACCOUNTING, 100);
         if (creditCap < creditPeak) creditPeak = creditCap;
       }
       let creditFair = ceilDiv(creditTotal * weight, weightTotal);
@@ -165,7 +166,7 @@ export class CreditAccounting {
 /** One CPU's run queue under the credit scheduler. */
 export class CreditScheduler implements Scheduler, DebtCollector {
   readonly name: string;
-  private readonly states: CreditState[] = [];
+  /** Domains' states by domain id. */
   private readonly byId: CreditState[] = [];
   /** BOOST first, then UNDER, then OVER; FIFO within a priority. */
   private runq: CreditState[] = [];
@@ -183,7 +184,6 @@ export class CreditScheduler implements Scheduler, DebtCollector {
 
   add(dom: Domain, now: Nanos): void {
     const st: CreditState = { dom, scheduler: this, credit: 0, start: 0, pri: UNDER, parked: false, active: false, onRunq: false, debt: 0 };
-    this.states.push(st);
     this.byId[dom.id] = st;
     this.catchUp(now);
     if (dom.hasWork()) this.insert(st);
