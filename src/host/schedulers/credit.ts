@@ -5,8 +5,8 @@ import type { DebtCollector, Decision, Scheduler } from "../scheduler.js";
 /*
  * Xen's credit scheduler (sched_credit.c), the default from Xen 3.0.4 on: beyond the
  * paper, whose Xen 3.0 ran SEDF. We follow the version with time-based accounting
- * (burn_credits, Xen 3.3), restricted to what a host of pinned one-VCPU domains uses:
- * no load balancing, since a pinned VCPU cannot be stolen by another CPU.
+ * (burn_credits, as later releases have it), restricted to what a host of pinned
+ * one-VCPU domains uses: no load balancing, since a pinned VCPU cannot be stolen.
  *
  * - Every 10 ms tick, the running VCPU loses its boost and is made active (earning).
  * - Every 30 ms, the accounting hands the host's credits (300 per CPU) to the active
