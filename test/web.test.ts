@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { Simulation } from "../src/model/simulation.js";
 import { PROFILES } from "../src/profiles/profiles.js";
 import { parseScenario } from "../src/scenario/load.js";
+import { ConnectionTimes } from "../src/workloads/web.js";
 
 function webScenario(fileSize: string, rate: number, extra = "") {
   return parseScenario(`name: w
@@ -58,6 +59,32 @@ describe("web workload", () => {
     expect(metric(r, "Domain-1.replyRate")).toBeCloseTo(200, -1);
     expect(metric(r, "Domain-1.clientTimo")).toBe(0);
     expect(metric(r, "Domain-1.backlogDrops")).toBe(0);
+  });
+
+  it("times connections as httperf does: from connect() to the reply's last byte", () => {
+    // Unloaded: the handshake, the request's CPU (427 + 10 × 8.78 µs), three rounds of
+    // slow start and the IDD's work; no queue and no retry.
+    const small = new Simulation(webScenario("10KB", 1), 0, 1).execute();
+    const big = new Simulation(webScenario("100KB", 1), 0, 1).execute();
+    expect(metric(small, "Domain-1.connTime")).toBeGreaterThan(0.515);
+    expect(metric(small, "Domain-1.connTime")).toBeLessThan(5);
+    expect(metric(big, "Domain-1.connTime")).toBeGreaterThan(metric(small, "Domain-1.connTime"));
+    // Overloaded: SYNs dropped at a full listen backlog wait out Linux's 3 s retry.
+    const over = new Simulation(webScenario("100KB", 2000), 0, 1).execute();
+    expect(metric(over, "Domain-1.backlogDrops")).toBeGreaterThan(0);
+    expect(metric(over, "Domain-1.connTimeMax")).toBeGreaterThan(3000);
+  });
+
+  it("keeps connection times as httperf's histogram: 1 ms bins, the median at a bin's middle, the window's replies only", () => {
+    const t = new ConnectionTimes(10, 100);
+    t.add(5, 1e6); // before the window
+    for (const ms of [1.2, 2.7, 2.9, 40]) t.add(50, ms * 1e6);
+    t.add(101, 1e6); // after it
+    expect(t.count).toBe(4);
+    expect(t.mean).toBeCloseTo(((1.2 + 2.7 + 2.9 + 40) / 4) * 1e6, 6);
+    expect(t.median).toBe(2.5e6);
+    expect(t.max).toBe(40e6);
+    expect(new ConnectionTimes().median).toBe(0);
   });
 
   it("counts client-timo when the server cannot keep up, and the server still did the work", () => {

@@ -137,7 +137,7 @@ export class Simulation {
           maxClients: web.maxClients.value,
         };
         const cfg = { ...w, timeout: w.timeout ?? Infinity, duration: w.duration ?? Infinity, maxOpen: w.maxOpen ?? HTTPERF_MAX_OPEN };
-        this.web.set(dom, new WebWorkload(this.engine, this.net!, dom, cfg, costs, rand));
+        this.web.set(dom, new WebWorkload(this.engine, this.net!, dom, cfg, costs, rand, measurementWindow(scenario)));
       }
       if (w?.type === "bulk") {
         const mss = this.profile.web.mss.value;
@@ -309,6 +309,9 @@ function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, from: 
     { key: `${name}.replyRateMin`, label: `${name} Reply rate min (5 s samples)`, unit: "req/s", value: Math.min(...rates) },
     { key: `${name}.replyRateMax`, label: `${name} Reply rate max (5 s samples)`, unit: "req/s", value: Math.max(...rates) },
     { key: `${name}.replyRateSd`, label: `${name} Reply rate stddev (5 s samples)`, unit: "req/s", value: rates.length > 1 ? sd : 0 },
+    { key: `${name}.connTime`, label: `${name} Connection time avg [ms]`, unit: "ms", value: st.connectionTimes.mean / 1e6 },
+    { key: `${name}.connTimeMedian`, label: `${name} Connection time median [ms] (1 ms bins)`, unit: "ms", value: st.connectionTimes.median / 1e6 },
+    { key: `${name}.connTimeMax`, label: `${name} Connection time max [ms]`, unit: "ms", value: st.connectionTimes.max / 1e6 },
     { key: `${name}.connections`, label: `${name} connections attempted (httperf total)`, unit: "count", value: st.connections },
     { key: `${name}.clientTimo`, label: `${name} Errors: client-timo`, unit: "count", value: st.clientTimo },
     { key: `${name}.connFailed`, label: `${name} Errors: connect failed (SYN retries exhausted)`, unit: "count", value: st.connFailed },

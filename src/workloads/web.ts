@@ -110,6 +110,50 @@ class Connection {
   }
 }
 
+/** httperf's histogram of connection lifetimes: 1 ms bins up to 100 s (BIN_WIDTH, MAX_LIFETIME). */
+const LIFETIME_BIN: Nanos = 1e6;
+const LIFETIME_BINS = 100_000;
+
+/**
+ * httperf's "Connection time [ms]" for the connections whose reply completes between
+ * `from` and `to`: the time from connect() to the last byte of the reply. Kept as
+ * httperf keeps it, a count, sums and a histogram, so memory does not grow with the run.
+ */
+export class ConnectionTimes {
+  count = 0;
+  private sum = 0;
+  max = 0;
+  private readonly bins = new Uint32Array(LIFETIME_BINS);
+
+  constructor(
+    private readonly from: Nanos = 0,
+    private readonly to: Nanos = Infinity,
+  ) {}
+
+  add(now: Nanos, lifetime: Nanos): void {
+    if (now < this.from || now > this.to) return;
+    this.count++;
+    this.sum += lifetime;
+    if (lifetime > this.max) this.max = lifetime;
+    this.bins[Math.min(LIFETIME_BINS - 1, Math.floor(lifetime / LIFETIME_BIN))]++;
+  }
+
+  /** Mean lifetime in ns (0 with no connection). */
+  get mean(): Nanos {
+    return this.count > 0 ? this.sum / this.count : 0;
+  }
+
+  /** httperf's median: the middle of the bin where half the lifetimes are reached. */
+  get median(): Nanos {
+    let n = 0;
+    for (let i = 0; i < LIFETIME_BINS; i++) {
+      n += this.bins[i];
+      if (n > 0 && n >= this.count / 2) return (i + 0.5) * LIFETIME_BIN;
+    }
+    return 0;
+  }
+}
+
 /** httperf's view of the load: what its summary prints. */
 export class WebStats {
   /** Connections httperf tried to open, fd-unavail ones included (its "Total: connections"). */
@@ -123,6 +167,8 @@ export class WebStats {
   fdUnavail = 0;
   /** Server-side: SYNs refused because the listen backlog was full. */
   backlogDrops = 0;
+
+  constructor(readonly connectionTimes: ConnectionTimes = new ConnectionTimes()) {}
 }
 
 /**
@@ -135,7 +181,7 @@ export class WebStats {
  * retransmission timeout of at least 200 ms with exponential backoff (TcpSender).
  */
 export class WebWorkload {
-  readonly stats = new WebStats();
+  readonly stats: WebStats;
   private readonly segments: number;
   private readonly lastSegmentBytes: number;
   /** Established connections waiting for a server process (the listen backlog). */
@@ -153,7 +199,10 @@ export class WebWorkload {
     private readonly cfg: WebConfig,
     private readonly costs: WebCostsRun,
     private readonly rand: Random,
+    /** Connection times are gathered for replies completing in this part of the run. */
+    window: { from: Nanos; to: Nanos } = { from: 0, to: Infinity },
   ) {
+    this.stats = new WebStats(new ConnectionTimes(window.from, window.to));
     this.segments = Math.max(1, Math.ceil(cfg.fileSize / costs.mss));
     this.lastSegmentBytes = cfg.fileSize - (this.segments - 1) * costs.mss;
   }
@@ -286,6 +335,7 @@ export class WebWorkload {
     this.open--; // httperf closes the socket once the reply is in
     this.engine.cancel(conn.timeoutTimer);
     this.stats.replies++;
+    this.stats.connectionTimes.add(this.engine.now, this.engine.now - conn.startedAt);
   }
 
   private clientTimeout(conn: Connection): void {
