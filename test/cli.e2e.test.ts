@@ -167,6 +167,13 @@ describe("xeniso CLI", () => {
     const odd = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--set", "duration=1.2s", "--set", "xenmon.interval=300ms", "--set", "scheduler.feedbackInterval=600ms"]);
     expect(odd.code, odd.stderr).toBe(0);
     expect(odd.stdout).toContain("Domain-1 combined, sd over 0.9 s bins");
+    // The credit scheduler, with a domain's weight, as a user would switch to it.
+    const credit = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--set", "duration=1s", "--set", "scheduler.type=credit", "--set", "domains.Domain-1.weight=512", "-f", "json"]);
+    expect(credit.code, credit.stderr).toBe(0);
+    expect(JSON.parse(credit.stdout).scenario.set).toEqual(["duration=1s", "scheduler.type=credit", "domains.Domain-1.weight=512"]);
+    const shadowed = xeniso(["validate", "scenarios/sedf-dc.yaml", "--set", "scheduler.type=credit"]);
+    expect(shadowed.code).toBe(2);
+    expect(shadowed.stderr).toContain("--set scheduler.type=credit: changes no column");
     const bad = xeniso(["run", "scenarios/udp-recv.yaml", "--set", "domains.Domain-1.workload.size=1"]);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe("");
