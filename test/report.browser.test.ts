@@ -89,8 +89,9 @@ describe.skipIf(!haveBrowser)("HTML report in headless Chromium", () => {
       expect(view.table1).toContain("Dom-1 web-server Throughput");
       // Table 1 has 16 paper cells and Table 2 13; each one's deviation is graded.
       expect(view.graded).toBeGreaterThanOrEqual(29);
-      // 2 calibration figures, 4 panels for each of the 2 + 3 scenario columns, Figure 6a and 6b.
-      expect(view.figures.length).toBe(2 + 4 * 5 + 2);
+      // 2 calibration figures, 5 panels (the paper's 4 and connection time) for each of
+      // the 2 + 3 scenario columns, Figure 6a and 6b.
+      expect(view.figures.length).toBe(2 + 5 * 5 + 2);
       for (const f of view.figures) {
         expect(f.w).toBeGreaterThan(300);
         expect(f.h).toBeGreaterThan(150);

@@ -40,7 +40,7 @@ describe("streaming statistics (what a run keeps instead of XenMon's samples)", 
 
   it("SeriesBinner groups consecutive samples and drops a trailing partial group", () => {
     const b = new SeriesBinner(10, 1, 1);
-    for (let k = 0; k < 25; k++) b.add(sample(k, k, 2 * k), [1]);
+    for (let k = 0; k < 25; k++) b.add(sample(k, k, 2 * k), [1], [1e6 * k]);
     expect(b.bins.map((x) => [x.from, x.to])).toEqual([
       [0, 1e9],
       [1e9, 2e9],
@@ -48,6 +48,7 @@ describe("streaming statistics (what a run keeps instead of XenMon's samples)", 
     expect(b.bins[1].gotten[0]).toBe(10 + 11 + 12 + 13 + 14 + 15 + 16 + 17 + 18 + 19);
     expect(b.bins[1].iddEstimate[0]).toBe(2 * 145);
     expect(b.bins[0].replies[0]).toBe(10);
+    expect(b.bins[1].connectionTime[0]).toBe(1e6 * 145);
   });
 
   it("a run keeps no samples unless asked, and says so rather than returning none", () => {

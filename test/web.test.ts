@@ -75,6 +75,15 @@ describe("web workload", () => {
     expect(metric(over, "Domain-1.connTimeMax")).toBeGreaterThan(3000);
   });
 
+  it("puts the same connection times in the series, bin by bin, as in the run's figure", () => {
+    const sim = new Simulation(webScenario("100KB", 300), 0, 1, undefined, { seriesBin: 1e9 });
+    const r = sim.execute();
+    const points = sim.series().filter((p) => p.domain === "Domain-1");
+    const replies = points.reduce((a, p) => a + p.replyRate!, 0); // 1 s bins: replies per bin
+    const weighted = points.reduce((a, p) => a + (p.connTime ?? 0) * p.replyRate!, 0) / replies;
+    expect(weighted).toBeCloseTo(metric(r, "Domain-1.connTime"), 6);
+  });
+
   it("keeps connection times as httperf's histogram: 1 ms bins, the median at a bin's middle, the window's replies only", () => {
     const t = new ConnectionTimes(10, 100);
     t.add(5, 1e6); // before the window

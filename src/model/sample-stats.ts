@@ -143,6 +143,8 @@ export interface Bin {
   iddTruth: number[];
   /** Replies per web workload. */
   replies: number[];
+  /** The sum of those replies' connection times, ns. */
+  connectionTime: number[];
 }
 
 /**
@@ -161,7 +163,7 @@ export class SeriesBinner {
     private readonly webCount: number,
   ) {}
 
-  add(s: Sample, replies: readonly number[]): void {
+  add(s: Sample, replies: readonly number[], connectionTime: readonly number[]): void {
     const bin = (this.current ??= {
       from: s.start,
       to: s.end,
@@ -169,6 +171,7 @@ export class SeriesBinner {
       iddEstimate: new Array<number>(this.domainCount).fill(0),
       iddTruth: new Array<number>(this.domainCount).fill(0),
       replies: new Array<number>(this.webCount).fill(0),
+      connectionTime: new Array<number>(this.webCount).fill(0),
     });
     bin.to = s.end;
     for (let i = 0; i < this.domainCount; i++) {
@@ -176,7 +179,10 @@ export class SeriesBinner {
       bin.iddEstimate[i] += s.domains[i].iddEstimate;
       bin.iddTruth[i] += s.domains[i].iddTruth;
     }
-    for (let k = 0; k < this.webCount; k++) bin.replies[k] += replies[k];
+    for (let k = 0; k < this.webCount; k++) {
+      bin.replies[k] += replies[k];
+      bin.connectionTime[k] += connectionTime[k];
+    }
     if (++this.inCurrent === this.per) {
       this.bins.push(bin);
       this.current = null;

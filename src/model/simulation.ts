@@ -53,6 +53,8 @@ export interface SeriesPoint {
   combined: number;
   /** Replies completed in the bin, per second (web workloads only). */
   replyRate?: number;
+  /** The mean connection time of those replies, ms (web workloads, bins with a reply). */
+  connTime?: number;
   /** 1 if ShareGuard had this guest's traffic cut at the end of the bin (limited guests only). */
   cut?: number;
 }
@@ -157,13 +159,17 @@ export class Simulation {
     // Replies are counted per XenMon interval: the same clock as every other figure.
     const seen = webs.map(() => 0);
     const replies = webs.map(() => 0);
+    const timeSeen = webs.map(() => 0);
+    const connectionTime = webs.map(() => 0);
     this.xenmon.onSample((sample) => {
       webs.forEach((web, k) => {
         replies[k] = web.stats.replies - seen[k];
         seen[k] = web.stats.replies;
+        connectionTime[k] = web.stats.connectionTimeTotal - timeSeen[k];
+        timeSeen[k] = web.stats.connectionTimeTotal;
       });
       this.window.add(sample, replies);
-      this.binner?.add(sample, replies);
+      this.binner?.add(sample, replies, connectionTime);
     });
     if (type === "sedf-dc" || type === "credit-dc") {
       new DebtFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval).attach();
@@ -217,7 +223,11 @@ export class Simulation {
         const idd = pct(bin.iddEstimate[i]);
         const point: SeriesPoint = { t: to / 1e9, domain: d.name, cpu, idd, iddTrue: pct(bin.iddTruth[i]), combined: cpu + idd };
         const web = this.web.get(d);
-        if (web) point.replyRate = bin.replies[webs.indexOf(web)] / ((to - from) / 1e9);
+        if (web) {
+          const k = webs.indexOf(web);
+          point.replyRate = bin.replies[k] / ((to - from) / 1e9);
+          if (bin.replies[k] > 0) point.connTime = bin.connectionTime[k] / bin.replies[k] / 1e6;
+        }
         if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
         out.push(point);
       });

@@ -57,7 +57,8 @@ function slug(s: string): string {
 /**
  * The time-series panels of one column, as the paper draws Figures 7–10: (a) web-server
  * throughput, (b) every domain's CPU, (c) Domain-0's CPU split by the guest it served
- * (with ShareGuard's cuts shaded), (d) each guest's combined use (own + Domain-0).
+ * (with ShareGuard's cuts shaded), (d) each guest's combined use (own + Domain-0);
+ * and, beyond the paper, (e) the web servers' mean connection time.
  */
 function columnFigures(scenarioName: string, col: FigureData["columns"][number]): Figure[] {
   const pts: SeriesPoint[] = col.points;
@@ -103,6 +104,15 @@ function columnFigures(scenarioName: string, col: FigureData["columns"][number])
         "Combined CPU (%)",
         domains,
       ),
+    });
+  }
+  if (web.length > 0) {
+    // Beyond the paper, which plots throughput only: how long the replies took.
+    const points = pts.filter((p) => p.connTime !== undefined).map((p) => ({ t: p.t, domain: p.domain, value: p.connTime }));
+    out.push({
+      file: `${prefix}e-connection-time.svg`,
+      caption: `${name}e${where}: web-server connection time (not in the paper)`,
+      spec: lineChart(`${name}e${where}: web-server connection time`, points, "value", "Mean connection time (ms)", domains),
     });
   }
   return out;

@@ -168,6 +168,9 @@ export class WebStats {
   /** Server-side: SYNs refused because the listen backlog was full. */
   backlogDrops = 0;
 
+  /** Sum of every completed connection's time so far, ns (the series read it at every XenMon sample). */
+  connectionTimeTotal = 0;
+
   constructor(readonly connectionTimes: ConnectionTimes = new ConnectionTimes()) {}
 }
 
@@ -335,7 +338,9 @@ export class WebWorkload {
     this.open--; // httperf closes the socket once the reply is in
     this.engine.cancel(conn.timeoutTimer);
     this.stats.replies++;
-    this.stats.connectionTimes.add(this.engine.now, this.engine.now - conn.startedAt);
+    const lifetime = this.engine.now - conn.startedAt;
+    this.stats.connectionTimes.add(this.engine.now, lifetime);
+    this.stats.connectionTimeTotal += lifetime;
   }
 
   private clientTimeout(conn: Connection): void {
