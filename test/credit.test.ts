@@ -11,7 +11,8 @@ import { Engine, MS, SEC, US } from "../src/sim/engine.js";
 import { cpuShare } from "./helpers/host.js";
 
 interface Spec {
-  cpu?: number;
+  /** Omitted: CPU 0; "any": unpinned, starting on CPU (index mod CPUs). */
+  cpu?: number | "any";
   weight?: number;
   cap?: number;
   cpuBound?: boolean;
@@ -23,7 +24,8 @@ function creditHost(specs: Spec[], { cpus = 1, collectDebt = false } = {}) {
   const accounting = new CreditAccounting({ collectDebt });
   const cpuList = Array.from({ length: cpus }, (_, i) => new PhysicalCpu(i, engine, accounting.scheduler(i)));
   const domains = specs.map((s, i) => {
-    const d = new Domain(i, `Dom${i}`, s.cpu ?? 0, { slice: 0, period: 10 * MS, extratime: false, weight: s.weight, cap: s.cap }, specs.length);
+    const cpu = s.cpu === "any" ? i % cpus : (s.cpu ?? 0);
+    const d = new Domain(i, `Dom${i}`, cpu, { slice: 0, period: 10 * MS, extratime: false, weight: s.weight, cap: s.cap }, specs.length, undefined, s.cpu !== "any");
     d.cpuBound = s.cpuBound ?? true;
     return d;
   });
@@ -31,6 +33,20 @@ function creditHost(specs: Spec[], { cpus = 1, collectDebt = false } = {}) {
   for (const c of cpuList) c.start();
   new CreditTicker(engine, accounting, cpuList).attach();
   return { engine, accounting, cpus: cpuList, domains };
+}
+
+/** Gives `dom` 50 µs of work every 5 ms from t = 1 ms; returns how long each took from arrival to done. */
+function every5ms(engine: Engine, dom: Domain): number[] {
+  const waits: number[] = [];
+  let submitted = 0;
+  const done = () => waits.push(engine.now - submitted);
+  const send = () => {
+    submitted = engine.now;
+    dom.submit(new Task(50 * US, dom.id, done, null));
+    engine.after(5 * MS, send);
+  };
+  engine.after(1 * MS, send);
+  return waits;
 }
 
 /** Drives one CPU's scheduler by hand. */
@@ -173,16 +189,7 @@ describe("credit scheduler: shares over time", () => {
 
   it("gives a domain that blocks and wakes (boosted) the CPU at once", () => {
     const { engine, domains } = creditHost([{}, { cpuBound: false }]);
-    const io = domains[1];
-    const waits: number[] = [];
-    let submitted = 0;
-    const handler = () => waits.push(engine.now - submitted);
-    const send = () => {
-      submitted = engine.now;
-      io.submit(new Task(50 * US, io.id, handler, null));
-      engine.after(5 * MS, send);
-    };
-    engine.after(1 * MS, send);
+    const waits = every5ms(engine, domains[1]);
     engine.run(5 * SEC);
     // Each request runs as soon as it arrives: 50 µs of work, done 50 µs later.
     expect(Math.max(...waits)).toBe(50 * US);
@@ -209,6 +216,37 @@ describe("credit scheduler: shares over time", () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("credit scheduler: load balancing of unpinned domains", () => {
+  it("shares two CPUs among three unpinned CPU-bound domains by weight, leaving neither idle", () => {
+    const { engine, cpus, domains } = creditHost([{ cpu: "any" }, { cpu: "any" }, { cpu: "any" }], { cpus: 2 });
+    const T = 30 * SEC;
+    engine.run(T);
+    for (const d of domains) expect(cpuShare(d, engine.now)).toBeCloseTo(2 / 3, 1);
+    for (const c of cpus) expect(c.idleTimeAt(engine.now) / T).toBeLessThan(0.001);
+  });
+
+  it("never moves a pinned domain: pinned to CPU 0 beside an unpinned one, both CPU-bound, they share nothing", () => {
+    const { engine, cpus, domains } = creditHost([{ cpu: 0 }, { cpu: "any" }, { cpu: 0 }], { cpus: 2 });
+    engine.run(10 * SEC);
+    expect([domains[0].cpu, domains[2].cpu]).toEqual([0, 0]);
+    // The unpinned one started on CPU 1 and keeps it to itself: CPU 0's two pinned
+    // domains may not move there, and it has no reason to come to CPU 0.
+    expect(cpuShare(domains[1], engine.now)).toBeCloseTo(1, 2);
+    expect(cpuShare(domains[0], engine.now) + cpuShare(domains[2], engine.now)).toBeCloseTo(1, 2);
+    expect(cpus[1].idleTimeAt(engine.now)).toBe(0);
+  });
+
+  it("lets an idle CPU take an unpinned domain that wakes behind a busy one", () => {
+    // Two CPU-bound domains pinned to CPU 0 keep it busy; CPU 1 has nothing of its own.
+    const { engine, domains } = creditHost([{ cpu: 0 }, { cpu: 0 }, { cpu: "any", cpuBound: false }], { cpus: 2 });
+    const io = domains[2]; // it starts on CPU 0 (index 2 of 2 CPUs), behind the busy ones
+    const waits = every5ms(engine, io);
+    engine.run(2 * SEC);
+    expect(io.cpu).toBe(1);
+    expect(Math.max(...waits)).toBe(50 * US);
   });
 });
 

@@ -56,6 +56,12 @@ export class PhysicalCpu {
     dom.onWake = (d) => this.wake(d);
   }
 
+  /** Takes over an unpinned domain its scheduler took from another CPU's run queue. */
+  private adopt(dom: Domain): void {
+    dom.cpu = this.index;
+    dom.onWake = (d) => this.wake(d);
+  }
+
   /** Starts scheduling at the current time. */
   start(): void {
     this.postReschedule();
@@ -116,6 +122,7 @@ export class PhysicalCpu {
       if (Number.isFinite(runFor)) this.stepEnd.set(this.grantEnd);
       return false;
     }
+    if (next.cpu !== this.index) this.adopt(next);
     next.setState("running", now);
     next.execCount++;
     return true;

@@ -39,7 +39,7 @@ export interface SchedParams {
 export type RunState = "blocked" | "runnable" | "running";
 
 /**
- * A domain with one VCPU pinned to a physical CPU. It holds a queue of tasks (FIFO unless
+ * A domain with one VCPU, pinned to a physical CPU unless told otherwise. It holds a queue of tasks (FIFO unless
  * told otherwise); a domain with no task (and not CPU-bound) is blocked. It also keeps
  * the counters XenMon reads.
  */
@@ -69,10 +69,13 @@ export class Domain {
   constructor(
     readonly id: number,
     readonly name: string,
-    readonly cpu: number,
+    /** The CPU it runs on: its pinned CPU, or, unpinned, wherever the credit scheduler last moved it. */
+    public cpu: number,
     sched: SchedParams,
     domainCount: number,
     private readonly queue: WorkQueue = new FifoQueue(),
+    /** Pinned to `cpu`; an unpinned domain may run on any CPU (the credit scheduler balances them). */
+    readonly pinned = true,
   ) {
     // Time is integral: a fractional slice would leave sub-nanosecond remainders that
     // the clock can never advance past.

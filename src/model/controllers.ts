@@ -41,7 +41,8 @@ export class DebtFeedback {
 
 /**
  * The credit scheduler's master ticker: every 30 ms the accounting hands out credits,
- * and the CPUs whose domains it parked or unparked decide again.
+ * and the CPUs whose domains it parked or unparked decide again. It also lets the
+ * schedulers rouse idle CPUs for load balancing.
  */
 export class CreditTicker {
   constructor(
@@ -51,6 +52,7 @@ export class CreditTicker {
   ) {}
 
   attach(): void {
+    this.accounting.onReschedule = (cpu) => this.cpus[cpu].poke();
     const tick = () => {
       for (const cpu of this.accounting.account(this.engine.now)) this.cpus[cpu].poke();
       this.engine.after(CREDIT_ACCOUNTING, tick);

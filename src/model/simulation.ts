@@ -109,13 +109,15 @@ export class Simulation {
     const type = scenario.scheduler.type;
     const credit = type === "credit" || type === "credit-dc" ? new CreditAccounting({ collectDebt: type === "credit-dc" }) : null;
     const iddQueue = new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value);
+    const cpuCount = scenario.cpus ?? this.profile.cpus;
     this.domains = scenario.domains.map((d, i) => {
       const period = d.period ?? DEFAULT_PERIOD;
       const slice = d.slice ?? Math.round((d.share ?? 0) * period);
       const sched = credit === null ? { slice, period, extratime: d.extratime } : { slice, period, extratime: d.extratime, weight: d.weight, cap: creditCap(d) };
-      return new Domain(i, d.name, d.cpu, sched, n, d.idd ? iddQueue : undefined);
+      // An unpinned domain starts on a CPU of its own where it can; the scheduler moves it.
+      const cpu = d.cpu === "any" ? i % cpuCount : d.cpu;
+      return new Domain(i, d.name, cpu, sched, n, d.idd ? iddQueue : undefined, d.cpu !== "any");
     });
-    const cpuCount = scenario.cpus ?? this.profile.cpus;
     this.cpus = Array.from({ length: cpuCount }, (_, i) => new PhysicalCpu(i, this.engine, credit?.scheduler(i) ?? this.makeSedf()));
 
     const iddIndex = scenario.domains.findIndex((d) => d.idd);

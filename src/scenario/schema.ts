@@ -96,7 +96,10 @@ export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, 
 
 const DomainSpec = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '-', '_' and '.' only"),
-  cpu: z.number().int().min(0).max(255).default(0).describe("physical CPU the VCPU is pinned to"),
+  cpu: z
+    .union([z.number().int().min(0).max(255), z.literal("any")])
+    .default(0)
+    .describe("physical CPU the VCPU is pinned to, or any: unpinned, balanced across the CPUs by the credit scheduler"),
   idd: z.boolean().default(false).describe("this domain hosts the network driver (the net-IDD)"),
   share: Percent(0, 1).optional().describe("guaranteed CPU share: slice = share × period"),
   slice: Duration(0, 10e9).optional(),
@@ -272,7 +275,7 @@ export const ScenarioSchema = z
       const prev = names.get(d.name);
       if (prev !== undefined) ctx.addIssue({ code: "custom", path: at("name"), message: `duplicate domain name "${d.name}" (also domains[${prev}])` });
       names.set(d.name, i);
-      if (d.cpu >= cpus) {
+      if (d.cpu !== "any" && d.cpu >= cpus) {
         ctx.addIssue({ code: "custom", path: at("cpu"), message: `CPU ${d.cpu} does not exist: the host has ${cpus} CPU${cpus === 1 ? "" : "s"} (0..${cpus - 1})` });
       }
       if (d.idd && d.workload !== undefined) {
@@ -287,12 +290,20 @@ export const ScenarioSchema = z
         return; // its share is meaningless, so it cannot be added up below
       }
       const share = d.share ?? (d.slice ?? 0) / period;
-      guaranteed.set(d.cpu, (guaranteed.get(d.cpu) ?? 0) + share);
+      if (d.cpu !== "any") guaranteed.set(d.cpu, (guaranteed.get(d.cpu) ?? 0) + share);
     });
     // Weight and cap mean something only to the credit scheduler: set under SEDF alone,
     // they would be silently ignored.
     const credit = (t: string) => t === "credit" || t === "credit-dc";
     const anyCredit = credit(sc.scheduler.type) || (sc.variants ?? []).some((v) => v.scheduler !== undefined && credit(v.scheduler.type));
+    // SEDF schedules every CPU on its own: only the credit scheduler moves a domain.
+    const columnTypes = sc.variants?.length ? sc.variants.map((v) => (v.scheduler ?? sc.scheduler).type) : [sc.scheduler.type];
+    const sedfColumn = columnTypes.find((t) => !credit(t));
+    if (sedfColumn !== undefined) {
+      sc.domains.forEach((d, i) => {
+        if (d.cpu === "any") ctx.addIssue({ code: "custom", path: ["domains", i, "cpu"], message: `an unpinned domain needs the credit scheduler in every column, and a column runs ${sedfColumn}, which schedules each CPU on its own: pin it (cpu: 0)` });
+      });
+    }
     if (!anyCredit) {
       sc.domains.forEach((d, i) => {
         for (const key of ["weight", "cap"] as const) {

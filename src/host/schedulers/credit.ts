@@ -5,8 +5,7 @@ import type { DebtCollector, Decision, Scheduler } from "../scheduler.js";
 /*
  * Xen's credit scheduler (sched_credit.c), the default from Xen 3.0.4 on: beyond the
  * paper, whose Xen 3.0 ran SEDF. We follow the version with time-based accounting
- * (burn_credits, as later releases have it), restricted to what a host of pinned
- * one-VCPU domains uses: no load balancing, since a pinned VCPU cannot be stolen.
+ * (burn_credits, as later releases have it), for one-VCPU domains.
  *
  * - Every 10 ms tick, the running VCPU loses its boost and is made active (earning).
  * - Every 30 ms, the accounting hands the host's credits (300 per CPU) to the active
@@ -16,6 +15,11 @@ import type { DebtCollector, Decision, Scheduler } from "../scheduler.js";
  * - A CPU runs the first VCPU of its run queue (BOOST, then UNDER, then OVER, FIFO
  *   within each) for a 30 ms time slice; a waking UNDER VCPU is boosted and preempts
  *   any VCPU of lower priority.
+ * - Load balancing (csched_load_balance): a CPU whose best is OVER or nothing takes a
+ *   waiting unpinned VCPU of higher priority from a busy peer's run queue; a VCPU
+ *   waking on a busy CPU rouses the idle ones so that they may. A pinned VCPU never
+ *   moves. (Xen also moves a running VCPU to an idle core whose siblings are idle, which
+ *   a host of single-core CPUs never does.)
  */
 
 export const CREDIT_TICK: Nanos = 10 * MS; // CSCHED_MSECS_PER_TICK
@@ -36,7 +40,8 @@ const IDLE = -64;
 /** A domain's credit state (Xen's csched_vcpu and csched_dom in one: every domain has one VCPU). */
 export interface CreditState {
   readonly dom: Domain;
-  readonly scheduler: CreditScheduler;
+  /** The CPU whose run queue it is on (or running): an unpinned domain's changes. */
+  scheduler: CreditScheduler;
   credit: number;
   /** Xen's start_time: while running, where the time not yet burned begins; else minus the unburned remainder. */
   start: Nanos;
@@ -68,6 +73,8 @@ export class CreditAccounting {
   private creditBalance = 0;
   /** Bumped at every accounting: each CPU re-sorts its run queue at its next tick. */
   sortEpoch = 0;
+  /** Asks CPU `i` to decide again: set by the host, for wake-ups that rouse idle CPUs. */
+  onReschedule: (cpu: number) => void = () => {};
 
   constructor(readonly options: CreditOptions = {}) {}
 
@@ -76,6 +83,26 @@ export class CreditAccounting {
     const s = new CreditScheduler(this, index);
     this.schedulers.push(s);
     return s;
+  }
+
+  /**
+   * csched_runq_steal over the busy peers of `thief`, its neighbour first: the first
+   * waiting unpinned VCPU of priority above `pri`, taken off its run queue, or null.
+   */
+  steal(thief: CreditScheduler, pri: number): CreditState | null {
+    const n = this.schedulers.length;
+    for (let k = 1; k < n; k++) {
+      const peer = this.schedulers[(thief.cpu + k) % n];
+      const st = peer.stealable(pri);
+      if (st !== null) return st;
+    }
+    return null;
+  }
+
+  /** __runq_tickle's idlers: a VCPU that may run anywhere woke on a busy CPU. */
+  rouseIdlers(st: CreditState): void {
+    if (st.dom.pinned) return;
+    for (const s of this.schedulers) if (s !== st.scheduler && s.idle) this.onReschedule(s.cpu);
   }
 
   activate(st: CreditState): void {
@@ -203,6 +230,7 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     // event; one that uses the CPU for long loses the boost at the next tick.
     if (st.pri === UNDER) st.pri = BOOST;
     this.insert(st);
+    if (this.current !== null) this.accounting.rouseIdlers(st);
     return st.pri > (this.current?.pri ?? IDLE);
   }
 
@@ -214,12 +242,40 @@ export class CreditScheduler implements Scheduler, DebtCollector {
       cur.start -= now;
       if (prev !== null && prev.hasWork() && !cur.parked) this.insert(cur);
     }
-    const next = this.runq.shift() ?? null;
+    // csched_schedule: the head of the run queue, unless it is OVER (or there is none)
+    // and a busy peer has an unpinned VCPU waiting with more right to run.
+    const head = this.runq[0] ?? null;
+    let next = head === null || head.pri <= OVER ? this.accounting.steal(this, head?.pri ?? IDLE) : null;
+    if (next !== null) {
+      next.scheduler = this;
+      this.byId[next.dom.id] = next;
+    } else if (head !== null) {
+      next = head;
+      this.remove(head);
+    }
     this.current = next;
     if (next === null) return this.decide(null, Infinity);
-    next.onRunq = false;
     next.start += now;
     return this.decide(next.dom, CREDIT_TIMESLICE);
+  }
+
+  /** Nothing running on this CPU. */
+  get idle(): boolean {
+    return this.current === null;
+  }
+
+  /** For a peer's load balancing: the first waiting unpinned VCPU above `pri`, handed over; none from an idle CPU, which is about to run it. */
+  stealable(pri: number): CreditState | null {
+    if (this.current === null) return null;
+    for (const st of this.runq) {
+      if (st.pri <= pri) return null;
+      if (!st.dom.pinned) {
+        this.remove(st);
+        delete this.byId[st.dom.id];
+        return st;
+      }
+    }
+    return null;
   }
 
   addDebt(dom: Domain, amount: Nanos): void {
