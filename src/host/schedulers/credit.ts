@@ -40,7 +40,7 @@ const IDLE = -64;
 /** A domain's credit state (Xen's csched_vcpu and csched_dom in one: every domain has one VCPU). */
 export interface CreditState {
   readonly dom: Domain;
-  /** The CPU whose run queue it is on (or running): an unpinned domain's changes. */
+  /** The CPU it is queued or running on; another CPU's, once an unpinned domain moves. */
   scheduler: CreditScheduler;
   credit: number;
   /** Xen's start_time: while running, where the time not yet burned begins; else minus the unburned remainder. */
@@ -264,7 +264,10 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     return this.current === null;
   }
 
-  /** For a peer's load balancing: the first waiting unpinned VCPU above `pri`, handed over; none from an idle CPU, which is about to run it. */
+  /**
+   * For a peer's load balancing: the first waiting unpinned VCPU above `pri`, handed
+   * over. None from an idle CPU, which is about to run it itself.
+   */
   stealable(pri: number): CreditState | null {
     if (this.current === null) return null;
     for (const st of this.runq) {
@@ -317,6 +320,7 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     st.parked = false;
     if (st === this.current || st.onRunq || !st.dom.hasWork()) return false;
     this.insert(st);
+    if (this.current !== null) this.accounting.rouseIdlers(st);
     return st.pri > (this.current?.pri ?? IDLE);
   }
 
