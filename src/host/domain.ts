@@ -39,9 +39,10 @@ export interface SchedParams {
 export type RunState = "blocked" | "runnable" | "running";
 
 /**
- * A domain with one VCPU, pinned to a physical CPU unless told otherwise. It holds a queue of tasks (FIFO unless
- * told otherwise); a domain with no task (and not CPU-bound) is blocked. It also keeps
- * the counters XenMon reads.
+ * A domain with one VCPU, pinned to a physical CPU unless the scenario leaves it free
+ * (credit scheduler only). It holds a queue of tasks (FIFO unless told otherwise); a
+ * domain with no task (and not CPU-bound) is blocked. It also keeps the counters XenMon
+ * reads.
  */
 export class Domain {
   /** A CPU-bound domain always has work (a spinning batch job). */
