@@ -280,6 +280,15 @@ describe("xeniso CLI", () => {
     const help = xeniso(["--help"]);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain("calibrate");
+    // A report row naming a metric no column reports is refused before anything runs.
+    const typo = join(tmp, "typo.yaml");
+    writeFileSync(typo, readFileSync("scenarios/sedf-dc.yaml", "utf8").replace("metric: Domain-1.replyRate", "metric: Domain-1.replyrate"));
+    for (const cmd of ["validate", "run"]) {
+      const r = xeniso([cmd, typo]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toMatch(/typo\.yaml:\d+:\d+ report\.rows\[0\]\.metric: no metric "Domain-1\.replyrate" in the columns this table shows \(did you mean "Domain-1\.replyRate"\?\)/);
+    }
   });
 
   it("calibrates through the simulation and reports the weight", () => {

@@ -3,7 +3,7 @@ import { parseScenario } from "../src/scenario/load.js";
 import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 import { columnsOf } from "../src/model/runner.js";
 import { problems, UDP_SCENARIO } from "./helpers/scenario.js";
-import { loadWithSets } from "../src/cli/set.js";
+import { loadChecked } from "../src/cli/load.js";
 import { UsageError } from "../src/scenario/load.js";
 
 const BASE = `${UDP_SCENARIO}variants:
@@ -16,7 +16,7 @@ const problemsWith = (...sets: string[]) => problems(BASE, sets.map(parseOverrid
 
 describe("--set", () => {
   it("refuses a flag that changes the file but no column: a key every variant sets itself", () => {
-    const load = (...sets: string[]) => () => loadWithSets("scenarios/sedf-dc.yaml", sets.map(parseOverride));
+    const load = (...sets: string[]) => () => loadChecked("scenarios/sedf-dc.yaml", sets.map(parseOverride));
     const diagnostics = (...sets: string[]) => {
       try {
         load(...sets)();

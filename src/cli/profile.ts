@@ -10,7 +10,7 @@ import type { Scenario } from "../scenario/schema.js";
 import { checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
 import { resolveFormat, setOption } from "./options.js";
 import { FORMATS, type Format } from "../report/render.js";
-import { loadWithSets } from "./set.js";
+import { loadChecked } from "./load.js";
 
 /** One parameter of a host: the key that sets it in a scenario, its value as written there, and where it came from. */
 export interface ParamRow {
@@ -144,7 +144,7 @@ export function profileCommand(prog: Command, io: CliIo): void {
     for (const name of names.length > 0 ? names : profileNames()) {
       if (/\.ya?ml$/i.test(name)) {
         try {
-          tables.push(scenarioHostTable(name, loadWithSets(name, flags.set).scenario));
+          tables.push(scenarioHostTable(name, loadChecked(name, flags.set).scenario));
         } catch (e) {
           if (!(e instanceof UsageError)) throw e;
           problems.push(...e.diagnostics);

@@ -11,7 +11,7 @@ import type { Override } from "../scenario/overrides.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
 import { columnOption, defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption } from "./options.js";
-import { loadWithSets } from "./set.js";
+import { loadChecked } from "./load.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
@@ -56,7 +56,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     const loaded: Array<LoadedScenario & { sweep?: SweptScenario }> = [];
     for (const file of files) {
       try {
-        const l = loadWithSets(file, flags.set);
+        const l = loadChecked(file, flags.set);
         const sweep = flags.sweep.length > 0 ? loadSweep(file, flags.set, flags.sweep, flags.column) : undefined;
         loaded.push({ ...l, sweep });
       } catch (e) {

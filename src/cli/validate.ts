@@ -7,7 +7,7 @@ import { estimateWallSeconds, humanDuration } from "../model/estimate.js";
 import { columnOption, defaultJobs, setOption, sweepOption } from "./options.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
-import { loadWithSets } from "./set.js";
+import { loadChecked } from "./load.js";
 
 export function validateCommand(prog: Command, io: CliIo): void {
   const cmd = prog
@@ -18,7 +18,7 @@ export function validateCommand(prog: Command, io: CliIo): void {
     const problems: string[] = [];
     for (const file of files) {
       try {
-        const { scenario } = loadWithSets(file, flags.set);
+        const { scenario } = loadChecked(file, flags.set);
         // With --sweep, every point is checked, and the columns and estimate are the sweep's.
         let chosen = scenario;
         try {

@@ -308,6 +308,30 @@ export class Simulation {
   }
 }
 
+/**
+ * Every metric key a run of this column scenario can report, as `metrics()` names them,
+ * without running it: what a report row may ask for. A few are reported only when the
+ * run gives them a value (a combined-use swing needs whole bins, ShareGuard's rhythm a
+ * cut). test/metric-keys.test.ts keeps this list and `metrics()` in step.
+ */
+export function metricKeys(sc: Scenario): Set<string> {
+  const keys = new Set<string>();
+  const add = (name: string, ...ks: string[]) => ks.forEach((k) => keys.add(`${name}.${k}`));
+  const networked = sc.domains.some((d) => d.idd);
+  for (const d of sc.domains) {
+    add(d.name, "cpu", "blocked", "waited", "exPerSec");
+    if (!networked || d.idd) continue;
+    add(d.name, "sent", "recv", "idd", "iddPart", "iddTrue", "combined", "combinedSd", "combinedMax", "netbackDrops");
+    const w = d.workload?.type;
+    if (w === "web") add(d.name, "replyRate", "replyRateMin", "replyRateMax", "replyRateSd", "connTime", "connTimeMedian", "connTimeMax", "connections", "clientTimo", "connFailed", "fdUnavail", "backlogDrops");
+    if (w === "bulk") add(d.name, "bulkMbps");
+    if (w === "udp") add(d.name, "udpDelivered");
+    if (sgLimited(sc, d.name)) add(d.name, "shareguardCuts", "shareguardOff", "shareguardDrops", "shareguardFirstUsed", "shareguardFirstCut", "shareguardMedianCut");
+  }
+  if (networked) keys.add("net.nicDrops");
+  return keys;
+}
+
 /** The httperf summary for one web workload over the XenMon intervals inside [from, to]. */
 function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, from: Nanos, to: Nanos): Metric[] {
   const st = web.stats;

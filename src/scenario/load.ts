@@ -187,19 +187,44 @@ function rangeStart(node: unknown): number {
 
 /** "did you mean" for a typo'd key, from every key the schema knows. */
 function suggest(key: string): string {
+  return didYouMean(key, knownKeys());
+}
+
+/** ` (did you mean "…"?)` for the candidate nearest to a typo'd `word`, or "" if none is near. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
   let best = "";
-  // Short keys get no guess ("a" is one letter from "x"), longer ones up to two edits.
-  let bestDistance = Math.min(2, Math.floor(key.length / 3)) + 1;
-  for (const k of knownKeys()) {
-    // A key known elsewhere in the schema but not here is no typo of itself.
-    if (k === key) continue;
-    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+  // Short words get no guess ("a" is one letter from "x"), longer ones up to two edits.
+  let bestDistance = Math.min(2, Math.floor(word.length / 3)) + 1;
+  for (const k of candidates) {
+    // A word known elsewhere but not here is no typo of itself.
+    if (k === word) continue;
+    const d = editDistance(word.toLowerCase(), k.toLowerCase());
     if (d < bestDistance) {
       best = k;
       bestDistance = d;
     }
   }
   return best ? ` (did you mean "${best}"?)` : "";
+}
+
+/**
+ * A problem with the value at `path` of a scenario file, found after it was validated:
+ * `file:line:col path: message`, or `file: path: message` where the file does not have
+ * that value (a `--set` flag gave it).
+ */
+export function diagnosticAt(file: string, path: (string | number)[], message: string): string {
+  try {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(readFileSync(file, "utf8"), { lineCounter });
+    const node = doc.getIn(path, true);
+    if (isNode(node) && node.range) {
+      const { line, col } = lineCounter.linePos(node.range[0]);
+      return formatDiagnostic({ file, line, col, path: formatPath(path), message });
+    }
+  } catch {
+    // Unreadable now: say where without the position.
+  }
+  return `${file}: ${formatPath(path)}: ${message}`;
 }
 
 let keyCache: Set<string> | undefined;

@@ -229,7 +229,7 @@ const ReportSpec = z.strictObject({
     .array(
       z.strictObject({
         label: z.string(),
-        metric: z.string().describe("metric key, e.g. Domain-1.replyRate or Domain-1.idd"),
+        metric: z.string().describe("metric key, e.g. Domain-1.replyRate or Domain-1.idd (docs/model.md, Measurement, lists them)"),
         paper: z.record(z.string(), z.number().nullable()).optional().describe("the paper's value per column (null: N/A)"),
       }),
     )
