@@ -317,6 +317,10 @@ describe("xeniso CLI", () => {
     });
     expect((perRun[0] + perRun[1]) / 2).toBeCloseTo(cpu, 2);
     expect(xeniso(["run", "scenarios/udp-recv.yaml", "--series", csv, "--series-bin", "150ms"]).code).toBe(2);
+    // Given without --series, the bin is the JSON figures' (checked the same way).
+    const figures = JSON.parse(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--series-bin", "500ms", "-f", "json"]).stdout).figures;
+    expect([figures.bin, figures.columns[0].points.length]).toEqual([0.5, 2 * 40]);
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--series-bin", "0s"]).code).toBe(2);
   });
 
   it("draws a run's figures with --plot, from the same run as its JSON", () => {

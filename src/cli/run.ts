@@ -48,9 +48,9 @@ export function runCommand(prog: Command, io: CliIo): void {
     .option("-r, --runs <n>", "independent runs to average (default: each scenario's)", intArg("--runs", 1, 1000))
     .option("-j, --jobs <n>", "worker threads for the runs (results are identical for any number)", intArg("--jobs", 1, 64), defaultJobs())
     .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json; one scenario only)")
-    .option("--series-bin <time>", "time series resolution", "1s")
+    .option("--series-bin <time>", "time series resolution, of --series and of the JSON result's figures", "1s")
     .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR");
-  maxHoursOption(outputOptions(sweepOption(setOption(columnOption(cmd))))).action(async (files: string[], flags: RunFlags) => {
+  maxHoursOption(outputOptions(sweepOption(setOption(columnOption(cmd))))).action(async (files: string[], flags: RunFlags, command: Command) => {
     // Every file is checked before anything runs, and every problem is reported at once.
     const problems: string[] = [];
     const loaded: Array<LoadedScenario & { sweep?: SweptScenario }> = [];
@@ -77,8 +77,10 @@ export function runCommand(prog: Command, io: CliIo): void {
     if (flags.series && loaded.length > 1) throw new UsageError([`--series: takes one scenario, got ${loaded.length}; run them one at a time`]);
     const bin = parseDuration(flags.seriesBin);
     if (!bin.ok) throw new UsageError([`--series-bin: ${bin.message}`]);
-    // Only --series uses the bin; the figures bin a run by whole XenMon intervals of their own.
-    for (const l of flags.series ? loaded : []) {
+    // The bin of --series, and of the JSON result's figures when it is given. Left at its
+    // default without --series, the figures bin a run by whole XenMon intervals of their own.
+    const binned = flags.series !== undefined || command.getOptionValueSource("seriesBin") !== "default";
+    for (const l of binned ? loaded : []) {
       for (const { xenmon } of [l.scenario, ...(l.sweep?.points.map((p) => p.scenario) ?? [])]) {
         if (bin.value < xenmon.interval || bin.value % xenmon.interval !== 0) {
           throw new UsageError([`--series-bin: must be a whole number of XenMon intervals (${xenmon.interval / 1e6}ms)`]);
@@ -101,7 +103,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     const what = loaded.length === 1 ? `${files[0]}: ${cols} column${cols === 1 ? "" : "s"} × ${batch[0].runs} runs` : `${loaded.length} scenarios: ${runs} runs`;
     guardDuration(what, events, runs, flags.jobs, flags.maxHours);
     const onRun = progressReporter(io, Boolean(flags.quiet), loaded.length === 1 ? loaded[0].scenario.name : `${loaded.length} scenarios`);
-    const results = await runScenarios(batch, { onRun, jobs: flags.jobs, seriesBin: flags.series ? bin.value : undefined });
+    const results = await runScenarios(batch, { onRun, jobs: flags.jobs, seriesBin: binned ? bin.value : undefined });
     const docs: ResultDoc[] = results.map(({ series, decisions, ...doc }) => {
       // Table, JSON and series come from the same runs.
       if (flags.series) writeAtomic(flags.series, seriesText(flags.series, series ?? [], decisions ?? []));
