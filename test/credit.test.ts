@@ -19,9 +19,9 @@ interface Spec {
 }
 
 /** A host of `cpus` CPUs under the credit scheduler, with its accounting ticking. */
-function creditHost(specs: Spec[], { cpus = 1, collectDebt = false } = {}) {
+function creditHost(specs: Spec[], { cpus = 1, collectDebt = false, migrationDelay = 0 } = {}) {
   const engine = new Engine();
-  const accounting = new CreditAccounting({ collectDebt });
+  const accounting = new CreditAccounting({ collectDebt, migrationDelay });
   const cpuList = Array.from({ length: cpus }, (_, i) => new PhysicalCpu(i, engine, accounting.scheduler(i)));
   const domains = specs.map((s, i) => {
     const cpu = s.cpu === "any" ? i % cpus : (s.cpu ?? 0);
@@ -247,6 +247,15 @@ describe("credit scheduler: load balancing of unpinned domains", () => {
     engine.run(2 * SEC);
     expect(io.cpu).toBe(1);
     expect(Math.max(...waits)).toBe(50 * US);
+  });
+
+  it("leaves a domain where it ran within the migration delay (Xen's vcpu_migration_delay)", () => {
+    // Three unpinned CPU-bound domains, placed on CPUs 0, 1, 0. Each leaves its CPU every
+    // time slice, so with a 10 s delay each is always cache-hot where it is, and none moves.
+    const { engine, domains } = creditHost([{ cpu: "any" }, { cpu: "any" }, { cpu: "any" }], { cpus: 2, migrationDelay: 10 * SEC });
+    engine.run(10 * SEC);
+    expect(domains.map((d) => d.cpu)).toEqual([0, 1, 0]);
+    expect(domains.map((d) => cpuShare(d, engine.now))).toEqual([expect.closeTo(0.5, 2), expect.closeTo(1, 2), expect.closeTo(0.5, 2)]);
   });
 });
 

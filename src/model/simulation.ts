@@ -107,7 +107,7 @@ export class Simulation {
     this.profile = profile;
     const n = scenario.domains.length;
     const type = scenario.scheduler.type;
-    const credit = type === "credit" || type === "credit-dc" ? new CreditAccounting({ collectDebt: type === "credit-dc" }) : null;
+    const credit = type === "credit" || type === "credit-dc" ? new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay }) : null;
     const iddQueue = new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value);
     const cpuCount = scenario.cpus ?? this.profile.cpus;
     this.domains = scenario.domains.map((d, i) => {

@@ -124,6 +124,9 @@ const SchedulerSpec = z.strictObject({
     .describe("sedf (the paper's Xen 3.0), sedf-dc (§4.1), credit (Xen's credit scheduler, beyond the paper: domains' weight and cap) or credit-dc (credit paying XenMon's estimate out of its earnings)"),
   feedbackInterval: Duration(1e6, 60e9).prefault("500ms").describe("SEDF-DC and Credit-DC: how often XenMon's estimate is charged as debt"),
   spreadDebt: z.boolean().default(true).describe("SEDF-DC: spread debt over the periods of one feedback interval"),
+  migrationDelay: Duration(0, 10e9)
+    .prefault("0us")
+    .describe("credit: an unpinned domain that left its CPU less than this long ago is not taken by another (Xen's vcpu_migration_delay, default 0)"),
   unblock: z
     .enum(["paper", "xen-3.0"])
     .default("paper")

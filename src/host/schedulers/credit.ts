@@ -53,11 +53,18 @@ export interface CreditState {
   onRunq: boolean;
   /** Credit-DC: IDD time done on its behalf still to be paid out of its earnings. */
   debt: Nanos;
+  /** When it last left a CPU (Xen's last_run_time), for the migration delay. */
+  lastRan: Nanos;
 }
 
 export interface CreditOptions {
   /** Credit-DC: each accounting pays the domain's debt out of what it earns. */
   collectDebt?: boolean;
+  /**
+   * Xen's vcpu_migration_delay (0 by default): a VCPU that left its CPU less than this
+   * long ago is cache-hot there, and no peer takes it.
+   */
+  migrationDelay?: Nanos;
 }
 
 /**
@@ -89,11 +96,12 @@ export class CreditAccounting {
    * csched_runq_steal over the busy peers of `thief`, its neighbour first: the first
    * waiting unpinned VCPU of priority above `pri`, taken off its run queue, or null.
    */
-  steal(thief: CreditScheduler, pri: number): CreditState | null {
+  steal(thief: CreditScheduler, pri: number, now: Nanos): CreditState | null {
     const n = this.schedulers.length;
+    const hotSince = now - (this.options.migrationDelay ?? 0);
     for (let k = 1; k < n; k++) {
       const peer = this.schedulers[(thief.cpu + k) % n];
-      const st = peer.stealable(pri);
+      const st = peer.stealable(pri, hotSince);
       if (st !== null) return st;
     }
     return null;
@@ -210,7 +218,7 @@ export class CreditScheduler implements Scheduler, DebtCollector {
   }
 
   add(dom: Domain, now: Nanos): void {
-    const st: CreditState = { dom, scheduler: this, credit: 0, start: 0, pri: UNDER, parked: false, active: false, onRunq: false, debt: 0 };
+    const st: CreditState = { dom, scheduler: this, credit: 0, start: 0, pri: UNDER, parked: false, active: false, onRunq: false, debt: 0, lastRan: -Infinity };
     this.byId[dom.id] = st;
     this.catchUp(now);
     if (dom.hasWork()) this.insert(st);
@@ -240,12 +248,13 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     if (cur !== null) {
       this.burn(cur, now);
       cur.start -= now;
+      cur.lastRan = now;
       if (prev !== null && prev.hasWork() && !cur.parked) this.insert(cur);
     }
     // csched_schedule: the head of the run queue, unless it is OVER (or there is none)
     // and a busy peer has an unpinned VCPU waiting with more right to run.
     const head = this.runq[0] ?? null;
-    let next = head === null || head.pri <= OVER ? this.accounting.steal(this, head?.pri ?? IDLE) : null;
+    let next = head === null || head.pri <= OVER ? this.accounting.steal(this, head?.pri ?? IDLE, now) : null;
     if (next !== null) {
       next.scheduler = this;
       this.byId[next.dom.id] = next;
@@ -265,14 +274,15 @@ export class CreditScheduler implements Scheduler, DebtCollector {
   }
 
   /**
-   * For a peer's load balancing: the first waiting unpinned VCPU above `pri`, handed
-   * over. None from an idle CPU, which is about to run it itself.
+   * For a peer's load balancing: the first waiting unpinned VCPU above `pri` that left
+   * this CPU no later than `hotSince`, handed over. None from an idle CPU, which is about to
+   * run it itself.
    */
-  stealable(pri: number): CreditState | null {
+  stealable(pri: number, hotSince: Nanos): CreditState | null {
     if (this.current === null) return null;
     for (const st of this.runq) {
       if (st.pri <= pri) return null;
-      if (!st.dom.pinned) {
+      if (!st.dom.pinned && st.lastRan <= hotSince) {
         this.remove(st);
         delete this.byId[st.dom.id];
         return st;
