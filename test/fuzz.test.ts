@@ -5,8 +5,9 @@ import { parseScenario, UsageError } from "../src/scenario/load.js";
 import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 import { parseSweep, sweepPoints } from "../src/scenario/sweep.js";
 
-// The paper's scenarios, and two studies for the variant keys they use (workloads:, xenmon:).
-const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight"].map((n) => readFileSync(`scenarios/${n}.yaml`, "utf8"));
+// The paper's scenarios, two studies for the variant keys they use (workloads:, xenmon:),
+// and one for the credit scheduler's (cpu: any).
+const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp"].map((n) => readFileSync(`scenarios/${n}.yaml`, "utf8"));
 
 /** A random edit of a scenario text: delete, duplicate, swap or overwrite a piece. */
 const mutation = fc.record({
