@@ -7,7 +7,7 @@ import { CreditAccounting } from "../host/schedulers/credit.js";
 import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
 import type { HostProfile } from "../profiles/profiles.js";
-import { DEFAULT_PERIOD, measurementWindow, type DomainConfig, type Scenario } from "../scenario/schema.js";
+import { DEFAULT_PERIOD, isCreditScheduler, measurementWindow, type DomainConfig, type Scenario } from "../scenario/schema.js";
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
@@ -107,7 +107,7 @@ export class Simulation {
     this.profile = profile;
     const n = scenario.domains.length;
     const type = scenario.scheduler.type;
-    const credit = type === "credit" || type === "credit-dc" ? new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay }) : null;
+    const credit = isCreditScheduler(type) ? new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay }) : null;
     const iddQueue = new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value);
     const cpuCount = scenario.cpus ?? this.profile.cpus;
     this.domains = scenario.domains.map((d, i) => {

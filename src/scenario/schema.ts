@@ -295,13 +295,12 @@ export const ScenarioSchema = z
       const share = d.share ?? (d.slice ?? 0) / period;
       if (d.cpu !== "any") guaranteed.set(d.cpu, (guaranteed.get(d.cpu) ?? 0) + share);
     });
-    // Weight and cap mean something only to the credit scheduler: set under SEDF alone,
-    // they would be silently ignored.
-    const credit = (t: string) => t === "credit" || t === "credit-dc";
-    const anyCredit = credit(sc.scheduler.type) || (sc.variants ?? []).some((v) => v.scheduler !== undefined && credit(v.scheduler.type));
-    // SEDF schedules every CPU on its own: only the credit scheduler moves a domain.
+    // The scheduler each column runs: weight and cap mean something only to the credit
+    // scheduler (set where no column runs it, they would be silently ignored), and SEDF
+    // schedules every CPU on its own, so only the credit scheduler moves a domain.
     const columnTypes = sc.variants?.length ? sc.variants.map((v) => (v.scheduler ?? sc.scheduler).type) : [sc.scheduler.type];
-    const sedfColumn = columnTypes.find((t) => !credit(t));
+    const anyCredit = columnTypes.some(isCreditScheduler);
+    const sedfColumn = columnTypes.find((t) => !isCreditScheduler(t));
     if (sedfColumn !== undefined) {
       sc.domains.forEach((d, i) => {
         if (d.cpu === "any") ctx.addIssue({ code: "custom", path: ["domains", i, "cpu"], message: `an unpinned domain needs the credit scheduler in every column, and a column runs ${sedfColumn}, which schedules each CPU on its own: pin it (cpu: 0)` });
@@ -412,6 +411,11 @@ export const ScenarioSchema = z
   });
 
 export const DEFAULT_PERIOD = 10_000_000;
+
+/** Xen's credit scheduler, plain or collecting debt (Credit-DC). */
+export function isCreditScheduler(type: string): boolean {
+  return type === "credit" || type === "credit-dc";
+}
 /** The column name of a scenario that declares no variants. */
 export const DEFAULT_COLUMN = "result";
 

@@ -117,13 +117,13 @@ export class CreditAccounting {
     if (st.active) return;
     st.active = true;
     this.activeList.unshift(st);
-    this.weightTotal += st.dom.sched.weight ?? DEFAULT_WEIGHT;
+    this.weightTotal += weightOf(st);
   }
 
   private deactivate(st: CreditState): void {
     st.active = false;
     this.activeList.splice(this.activeList.indexOf(st), 1);
-    this.weightTotal -= st.dom.sched.weight ?? DEFAULT_WEIGHT;
+    this.weightTotal -= weightOf(st);
   }
 
   /** csched_acct at `now`. Returns the CPUs that must decide again. */
@@ -142,7 +142,7 @@ export class CreditAccounting {
     let creditBalance = 0;
     let creditXtra = false;
     for (const st of [...this.activeList]) {
-      const weight = st.dom.sched.weight ?? DEFAULT_WEIGHT;
+      const weight = weightOf(st);
       weightLeft -= weight;
       // At most one accounting period's run for its VCPU, more only while the host-wide
       // balance is negative.
@@ -361,6 +361,10 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     this.runq.splice(this.runq.indexOf(st), 1);
     st.onRunq = false;
   }
+}
+
+function weightOf(st: CreditState): number {
+  return st.dom.sched.weight ?? DEFAULT_WEIGHT;
 }
 
 function ceilDiv(a: number, b: number): number {
