@@ -8,6 +8,7 @@ import { columnsOf } from "../src/model/runner.js";
 import { Simulation } from "../src/model/simulation.js";
 import { loadScenarioFile } from "../src/scenario/load.js";
 import { Engine, MS, SEC, US } from "../src/sim/engine.js";
+import { type DomainSample, XenMon } from "../src/xenmon/xenmon.js";
 import { cpuShare } from "./helpers/host.js";
 
 interface Spec {
@@ -175,6 +176,23 @@ describe("credit scheduler: shares over time", () => {
     engine.run(30 * SEC);
     expect(cpuShare(domains[0], engine.now)).toBeCloseTo(0.25, 2);
     expect(cpus[0].idleTimeAt(engine.now) / engine.now).toBeCloseTo(0.75, 2);
+  });
+
+  it("counts the time a capped domain spends parked as paused, not as waiting (XenMon's view: blocked)", () => {
+    const { engine, cpus, domains } = creditHost([{ cap: 0.25 }]);
+    const xenmon = new XenMon(engine, domains, cpus, null, 100 * MS, 1);
+    const samples: DomainSample[] = [];
+    xenmon.onSample((s) => samples.push(s.domains[0]));
+    xenmon.start();
+    engine.run(30 * SEC);
+    const d = domains[0];
+    // Alone on its CPU, it runs whenever it is not parked: it never waits.
+    expect(d.timeInAt("runnable", engine.now)).toBe(0);
+    expect(d.pausedTimeAt(engine.now) / engine.now).toBeCloseTo(0.75, 2);
+    expect(d.timeInAt("running", engine.now) + d.pausedTimeAt(engine.now) + d.timeInAt("blocked", engine.now)).toBe(engine.now);
+    const sum = (f: (s: DomainSample) => number) => samples.reduce((a, s) => a + f(s), 0);
+    expect(sum((s) => s.waited)).toBe(0);
+    expect(sum((s) => s.blocked) / sum((s) => s.blocked + s.gotten)).toBeCloseTo(0.75, 2);
   });
 
   it("shares credits host-wide: a pinned domain alone on its CPU gets its fair share of the host, unless others leave theirs unused", () => {

@@ -40,7 +40,7 @@ const scenarioText = fc
     return lines.join("\n") + "\n";
   });
 
-/** On every CPU busy + idle = elapsed; XenMon hands out exactly the IDD's CPU; the ground truth never exceeds it. */
+/** On every CPU busy + idle = elapsed; every domain's states add up to elapsed, in every XenMon interval too; XenMon hands out exactly the IDD's CPU; the ground truth never exceeds it. */
 export const cpuTimeAndChargeOut = fc.property(scenarioText, fc.integer({ min: 0, max: 5 }), (text, run) => {
   const sim = new Simulation(parseScenario(text), run, 1, undefined, { keepSamples: true });
   const { samples, metrics } = sim.execute();
@@ -59,6 +59,12 @@ export const cpuTimeAndChargeOut = fc.property(scenarioText, fc.integer({ min: 0
   // Host-wide, which also holds with domains that move: none runs on two CPUs at once.
   const busy = sim.domains.reduce((a, d) => a + d.timeInAt("running", now), 0);
   expect(busy + sim.cpus.reduce((a, c) => a + c.idleTimeAt(now), 0)).toBe(sim.cpus.length * now);
+  // Each domain's time is in exactly one state (paused counting apart), and so is each of XenMon's intervals.
+  for (const d of sim.domains) {
+    const states = d.timeInAt("running", now) + d.timeInAt("runnable", now) + d.timeInAt("blocked", now) + d.pausedTimeAt(now);
+    expect(states).toBe(now);
+  }
+  for (const s of samples) for (const d of s.domains) expect(d.gotten + d.blocked + d.waited).toBeCloseTo(s.end - s.start, 3);
   const idd = sim.domains.findIndex((d) => d === sim.net!.idd);
   for (const s of samples) {
     const charged = s.domains.reduce((a, d) => a + d.iddEstimate, 0);

@@ -55,6 +55,10 @@ export class Domain {
   private blockedNs: Nanos = 0;
   private runnableNs: Nanos = 0;
   private runningNs: Nanos = 0;
+  /** Time paused while not running (see `setPaused`), apart from the three states. */
+  private pausedNs: Nanos = 0;
+  /** Paused by its scheduler: the credit scheduler parks a capped domain in debt. */
+  private paused = false;
   /** Tasks in `queue`, counted here: the CPU asks `hasWork` at every step, and the queues differ in kind. */
   private queued = 0;
   /** Number of times the domain was dispatched on its CPU. */
@@ -110,16 +114,34 @@ export class Domain {
   setState(state: RunState, now: Nanos): void {
     const spent = now - this.since;
     if (this.state === "running") this.runningNs += spent;
+    else if (this.paused) this.pausedNs += spent;
     else if (this.state === "runnable") this.runnableNs += spent;
     else this.blockedNs += spent;
     this.state = state;
     this.since = now;
   }
 
-  /** Time in `state` up to `now`, counting the stretch still in progress. */
+  /**
+   * Pauses or unpauses the domain from `now` (Xen's vcpu_pause / vcpu_unpause). A paused
+   * domain is not in its scheduler's run queue whether or not it has work, so its time
+   * off the CPU counts as paused rather than runnable or blocked; the scheduler decides
+   * when it runs, the CPU still sets its state.
+   */
+  setPaused(paused: boolean, now: Nanos): void {
+    this.setState(this.state, now);
+    this.paused = paused;
+  }
+
+  /** Time in `state` up to `now`, counting the stretch still in progress; paused time is in none of them but running. */
   timeInAt(state: RunState, now: Nanos): Nanos {
     const settled = state === "running" ? this.runningNs : state === "runnable" ? this.runnableNs : this.blockedNs;
-    return settled + (this.state === state ? now - this.since : 0);
+    const current = this.state === state && (state === "running" || !this.paused);
+    return settled + (current ? now - this.since : 0);
+  }
+
+  /** Time spent paused off the CPU up to `now`. */
+  pausedTimeAt(now: Nanos): Nanos {
+    return this.pausedNs + (this.paused && this.state !== "running" ? now - this.since : 0);
   }
 
   /**

@@ -82,7 +82,8 @@ export class XenMon {
     const idd = this.net?.idd;
     return {
       running: d.timeInAt("running", now),
-      blocked: d.timeInAt("blocked", now),
+      // xenbaked counts a paused VCPU (TRC_SCHED_SLEEP) as it counts a blocked one.
+      blocked: d.timeInAt("blocked", now) + d.pausedTimeAt(now),
       waited: d.timeInAt("runnable", now),
       execCount: d.execCount,
       sent: port?.sent ?? 0,

@@ -178,12 +178,12 @@ export class CreditAccounting {
       if (st.credit < 0) {
         st.pri = OVER;
         if (cap > 0 && st.credit < -creditCap && !st.parked) {
-          if (st.scheduler.park(st)) resched.add(st.scheduler.cpu);
+          if (st.scheduler.park(st, now)) resched.add(st.scheduler.cpu);
         }
         if (st.credit < -CREDITS_PER_TIMESLICE) st.credit = -CREDITS_PER_TIMESLICE;
       } else {
         st.pri = UNDER;
-        if (st.parked && st.scheduler.unpark(st)) resched.add(st.scheduler.cpu);
+        if (st.parked && st.scheduler.unpark(st, now)) resched.add(st.scheduler.cpu);
         // A VCPU that cannot spend what it earns stops earning.
         if (st.credit > CREDITS_PER_TIMESLICE) {
           this.deactivate(st);
@@ -319,15 +319,17 @@ export class CreditScheduler implements Scheduler, DebtCollector {
   }
 
   /** Pauses a capped domain in debt. True when it was running, so the CPU must decide again. */
-  park(st: CreditState): boolean {
+  park(st: CreditState, now: Nanos): boolean {
     st.parked = true;
+    st.dom.setPaused(true, now);
     if (st.onRunq) this.remove(st);
     return st === this.current;
   }
 
   /** Unpauses it: it queues if it has work, without a boost. True when it should preempt. */
-  unpark(st: CreditState): boolean {
+  unpark(st: CreditState, now: Nanos): boolean {
     st.parked = false;
+    st.dom.setPaused(false, now);
     if (st === this.current || st.onRunq || !st.dom.hasWork()) return false;
     this.insert(st);
     if (this.current !== null) this.accounting.rouseIdlers(st);
