@@ -136,6 +136,12 @@ describe("scenario validation", () => {
     expect(sc.variants?.[0].rates).toEqual({ "Domain-1": 2000 });
     // A column's XenMon settings replace the base's, and its feedback interval must still fit them.
     expect(problems(v("{ name: A, xenmon: { interval: 300ms } }"))).toEqual(["s.yaml:12:36 variants[0].xenmon.interval: the feedback interval must be a whole number of XenMon intervals (300ms)"]);
+    // So must ShareGuard's interval, which sums whole samples as the feedback does.
+    const sg = "shareguard: { interval: 300ms, limits: { Domain-1: 5% } }\n";
+    expect(problems(v("{ name: A, xenmon: { interval: 250ms } }", sg))).toEqual(["s.yaml:13:36 variants[0].xenmon.interval: ShareGuard's interval must be a whole number of XenMon intervals (250ms)"]);
+    expect(problems(v("{ name: A, shareguard: { interval: 250ms, limits: { Domain-1: 5% } } }"))).toEqual(["s.yaml:12:40 variants[0].shareguard.interval: ShareGuard's interval must be a whole number of XenMon intervals (100ms)"]);
+    expect(parseScenario(v("{ name: A, shareguard: { enabled: false, interval: 250ms, limits: {} } }"), "s.yaml").variants).toHaveLength(1);
+    expect(problems(GOOD + "shareguard: { interval: 250ms, limits: { Domain-1: 5% } }\n")).toEqual(["s.yaml:11:25 shareguard.interval: must be a whole number of XenMon intervals (100ms)"]);
     const [weighted] = columnsOf(parseScenario(v("{ name: A, xenmon: { weight: 2 } }"), "s.yaml"));
     expect(weighted.scenario.xenmon).toEqual({ interval: 100e6, weight: 2 });
   });

@@ -382,6 +382,12 @@ export const ScenarioSchema = z
         const at = v.scheduler ? ["variants", i, "scheduler", "feedbackInterval"] : ["variants", i, "xenmon", "interval"];
         ctx.addIssue({ code: "custom", path: at, message: `the feedback interval must be a whole number of XenMon intervals (${ms(xenmon.interval)})` });
       }
+      // ShareGuard sums whole XenMon samples too: 250ms over 100ms samples would evaluate every 300ms.
+      const shareguard = v.shareguard ?? sc.shareguard;
+      if ((v.shareguard || v.xenmon) && shareguard?.enabled && shareguard.interval % xenmon.interval !== 0) {
+        const at = v.shareguard ? ["variants", i, "shareguard", "interval"] : ["variants", i, "xenmon", "interval"];
+        ctx.addIssue({ code: "custom", path: at, message: `ShareGuard's interval must be a whole number of XenMon intervals (${ms(xenmon.interval)})` });
+      }
     });
     const columns = sc.variants ? [...variantNames] : [DEFAULT_COLUMN];
     // Results name their tables by id, so two tables may not share one.
@@ -407,6 +413,9 @@ export const ScenarioSchema = z
     sc.reports?.forEach((report, i) => checkReport(report, ["reports", i], `reports[${i}]`));
     if (sc.scheduler.feedbackInterval % sc.xenmon.interval !== 0) {
       ctx.addIssue({ code: "custom", path: ["scheduler", "feedbackInterval"], message: `must be a whole number of XenMon intervals (${ms(sc.xenmon.interval)})` });
+    }
+    if (sc.shareguard?.enabled && sc.shareguard.interval % sc.xenmon.interval !== 0) {
+      ctx.addIssue({ code: "custom", path: ["shareguard", "interval"], message: `must be a whole number of XenMon intervals (${ms(sc.xenmon.interval)})` });
     }
   });
 
