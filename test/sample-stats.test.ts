@@ -21,6 +21,21 @@ describe("streaming statistics (what a run keeps instead of XenMon's samples)", 
     const sum = (a: number, b: number) => ((a + b) * (b - a + 1)) / 2;
     expect(w.replies[0].perHttperfSample).toEqual([sum(10, 59), sum(60, 109)]);
     expect(w.replies[0].inWindow).toBe(sum(10, 109));
+    expect(w.replies[0].rates()).toEqual([sum(10, 59) / 5, sum(60, 109) / 5]);
+  });
+
+  it("takes an httperf sample's rate over the time its XenMon samples cover, and has none in a window under 5 s", () => {
+    // 300 ms samples from 0.9 s: the window [1 s, 11 s) counts those from 1.2 s on, and the
+    // first httperf sample gets the 16 ending by 6.0 s (1.2–6.0 s), the second the 16 ending
+    // by 10.8 s: 4.8 s each, one reply per sample.
+    const w = new WindowTotals(1, 1, 1e9, 11e9);
+    for (let k = 0; k < 40; k++) w.add({ ...sample(0, 0), start: 0.9e9 + k * 3e8, end: 0.9e9 + (k + 1) * 3e8 }, [1]);
+    expect(w.replies[0].perHttperfSample).toEqual([16, 16]);
+    expect(w.replies[0].rates()).toEqual([16 / 4.8, 16 / 4.8]);
+    const short = new WindowTotals(1, 1, 0, 3e9);
+    for (let k = 0; k < 30; k++) short.add(sample(k, 0), [20]);
+    expect(short.replies[0].rates()).toEqual([]);
+    expect(short.replies[0].inWindow).toBe(600);
   });
 
   it("follows each domain's combined use over whole 1 s bins: sd and highest bin, a partial bin dropped", () => {

@@ -33,13 +33,33 @@ export class DomainTotals {
 /** httperf's sampling period: it reports the reply rate every 5 s. */
 export const HTTPERF_SAMPLE: Nanos = 5e9;
 
-/** One web workload's replies inside the window, in all and per httperf sample. */
+/**
+ * One web workload's replies inside the window, in all and per httperf sample: the
+ * window's whole 5 s stretches, as httperf reports only whole samples. Each counts the
+ * XenMon samples that end in it, and the time those cover, so that a rate is replies
+ * over time covered even where XenMon's interval does not divide 5 s or the window's
+ * start.
+ */
 export class ReplyCounts {
   inWindow = 0;
   readonly perHttperfSample: number[];
+  /** Time covered by the XenMon samples counted in each httperf sample. */
+  readonly httperfSampleTime: number[];
 
   constructor(from: Nanos, to: Nanos) {
-    this.perHttperfSample = new Array<number>(Math.max(1, Math.floor((to - from) / HTTPERF_SAMPLE))).fill(0);
+    const n = Math.floor((to - from) / HTTPERF_SAMPLE);
+    this.perHttperfSample = new Array<number>(n).fill(0);
+    this.httperfSampleTime = new Array<number>(n).fill(0);
+  }
+
+  /** Replies per second in each httperf sample that XenMon's samples reached. */
+  rates(): number[] {
+    const out: number[] = [];
+    this.perHttperfSample.forEach((count, b) => {
+      const time = this.httperfSampleTime[b];
+      if (time > 0) out.push(count / (time / 1e9));
+    });
+    return out;
   }
 }
 
@@ -129,7 +149,10 @@ export class WindowTotals {
     for (let k = 0; k < this.replies.length; k++) {
       const counts = this.replies[k];
       counts.inWindow += replies[k];
-      if (b < counts.perHttperfSample.length) counts.perHttperfSample[b] += replies[k];
+      if (b < counts.perHttperfSample.length) {
+        counts.perHttperfSample[b] += replies[k];
+        counts.httperfSampleTime[b] += s.end - s.start;
+      }
     }
   }
 }

@@ -16,7 +16,7 @@ import { BulkTransfer } from "../workloads/bulk.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
 import { CreditTicker, DebtFeedback } from "./controllers.js";
-import { HTTPERF_SAMPLE, SeriesBinner, swingSamples, WindowTotals, type ReplyCounts } from "./sample-stats.js";
+import { SeriesBinner, swingSamples, WindowTotals, type ReplyCounts } from "./sample-stats.js";
 import { hostProfile } from "./host-profile.js";
 
 /** One figure a run reports. `key` is stable across runs and versions; `label` is for people. */
@@ -270,7 +270,7 @@ export class Simulation {
         }
       }
       const web = this.web.get(d);
-      if (web) out.push(...webMetrics(d.name, web, this.window.replies[webs.indexOf(web)], from, to));
+      if (web) out.push(...webMetrics(d.name, web, this.window.replies[webs.indexOf(web)], span));
       const bulk = this.bulk.get(d);
       if (bulk) {
         out.push({ key: `${d.name}.bulkMbps`, label: `${d.name} bulk transfer (whole run)`, unit: "Mb/s", value: (bulk.delivered * this.profile.web.mss.value * 8) / (this.scenario.duration / 1e3) });
@@ -332,19 +332,28 @@ export function metricKeys(sc: Scenario): Set<string> {
   return keys;
 }
 
-/** The httperf summary for one web workload over the XenMon intervals inside [from, to]. */
-function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, from: Nanos, to: Nanos): Metric[] {
+/**
+ * The httperf summary for one web workload over the XenMon intervals inside the window,
+ * which cover `span`. httperf reports a reply rate's min, max and sd over its whole 5 s
+ * samples only; a window shorter than one has none, and those three are left out.
+ */
+function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, span: Nanos): Metric[] {
   const st = web.stats;
-  const seconds = (to - from) / 1e9;
-  const inWindow = replies.inWindow;
-  const rates = replies.perHttperfSample.map((c) => c / (HTTPERF_SAMPLE / 1e9));
+  const seconds = span / 1e9;
+  const rates = replies.rates();
   const avg = rates.reduce((a, r) => a + r, 0) / rates.length;
   const sd = Math.sqrt(rates.reduce((a, r) => a + (r - avg) ** 2, 0) / Math.max(1, rates.length - 1));
+  const sampled: Metric[] =
+    rates.length === 0
+      ? []
+      : [
+          { key: `${name}.replyRateMin`, label: `${name} Reply rate min (5 s samples)`, unit: "req/s", value: Math.min(...rates) },
+          { key: `${name}.replyRateMax`, label: `${name} Reply rate max (5 s samples)`, unit: "req/s", value: Math.max(...rates) },
+          { key: `${name}.replyRateSd`, label: `${name} Reply rate stddev (5 s samples)`, unit: "req/s", value: rates.length > 1 ? sd : 0 },
+        ];
   return [
-    { key: `${name}.replyRate`, label: `${name} Reply rate [replies/s]`, unit: "req/s", value: inWindow / seconds },
-    { key: `${name}.replyRateMin`, label: `${name} Reply rate min (5 s samples)`, unit: "req/s", value: Math.min(...rates) },
-    { key: `${name}.replyRateMax`, label: `${name} Reply rate max (5 s samples)`, unit: "req/s", value: Math.max(...rates) },
-    { key: `${name}.replyRateSd`, label: `${name} Reply rate stddev (5 s samples)`, unit: "req/s", value: rates.length > 1 ? sd : 0 },
+    { key: `${name}.replyRate`, label: `${name} Reply rate [replies/s]`, unit: "req/s", value: seconds > 0 ? replies.inWindow / seconds : 0 },
+    ...sampled,
     { key: `${name}.connTime`, label: `${name} Connection time avg [ms]`, unit: "ms", value: st.connectionTimes.mean / 1e6 },
     { key: `${name}.connTimeMedian`, label: `${name} Connection time median [ms] (1 ms bins)`, unit: "ms", value: st.connectionTimes.median / 1e6 },
     { key: `${name}.connTimeMax`, label: `${name} Connection time max [ms]`, unit: "ms", value: st.connectionTimes.max / 1e6 },
