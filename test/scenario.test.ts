@@ -146,6 +146,15 @@ describe("scenario validation", () => {
     expect(weighted.scenario.xenmon).toEqual({ interval: 100e6, weight: 2 });
   });
 
+  it("refuses a web or bulk workload that would start only once the run is over", () => {
+    const late = GOOD.replace("{ type: udp, direction: recv, rate: 1000, size: 256B }", "{ type: bulk, start: 2s }");
+    expect(problems(late)).toEqual(["s.yaml:10:36 domains[1].workload.start: starts at 2s, when the run (2s) is over: it would never run"]);
+    expect(parseScenario(late.replace("start: 2s", "start: 1.9s"), "s.yaml").domains[1].workload).toMatchObject({ type: "bulk", start: 1.9e9 });
+    expect(problems(GOOD + "variants:\n  - { name: A, workloads: { Domain-1: { type: web, rate: 10, fileSize: 1KB, start: 5s } } }\n")).toEqual([
+      "s.yaml:12:84 variants[0].workloads.Domain-1.start: starts at 5s, when the run (2s) is over: it would never run",
+    ]);
+  });
+
   it("checks further tables: their ids, columns and paper values", () => {
     const base = GOOD + "variants:\n  - { name: A }\n  - { name: B }\nreport: { id: t1, title: T, rows: [{ label: L, metric: Domain-1.cpu }] }\n";
     const more = (table: string) => base + `reports:\n  - ${table}\n`;

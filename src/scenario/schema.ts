@@ -271,6 +271,12 @@ export const ScenarioSchema = z
   })
   .superRefine((sc, ctx) => {
     const cpus = sc.cpus ?? PROFILES[sc.profile]?.cpus ?? 1;
+    /** A workload that would start only once the run is over would silently do nothing. */
+    const checkStart = (w: z.output<typeof Workload> | undefined, path: (string | number)[]) => {
+      if ((w?.type === "web" || w?.type === "bulk") && w.start >= sc.duration) {
+        ctx.addIssue({ code: "custom", path, message: `starts at ${s(w.start)}, when the run (${s(sc.duration)}) is over: it would never run` });
+      }
+    };
     const names = new Map<string, number>();
     const guaranteed = new Map<number, number>();
     sc.domains.forEach((d, i) => {
@@ -284,6 +290,7 @@ export const ScenarioSchema = z
       if (d.idd && d.workload !== undefined) {
         ctx.addIssue({ code: "custom", path: at("workload"), message: "the IDD runs no workload of its own: put workloads in guests" });
       }
+      checkStart(d.workload, at("workload", "start"));
       if (d.share !== undefined && d.slice !== undefined) {
         ctx.addIssue({ code: "custom", path: at("slice"), message: "give either share or slice, not both" });
       }
@@ -354,6 +361,7 @@ export const ScenarioSchema = z
       for (const [name, w] of Object.entries(v.workloads ?? {})) {
         const d = sc.domains[names.get(name) ?? -1];
         const at = ["variants", i, "workloads", name];
+        checkStart(w, [...at, "start"]);
         if (!d) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
         else if (d.idd) ctx.addIssue({ code: "custom", path: at, message: "the IDD runs no workload of its own: put workloads in guests" });
         else if (v.withoutWorkload?.includes(name)) ctx.addIssue({ code: "custom", path: at, message: `${name} is also in withoutWorkload: a column either switches a workload off or replaces it` });
