@@ -146,6 +146,15 @@ describe("scenario validation", () => {
     expect(weighted.scenario.xenmon).toEqual({ interval: 100e6, weight: 2 });
   });
 
+  it("refuses a window, or a run, that holds no whole XenMon sample", () => {
+    expect(problems(GOOD + "window: { from: 1.05s, to: 1.1s }\n")).toEqual(["s.yaml:11:9 window: the window (1.05s–1.1s) holds no whole XenMon sample of 100ms: nothing would be measured"]);
+    expect(parseScenario(GOOD + "window: { from: 1.05s, to: 1.2s }\n", "s.yaml").window).toEqual({ from: 1.05e9, to: 1.2e9 });
+    expect(problems(GOOD.replace("duration: 2s", "duration: 50ms"))).toEqual(["s.yaml:3:11 duration: the run (0.05s) holds no whole XenMon sample of 100ms: nothing would be measured"]);
+    expect(problems(GOOD + "variants:\n  - { name: A, xenmon: { interval: 5s }, scheduler: { feedbackInterval: 5s } }\n")).toEqual([
+      "s.yaml:12:36 variants[0].xenmon.interval: the run (2s) holds no whole XenMon sample of 5000ms: nothing would be measured",
+    ]);
+  });
+
   it("refuses a web or bulk workload that would start only once the run is over", () => {
     const late = GOOD.replace("{ type: udp, direction: recv, rate: 1000, size: 256B }", "{ type: bulk, start: 2s }");
     expect(problems(late)).toEqual(["s.yaml:10:36 domains[1].workload.start: starts at 2s, when the run (2s) is over: it would never run"]);

@@ -334,7 +334,19 @@ export const ScenarioSchema = z
     }
     const to = sc.window?.to ?? sc.duration;
     if (to > sc.duration) ctx.addIssue({ code: "custom", path: ["window", "to"], message: "the window ends after the run does" });
-    if ((sc.window?.from ?? 0) >= to) ctx.addIssue({ code: "custom", path: ["window", "from"], message: "the window must start before it ends" });
+    const from = sc.window?.from ?? 0;
+    if (from >= to) ctx.addIssue({ code: "custom", path: ["window", "from"], message: "the window must start before it ends" });
+    /** Metrics come from XenMon's samples that lie wholly in the window: it must hold one. */
+    const checkWindowHoldsSample = (interval: number, path: (string | number)[]) => {
+      if (from < to && to <= sc.duration && Math.floor(to / interval) - Math.ceil(from / interval) < 1) {
+        const where = sc.window ? `the window (${s(from)}–${s(to)})` : `the run (${s(sc.duration)})`;
+        ctx.addIssue({ code: "custom", path, message: `${where} holds no whole XenMon sample of ${ms(interval)}: nothing would be measured` });
+      }
+    };
+    checkWindowHoldsSample(sc.xenmon.interval, sc.window ? ["window"] : ["duration"]);
+    sc.variants?.forEach((v, i) => {
+      if (v.xenmon && v.xenmon.interval !== sc.xenmon.interval) checkWindowHoldsSample(v.xenmon.interval, ["variants", i, "xenmon", "interval"]);
+    });
     const iddShare = (() => {
       const idd = sc.domains.find((d) => d.idd);
       return idd ? (idd.share ?? (idd.slice ?? 0) / (idd.period ?? DEFAULT_PERIOD)) : 0;
