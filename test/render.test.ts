@@ -62,6 +62,22 @@ describe("a column the paper has no value for", () => {
   });
 });
 
+describe("Markdown output", () => {
+  it("escapes a pipe in a column's name, in the header as in the cells", () => {
+    const full = load("shareguard");
+    const rename = <T>(values: Record<string, T>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k === "Baseline" ? "Base|line" : k, v]));
+    const tables = full.tables.map((t) => ({ ...t, columns: t.columns.map((c) => (c === "Baseline" ? "Base|line" : c)), rows: t.rows.map((r) => ({ ...r, values: rename(r.values) })) }));
+    const header = renderMany([{ ...full, tables }], "md", false).split("\n")[2];
+    expect(header).toMatch(/^\| Metric \| Unit \| Base\\\|line paper \| Base\\\|line ours \|/);
+    // Every row then has as many cells as the header.
+    const cells = (line: string) => line.split(/(?<!\\)\|/).length;
+    const lines = renderMany([{ ...full, tables }], "md", false).split("\n");
+    const table = lines.slice(2, lines.indexOf("", 2));
+    expect(table).toHaveLength(7);
+    expect(new Set(table.map(cells)).size).toBe(1);
+  });
+});
+
 describe("the progress line", () => {
   it("shows runs done, time taken and the time left by the share of work done, on a terminal only", () => {
     let err = "";

@@ -229,8 +229,8 @@ export function renderMarkdown(doc: ResultDoc): string {
   const out: string[] = [];
   for (const t of doc.tables) {
     const { head, body } = grid(t, hasPaper(t));
-    out.push(`### ${t.title}`, "", `| ${head.join(" | ")} |`, `| ${head.map((_, i) => (i < 2 ? "---" : "---:")).join(" | ")} |`);
-    for (const line of body) out.push(`| ${line.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`);
+    out.push(`### ${t.title}`, "", `| ${head.map(mdCell).join(" | ")} |`, `| ${head.map((_, i) => (i < 2 ? "---" : "---:")).join(" | ")} |`);
+    for (const line of body) out.push(`| ${line.map(mdCell).join(" | ")} |`);
     out.push("");
     if (hasPaper(t)) out.push(fitLine(t), "");
   }
@@ -251,6 +251,11 @@ export function renderCsv(doc: ResultDoc): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/** A Markdown table cell: a pipe inside it (a column named "A|B") would end the cell. */
+function mdCell(c: string): string {
+  return c.replace(/\|/g, "\\|");
 }
 
 function csvField(v: string | number): string {
@@ -313,7 +318,7 @@ function fitSummary(docs: ResultDoc[], format: Format): string {
   if (rows.length < 2) return "";
   if (format === "md") {
     const lines = ["### Fit to the paper", "", "| Table | Cells within bounds (±10 % / ±2 pp) | Within ±5 % / ±1 pp |", "| --- | ---: | ---: |"];
-    for (const r of rows) lines.push(`| ${r.where} | ${r.within} | ${r.aim} |`);
+    for (const r of rows) lines.push(`| ${mdCell(r.where)} | ${r.within} | ${r.aim} |`);
     return "\n" + lines.join("\n") + "\n";
   }
   const w = Math.max(...rows.map((r) => r.where.length));
