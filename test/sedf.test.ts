@@ -64,6 +64,14 @@ describe.each(schedulers)("scheduler contract: %s", (_name, make) => {
     expect(cpu.idleTimeAt(engine.now)).toBe(0);
   });
 
+  it("counts an execution only at a switch: a domain picked again keeps running, as in Xen", () => {
+    // Alone with extra time, it is decided on every EXTRA_QUANTUM but never leaves the CPU.
+    const { engine, domains } = oneCpuHost(make(), [{ slice: 1 * MS, period: 10 * MS, cpuBound: true, extratime: true }]);
+    engine.run(1 * SEC);
+    expect(cpuShare(domains[0], engine.now)).toBe(1);
+    expect(domains[0].execCount).toBe(1);
+  });
+
   it("honours every feasible reservation of CPU-bound domains (property)", () => {
     const periods = [5 * MS, 10 * MS, 20 * MS, 50 * MS];
     fc.assert(

@@ -124,7 +124,9 @@ export class PhysicalCpu {
     }
     if (next.cpu !== this.index) this.adopt(next);
     next.setState("running", now);
-    next.execCount++;
+    // Xen's scheduler lets a domain it picks again keep running without a switch, and
+    // XenMon counts an execution only at a switch (TRC_SCHED_SWITCH_INFNEXT).
+    if (next !== prev) next.execCount++;
     return true;
   }
 
