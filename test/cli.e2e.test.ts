@@ -323,6 +323,26 @@ describe("xeniso CLI", () => {
     expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--series-bin", "0s"]).code).toBe(2);
   });
 
+  it("traces one run of a column as CSV, and refuses an ambiguous or unknown column and a bad window with exit 2", () => {
+    const out = join(tmp, "trace.csv");
+    const r = xeniso(["trace", "scenarios/sedf-dc.yaml", "--column", "SEDF-DC", "--from", "0.5s", "--to", "1s", "-o", out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+    const lines = readFileSync(out, "utf8").trimEnd().split("\n");
+    expect(lines[0]).toBe("time_ms,cpu,event,domain,prev,ran_us,detail");
+    expect(lines.some((l) => /^\d+(\.\d+)?,0,switch,Domain-1,/.test(l))).toBe(true);
+    // SEDF-DC's feedback at 500 ms is inside the window, the one at 1 s outside it.
+    expect(lines.filter((l) => l.includes(",debt,")).map((l) => l.split(",")[0])).toEqual(["500", "500"]);
+    expect(lines.slice(1).every((l) => Number(l.split(",")[0]) >= 500 && Number(l.split(",")[0]) < 1000)).toBe(true);
+    const both = xeniso(["trace", "scenarios/sedf-dc.yaml"]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('error: scenarios/sedf-dc.yaml: has 2 columns ("SEDF", "SEDF-DC"): pick one with --column\n');
+    expect(xeniso(["trace", "scenarios/sedf-dc.yaml", "-c", "Nope"]).stderr).toBe('error: --column Nope: scenarios/sedf-dc.yaml has no such column; its columns are "SEDF", "SEDF-DC"\n');
+    expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--from", "2s", "--to", "1s"]).stderr).toBe("error: --from 2s: must come before --to 1s\n");
+    expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--to", "99s"]).stderr).toMatch(/^error: --to 99s: after the end of the run \(\d+s\)\n$/);
+    expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--from", "soon"]).code).toBe(2);
+  });
+
   it("draws a run's figures with --plot, from the same run as its JSON", () => {
     const dir = join(tmp, "figures", "nested");
     const r = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--plot", dir, "-f", "json"]);

@@ -11,6 +11,8 @@ export interface CliIo {
   /** The terminal's width when stdout is one. */
   stdoutColumns?: number;
   env: Record<string, string | undefined>;
+  /** Resolves once stdout has taken what was written (a pipe's reader caught up); tests need none. */
+  drain?: () => Promise<void>;
 }
 
 export function processIo(): CliIo {
@@ -21,6 +23,8 @@ export function processIo(): CliIo {
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdoutColumns: process.stdout.isTTY ? process.stdout.columns : undefined,
     env: process.env,
+    // A turn of the event loop in any case, so that a reader's early close (EPIPE) is seen.
+    drain: () => new Promise((resolve) => (process.stdout.writableNeedDrain ? process.stdout.once("drain", resolve) : setImmediate(resolve))),
   };
 }
 
@@ -84,32 +88,64 @@ export function removePendingTemps(): void {
 }
 
 /**
- * Writes `text` to `file` atomically: a temporary file in the same directory, flushed,
- * then renamed into place. A failure or an interruption leaves no partial file.
+ * A file written atomically, piece by piece: a temporary file in the same directory,
+ * flushed and renamed into place by `close`. A failure or an interruption leaves no
+ * partial file, so an output too large to hold in memory (a long trace) can stream.
  */
-export function writeAtomic(file: string, text: string): void {
-  const tmp = join(dirname(file), `.${basename(file)}.xeniso-tmp-${process.pid}`);
-  pendingTemps.add(tmp);
-  try {
-    const fd = openSync(tmp, "w");
-    try {
+export class AtomicFile {
+  private readonly tmp: string;
+  private fd: number | null = null;
+
+  constructor(private readonly file: string) {
+    this.tmp = join(dirname(file), `.${basename(file)}.xeniso-tmp-${process.pid}`);
+    pendingTemps.add(this.tmp);
+    this.attempt(() => (this.fd = openSync(this.tmp, "w")));
+  }
+
+  write(text: string): void {
+    this.attempt(() => {
       // writeSync may write less than asked (a nearly full disk): keep going until the
       // rest fails with the real error or everything is written.
       const bytes = Buffer.from(text, "utf8");
-      for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    const err = e as NodeJS.ErrnoException;
-    const why = err.code === "ENOENT" ? "its directory does not exist" : err.code === "EACCES" ? "permission denied" : err.code === "ENOSPC" ? "no space left on the device" : err.message;
-    throw new OutputError(`${file}: cannot write output: ${why}; nothing was written`);
-  } finally {
-    pendingTemps.delete(tmp);
+      for (let off = 0; off < bytes.length; ) off += writeSync(this.fd!, bytes, off, bytes.length - off);
+    });
   }
+
+  close(): void {
+    this.attempt(() => {
+      fsyncSync(this.fd!);
+      closeSync(this.fd!);
+      this.fd = null;
+      renameSync(this.tmp, this.file);
+    });
+    pendingTemps.delete(this.tmp);
+  }
+
+  /** Gives up: the temporary file goes, and nothing is written. */
+  abort(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.tmp, { force: true });
+    pendingTemps.delete(this.tmp);
+  }
+
+  private attempt(step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      this.abort();
+      const err = e as NodeJS.ErrnoException;
+      const why = err.code === "ENOENT" ? "its directory does not exist" : err.code === "EACCES" ? "permission denied" : err.code === "ENOSPC" ? "no space left on the device" : err.message;
+      throw new OutputError(`${this.file}: cannot write output: ${why}; nothing was written`);
+    }
+  }
+}
+
+/** Writes `text` to `file` atomically (see `AtomicFile`). */
+export function writeAtomic(file: string, text: string): void {
+  const out = new AtomicFile(file);
+  out.write(text);
+  out.close();
 }
 
 /** Fails before any work is done if `file` could not be written (so a long run is not wasted). */

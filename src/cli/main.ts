@@ -10,6 +10,7 @@ import { compareCommand } from "./compare.js";
 import { plotCommand } from "./plot.js";
 import { reportCommand } from "./report.js";
 import { profileCommand } from "./profile.js";
+import { traceCommand } from "./trace.js";
 import { tuneHeap } from "../model/replication.js";
 
 function program(io: CliIo): Command {
@@ -27,6 +28,7 @@ function program(io: CliIo): Command {
   plotCommand(prog, io);
   reportCommand(prog, io);
   profileCommand(prog, io);
+  traceCommand(prog, io);
   for (const c of prog.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return prog;
 }

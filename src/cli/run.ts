@@ -12,6 +12,7 @@ import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
 import { columnOption, defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption } from "./options.js";
 import { loadChecked } from "./load.js";
+import { csvField } from "../report/csv.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
@@ -35,7 +36,7 @@ const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", 
 function seriesText(file: string, rows: SeriesRow[], decisions: DecisionRow[]): string {
   if (file.endsWith(".json")) return JSON.stringify({ points: rows, shareguard: decisions.map((d) => ({ ...d, time: d.time / 1e9, cutFor: d.cutFor / 1e9 })) }) + "\n";
   const lines = [SERIES_FIELDS.join(",")];
-  for (const r of rows) lines.push(SERIES_FIELDS.map((f) => (r[f] === undefined ? "" : typeof r[f] === "number" ? +(r[f] as number).toFixed(4) : r[f])).join(","));
+  for (const r of rows) lines.push(SERIES_FIELDS.map((f) => (r[f] === undefined ? "" : typeof r[f] === "number" ? +(r[f] as number).toFixed(4) : csvField(r[f] as string))).join(","));
   return lines.join("\n") + "\n";
 }
 

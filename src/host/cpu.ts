@@ -2,6 +2,13 @@ import type { Engine, Nanos, Slot } from "../sim/engine.js";
 import type { Domain } from "./domain.js";
 import type { Scheduler } from "./scheduler.js";
 
+/** Told of every switch and wake-up on a CPU: what a scheduling trace records (src/model/trace.ts). */
+export interface CpuObserver {
+  /** `next` (null: idle) replaced `prev` (null: idle), which had run, or idled, `ran` ns since it was switched in. */
+  switched(cpu: number, now: Nanos, prev: Domain | null, next: Domain | null, ran: Nanos): void;
+  woke(cpu: number, now: Nanos, dom: Domain): void;
+}
+
 /**
  * One physical CPU: runs the domain its scheduler picks, advances that domain's tasks
  * in simulated time, and asks the scheduler again when the granted time ends, the
@@ -21,6 +28,10 @@ export class PhysicalCpu {
   /** Time with no domain running, since the start. */
   private idle: Nanos = 0;
   private idleSince: Nanos = 0;
+  /** When `current` was switched in (a decision that keeps it running is no switch). */
+  private switchedAt: Nanos = 0;
+  /** Set to trace this CPU's switches and wake-ups; null (no cost but a check) otherwise. */
+  observer: CpuObserver | null = null;
 
   constructor(
     readonly index: number,
@@ -78,6 +89,7 @@ export class PhysicalCpu {
   private wake(dom: Domain): void {
     const now = this.engine.now;
     dom.setState("runnable", now);
+    this.observer?.woke(this.index, now, dom);
     if (this.scheduler.wake(dom, now, this.current)) this.postReschedule();
   }
 
@@ -116,6 +128,10 @@ export class PhysicalCpu {
     const { next, runFor } = this.scheduler.pick(now, prev, prev === null ? 0 : now - this.dispatchedAt);
     this.current = next;
     this.dispatchedAt = now;
+    if (next !== prev) {
+      this.observer?.switched(this.index, now, prev, next, now - this.switchedAt);
+      this.switchedAt = now;
+    }
     this.grantEnd = now + runFor;
     if (next === null) {
       this.idleSince = now;

@@ -20,6 +20,8 @@ export class DebtFeedback {
     private readonly cpus: PhysicalCpu[],
     private readonly domains: Domain[],
     private readonly interval: Nanos,
+    /** Told of each feedback (a scheduling trace): the debt added to `dom`, in ns. */
+    private readonly onDebt: ((dom: Domain, amount: Nanos) => void) | null = null,
   ) {
     this.used = new Float64Array(domains.length);
   }
@@ -31,7 +33,10 @@ export class DebtFeedback {
       if (this.elapsed < this.interval) return;
       for (const dom of this.domains) {
         const sched = this.cpus[dom.cpu].scheduler;
-        if (this.used[dom.id] > 0 && isDebtCollector(sched)) sched.addDebt(dom, this.used[dom.id]);
+        if (this.used[dom.id] > 0 && isDebtCollector(sched)) {
+          sched.addDebt(dom, this.used[dom.id]);
+          this.onDebt?.(dom, this.used[dom.id]);
+        }
       }
       this.used.fill(0);
       this.elapsed = 0;

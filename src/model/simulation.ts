@@ -16,6 +16,7 @@ import { BulkTransfer } from "../workloads/bulk.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
 import { CreditTicker, DebtFeedback } from "./controllers.js";
+import type { Trace } from "./trace.js";
 import { SeriesBinner, swingSamples, WindowTotals, type ReplyCounts } from "./sample-stats.js";
 import { hostProfile } from "./host-profile.js";
 
@@ -39,6 +40,8 @@ export interface SimulationOptions extends EngineOptions {
   keepSamples?: boolean;
   /** Gather a time series in bins of this many ns (a whole number of XenMon intervals), for `series()`. */
   seriesBin?: Nanos;
+  /** Record a scheduling trace of the run here. Tracing changes nothing in the run. */
+  trace?: Trace;
 }
 
 /** One point of a time series (Figures 7–10): a domain's figures over one bin. */
@@ -173,8 +176,10 @@ export class Simulation {
       this.window.add(sample, replies);
       this.binner?.add(sample, replies, connectionTime);
     });
+    const trace = options.trace ?? null;
     if (type === "sedf-dc" || type === "credit-dc") {
-      new DebtFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval).attach();
+      const onDebt = trace && ((dom: Domain, amount: Nanos) => trace.debt(this.engine.now, dom, amount));
+      new DebtFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval, onDebt).attach();
     }
     if (credit !== null) new CreditTicker(this.engine, credit, this.cpus).attach();
     const sg = scenario.shareguard;
@@ -183,6 +188,23 @@ export class Simulation {
       this.shareguard = new ShareGuard(this.engine, this.xenmon, this.net, n, limits, sg.interval, sg.action);
       this.shareguard.attach();
     }
+    if (trace !== null) this.attachTrace(trace, credit);
+  }
+
+  /** Hooks `trace` to the CPUs and the mechanisms; ShareGuard's cuts are read as it decides them. */
+  private attachTrace(trace: Trace, credit: CreditAccounting | null): void {
+    for (const cpu of this.cpus) cpu.observer = trace;
+    if (credit !== null) credit.onPark = (dom, parked, now) => trace.parked(now, dom, parked);
+    const sg = this.shareguard;
+    if (sg === null) return;
+    let seen = 0;
+    // Listening after ShareGuard, so each sample's decisions are already taken.
+    this.xenmon.onSample(() => {
+      for (; seen < sg.decisions.length; seen++) {
+        const d = sg.decisions[seen];
+        trace.cut(d.time, this.domains.find((x) => x.name === d.domain)!, d.used, d.limit, d.cutFor);
+      }
+    });
   }
 
   private makeSedf(): Scheduler {
@@ -193,12 +215,35 @@ export class Simulation {
   }
 
   execute(): RunResult {
+    this.start();
+    this.engine.run(this.scenario.duration);
+    return this.result();
+  }
+
+  /**
+   * As `execute`, but stopping after every `step` of simulated time for `pause` to settle
+   * (a trace written to a pipe waits for the reader). Running in steps changes nothing
+   * in the run: the engine stops after the step's last event and takes up from there.
+   */
+  async executeInSteps(step: Nanos, pause: () => Promise<void>): Promise<RunResult> {
+    this.start();
+    for (let t = step; t < this.scenario.duration; t += step) {
+      this.engine.run(t);
+      await pause();
+    }
+    this.engine.run(this.scenario.duration);
+    return this.result();
+  }
+
+  private start(): void {
     this.xenmon.start();
     for (const cpu of this.cpus) cpu.start();
     for (const w of this.udp.values()) w.start();
     for (const w of this.web.values()) w.start();
     for (const w of this.bulk.values()) w.start();
-    this.engine.run(this.scenario.duration);
+  }
+
+  private result(): RunResult {
     const xenmon = this.xenmon;
     const keep = this.keepSamples;
     return {

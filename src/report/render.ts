@@ -1,5 +1,6 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
+import { csvField } from "./csv.js";
 import { deviation, type Cell, type ResultDoc, type Table as ResultTable } from "./result.js";
 
 export type Format = "table" | "json" | "csv" | "md";
@@ -256,11 +257,6 @@ export function renderCsv(doc: ResultDoc): string {
 /** A Markdown table cell: a pipe inside it (a column named "A|B") would end the cell. */
 function mdCell(c: string): string {
   return c.replace(/\|/g, "\\|");
-}
-
-function csvField(v: string | number): string {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export function renderJson(doc: ResultDoc): string {

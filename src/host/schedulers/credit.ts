@@ -82,6 +82,8 @@ export class CreditAccounting {
   sortEpoch = 0;
   /** Asks CPU `i` to decide again: set by the host, for wake-ups that rouse idle CPUs. */
   onReschedule: (cpu: number) => void = () => {};
+  /** Told when an accounting parks or unparks a domain (a scheduling trace); null otherwise. */
+  onPark: ((dom: Domain, parked: boolean, now: Nanos) => void) | null = null;
 
   constructor(readonly options: CreditOptions = {}) {}
 
@@ -179,11 +181,15 @@ export class CreditAccounting {
         st.pri = OVER;
         if (cap > 0 && st.credit < -creditCap && !st.parked) {
           if (st.scheduler.park(st, now)) resched.add(st.scheduler.cpu);
+          this.onPark?.(st.dom, true, now);
         }
         if (st.credit < -CREDITS_PER_TIMESLICE) st.credit = -CREDITS_PER_TIMESLICE;
       } else {
         st.pri = UNDER;
-        if (st.parked && st.scheduler.unpark(st, now)) resched.add(st.scheduler.cpu);
+        if (st.parked) {
+          if (st.scheduler.unpark(st, now)) resched.add(st.scheduler.cpu);
+          this.onPark?.(st.dom, false, now);
+        }
         // A VCPU that cannot spend what it earns stops earning.
         if (st.credit > CREDITS_PER_TIMESLICE) {
           this.deactivate(st);

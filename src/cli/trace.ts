@@ -1,0 +1,78 @@
+import type { Command } from "commander";
+import { columnsOf, estimateColumnsEvents } from "../model/runner.js";
+import { Simulation } from "../model/simulation.js";
+import { Trace } from "../model/trace.js";
+import { UsageError } from "../scenario/load.js";
+import type { Override } from "../scenario/overrides.js";
+import { parseDuration } from "../scenario/units.js";
+import { SEC } from "../sim/engine.js";
+import { AtomicFile, checkDistinct, checkWritable, type CliIo } from "./io.js";
+import { loadChecked } from "./load.js";
+import { guardDuration, intArg, maxHoursOption, setOption } from "./options.js";
+
+interface TraceFlags {
+  column?: string;
+  run: number;
+  seed?: number;
+  from?: string;
+  to?: string;
+  output?: string;
+  set: Override[];
+  maxHours: number;
+}
+
+/**
+ * `xeniso trace`: one run of one column with its scheduling trace (src/model/trace.ts),
+ * as CSV. The run is the very one `xeniso run` averages as run N of that column: same
+ * seed, same run index, and tracing changes nothing in it.
+ */
+export function traceCommand(prog: Command, io: CliIo): void {
+  const cmd = prog
+    .command("trace")
+    .description("one run of a scenario's column with its scheduling trace as CSV: every switch and wake-up on every CPU, and the mechanisms' actions (debt, cuts, parking)")
+    .argument("<scenario>", "a scenario YAML file, e.g. scenarios/sedf-dc.yaml")
+    .option("-c, --column <name>", "the column (variant) to trace; needed when the scenario has several")
+    .option("--run <n>", "which run of the column, as `run` numbers them from 0", intArg("--run", 0, 999), 0)
+    .option("-s, --seed <n>", "random seed (default: the scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
+    .option("--from <time>", "keep the events from this time on (default: the start)")
+    .option("--to <time>", "keep the events before this time (default: the end of the run)")
+    .option("-o, --output <file>", "write the trace to FILE (atomically) instead of stdout");
+  maxHoursOption(setOption(cmd)).action(async (file: string, flags: TraceFlags) => {
+    const { scenario } = loadChecked(file, flags.set);
+    const columns = columnsOf(scenario);
+    const names = columns.map((c) => `"${c.name}"`).join(", ");
+    if (flags.column === undefined && columns.length > 1) throw new UsageError([`${file}: has ${columns.length} columns (${names}): pick one with --column`]);
+    const column = flags.column === undefined ? columns[0] : columns.find((c) => c.name === flags.column);
+    if (column === undefined) throw new UsageError([`--column ${flags.column}: ${file} has no such column; its columns are ${names}`]);
+    const time = (flag: string, text: string | undefined, fallback: number) => {
+      if (text === undefined) return fallback;
+      const d = parseDuration(text);
+      if (!d.ok) throw new UsageError([`${flag}: ${d.message}`]);
+      if (d.value > scenario.duration) throw new UsageError([`${flag} ${text}: after the end of the run (${scenario.duration / 1e9}s)`]);
+      return d.value;
+    };
+    const from = time("--from", flags.from, 0);
+    // Without --to, the events at the run's very end are kept too.
+    const to = time("--to", flags.to, Infinity);
+    if (from >= to) throw new UsageError([`--from ${flags.from}: must come before --to ${flags.to ?? "(the end of the run)"}`]);
+    if (flags.output) {
+      checkDistinct([["-o", flags.output]], [file]);
+      checkWritable(flags.output);
+    }
+    guardDuration(`${file}: one run of ${column.name}`, estimateColumnsEvents([column], 1), 1, 1, flags.maxHours);
+    // Written as it grows: Table 2's 120 s make 3 million rows (120 MB).
+    const out = flags.output ? new AtomicFile(flags.output) : null;
+    const trace = new Trace(out ? (text) => out.write(text) : io.stdout, from, to);
+    const sim = new Simulation(column.scenario, flags.run, flags.seed ?? scenario.seed, undefined, { trace });
+    try {
+      // To a pipe, a second of the run at a time, so its rows never pile up unread.
+      if (out === null && io.drain) await sim.executeInSteps(SEC, io.drain);
+      else sim.execute();
+      trace.flush();
+    } catch (e) {
+      out?.abort();
+      throw e;
+    }
+    out?.close();
+  });
+}

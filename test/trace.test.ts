@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { Simulation } from "../src/model/simulation.js";
+import { Trace, TRACE_FIELDS } from "../src/model/trace.js";
+import { parseScenario } from "../src/scenario/load.js";
+
+/** One CPU under SEDF-DC: the IDD, a web server and a CPU-bound domain taking the slack. */
+const SEDF_DC = `name: traced
+profile: p4-2.8
+duration: 3s
+scheduler: { type: sedf-dc }
+domains:
+  - { name: Domain-0, idd: true, share: 30% }
+  - { name: Domain-1, share: 25%, workload: { type: web, rate: 400, fileSize: 10KB } }
+  - { name: Domain-2, share: 10%, extratime: true, workload: { type: cpu } }
+`;
+
+interface Row {
+  time: number;
+  cpu: string;
+  event: string;
+  domain: string;
+  prev: string;
+  ran: number;
+  detail: string;
+}
+
+function traced(scenarioText: string, from?: number, to?: number) {
+  let csv = "";
+  const trace = new Trace((t) => (csv += t), from, to);
+  const sim = new Simulation(parseScenario(scenarioText), 0, 1, undefined, { trace });
+  const result = sim.execute();
+  trace.flush();
+  const [header, ...lines] = csv.trimEnd().split("\n");
+  expect(header).toBe(TRACE_FIELDS.join(","));
+  // No field of these scenarios needs quoting, so a plain split reads them.
+  const rows: Row[] = lines.map((l) => {
+    const [time, cpu, event, domain, prev, ran, detail] = l.split(",");
+    return { time: Number(time), cpu, event, domain, prev, ran: Number(ran), detail };
+  });
+  return { sim, result, rows };
+}
+
+describe("a scheduling trace (xeniso trace)", () => {
+  it("records every switch: each CPU's switches chain, their times add up to each domain's CPU time, and they number its executions", () => {
+    const { sim, rows } = traced(SEDF_DC);
+    expect(rows.map((r) => r.time)).toEqual([...rows.map((r) => r.time)].sort((a, b) => a - b));
+    const switches = rows.filter((r) => r.event === "switch");
+    let running = "idle";
+    let since = 0;
+    const ran = new Map<string, number>();
+    for (const s of switches) {
+      expect(s.prev).toBe(running);
+      expect(s.domain).not.toBe(s.prev);
+      expect(s.ran).toBeCloseTo(1000 * (s.time - since), 3);
+      ran.set(s.prev, (ran.get(s.prev) ?? 0) + s.ran);
+      running = s.domain;
+      since = s.time;
+    }
+    ran.set(running, (ran.get(running) ?? 0) + 1000 * (3000 - since));
+    for (const d of sim.domains) {
+      expect(ran.get(d.name)! * 1e3).toBeCloseTo(d.timeInAt("running", sim.engine.now), -1);
+      expect(switches.filter((s) => s.domain === d.name)).toHaveLength(d.execCount);
+    }
+    // The web server blocks and wakes; SEDF-DC's feedback charges it debt every 500 ms.
+    expect(rows.filter((r) => r.event === "wake" && r.domain === "Domain-1").length).toBeGreaterThan(100);
+    const debts = rows.filter((r) => r.event === "debt");
+    expect(new Set(debts.map((r) => r.time))).toEqual(new Set([500, 1000, 1500, 2000, 2500, 3000]));
+    expect(debts.every((r) => r.domain === "Domain-1" && /^added \d+(\.\d+)? us$/.test(r.detail))).toBe(true);
+  });
+
+  it("changes nothing in the run, and keeps only the events of its window", () => {
+    const plain = new Simulation(parseScenario(SEDF_DC), 0, 1).execute();
+    const { result, rows } = traced(SEDF_DC, 1e9, 1.5e9);
+    expect(result.metrics).toEqual(plain.metrics);
+    expect(result.events).toBe(plain.events);
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.time >= 1000 && r.time < 1500)).toBe(true);
+  });
+
+  it("gives the same run when it runs a second at a time, as a trace to a pipe does", async () => {
+    for (const text of [SEDF_DC, SEDF_DC.replace("type: sedf-dc", "type: credit-dc")]) {
+      const whole = new Simulation(parseScenario(text), 0, 1).execute();
+      let pauses = 0;
+      const stepped = await new Simulation(parseScenario(text), 0, 1).executeInSteps(0.25e9, async () => void pauses++);
+      expect(pauses).toBe(11);
+      expect(stepped.metrics).toEqual(whole.metrics);
+      expect(stepped.events).toBe(whole.events);
+    }
+  });
+
+  it("records ShareGuard's cuts as it decides them, with how long", () => {
+    const { sim, rows } = traced(`name: cut
+profile: system-2
+duration: 4s
+domains:
+  - { name: Domain-0, idd: true, cpu: 0, share: 60% }
+  - { name: Domain-1, cpu: 1, share: 33%, workload: { type: bulk } }
+shareguard: { limits: { Domain-1: 2% } }
+`);
+    const cuts = rows.filter((r) => r.event === "cut");
+    const decisions = sim.shareguard!.decisions;
+    expect(decisions.length).toBeGreaterThan(0);
+    expect(cuts.map((r) => r.time)).toEqual(decisions.map((d) => d.time / 1e6));
+    expect(cuts[0].detail).toBe(`used ${+(100 * decisions[0].used).toFixed(2)}% of the IDD > limit 2%: off ${decisions[0].cutFor / 1e6} ms`);
+  });
+
+  it("records the credit scheduler parking and unparking a capped domain", () => {
+    const { rows } = traced(`name: park
+profile: system-1
+duration: 1s
+scheduler: { type: credit }
+domains:
+  - { name: Domain-0, idd: true, share: 20% }
+  - { name: Domain-1, cap: 25%, workload: { type: cpu } }
+`);
+    const parking = rows.filter((r) => r.event === "park" || r.event === "unpark");
+    expect(parking.length).toBeGreaterThan(4);
+    expect(parking.every((r) => r.domain === "Domain-1")).toBe(true);
+    // They alternate, starting with a park.
+    parking.forEach((r, i) => expect(r.event).toBe(i % 2 === 0 ? "park" : "unpark"));
+  });
+});
