@@ -341,6 +341,11 @@ describe("xeniso CLI", () => {
     expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--from", "2s", "--to", "1s"]).stderr).toBe("error: --from 2s: must come before --to 1s\n");
     expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--to", "99s"]).stderr).toMatch(/^error: --to 99s: after the end of the run \(\d+s\)\n$/);
     expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--from", "soon"]).code).toBe(2);
+    // --plot draws the window: who ran when on each CPU.
+    const svg = join(tmp, "trace.svg");
+    expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--to", "50ms", "-o", join(tmp, "t.csv"), "--plot", svg]).code).toBe(0);
+    expect(readFileSync(svg, "utf8")).toMatch(/^<svg[^]*CPU 0/);
+    expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--plot", svg]).stderr).toMatch(/^error: --plot: draws at most 2 s of a trace, and this window is \d+ s: narrow it with --from and --to\n$/);
   });
 
   it("draws a run's figures with --plot, from the same run as its JSON", () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Simulation } from "../src/model/simulation.js";
 import { Trace, TRACE_FIELDS } from "../src/model/trace.js";
+import { renderSvg, traceFigure } from "../src/report/figures.js";
 import { parseScenario } from "../src/scenario/load.js";
 
 /** One CPU under SEDF-DC: the IDD, a web server and a CPU-bound domain taking the slack. */
@@ -86,6 +87,28 @@ describe("a scheduling trace (xeniso trace)", () => {
       expect(stepped.metrics).toEqual(whole.metrics);
       expect(stepped.events).toBe(whole.events);
     }
+  });
+
+  it("keeps, for a chart, who ran when on each CPU within its window, adding up to each domain's CPU time there", async () => {
+    const trace = new Trace(() => {}, 1e9, 1.2e9, true);
+    const sim = new Simulation(parseScenario(SEDF_DC), 0, 1, undefined, { trace });
+    // Each domain's CPU time in the window, from its own account.
+    const inWindow = new Map<string, number>();
+    sim.engine.at(1e9, () => sim.domains.forEach((d) => inWindow.set(d.name, -d.timeInAt("running", 1e9))));
+    sim.engine.at(1.2e9, () => sim.domains.forEach((d) => inWindow.set(d.name, inWindow.get(d.name)! + d.timeInAt("running", 1.2e9))));
+    sim.execute();
+    trace.finish(sim.scenario.duration);
+    const spans = trace.spans!;
+    for (const d of sim.domains) {
+      const ran = spans.filter((x) => x.domain === d.name).reduce((a, x) => a + (x.to - x.from), 0);
+      expect(ran * 1e6).toBeCloseTo(inWindow.get(d.name)!, -1);
+    }
+    expect(spans.every((x) => x.cpu === 0 && x.from >= 1000 && x.to <= 1200 && x.to > x.from)).toBe(true);
+    // One CPU runs one domain at a time: the spans follow one another.
+    for (let i = 1; i < spans.length; i++) expect(spans[i].from).toBeGreaterThanOrEqual(spans[i - 1].to - 1e-9);
+    const svg = await renderSvg(traceFigure("t", spans, [], sim.domains.map((d) => d.name), 1));
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain("CPU 0");
   });
 
   it("records ShareGuard's cuts as it decides them, with how long", () => {

@@ -6,11 +6,16 @@ import { UsageError } from "../scenario/load.js";
 import type { Override } from "../scenario/overrides.js";
 import { parseDuration } from "../scenario/units.js";
 import { SEC } from "../sim/engine.js";
-import { AtomicFile, checkDistinct, checkWritable, type CliIo } from "./io.js";
+import { renderSvg, traceFigure } from "../report/figures.js";
+import { AtomicFile, checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
 import { loadChecked } from "./load.js";
 import { guardDuration, intArg, maxHoursOption, setOption } from "./options.js";
 
+/** The longest window `--plot` draws: a second of Table 2 is some 25,000 bars already. */
+const PLOT_WINDOW = 2e9;
+
 interface TraceFlags {
+  plot?: string;
   column?: string;
   run: number;
   seed?: number;
@@ -36,7 +41,8 @@ export function traceCommand(prog: Command, io: CliIo): void {
     .option("-s, --seed <n>", "random seed (default: the scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
     .option("--from <time>", "keep the events from this time on (default: the start)")
     .option("--to <time>", "keep the events before this time (default: the end of the run)")
-    .option("-o, --output <file>", "write the trace to FILE (atomically) instead of stdout");
+    .option("-o, --output <file>", "write the trace to FILE (atomically) instead of stdout")
+    .option("--plot <file>", `also draw the window as an SVG chart of who ran when on each CPU (a window of at most ${PLOT_WINDOW / 1e9} s)`);
   maxHoursOption(setOption(cmd)).action(async (file: string, flags: TraceFlags) => {
     const { scenario } = loadChecked(file, flags.set);
     const columns = columnsOf(scenario);
@@ -55,24 +61,31 @@ export function traceCommand(prog: Command, io: CliIo): void {
     // Without --to, the events at the run's very end are kept too.
     const to = time("--to", flags.to, Infinity);
     if (from >= to) throw new UsageError([`--from ${flags.from}: must come before --to ${flags.to ?? "(the end of the run)"}`]);
-    if (flags.output) {
-      checkDistinct([["-o", flags.output]], [file]);
-      checkWritable(flags.output);
+    if (flags.plot !== undefined && Math.min(to, scenario.duration) - from > PLOT_WINDOW) {
+      const span = (Math.min(to, scenario.duration) - from) / 1e9;
+      throw new UsageError([`--plot: draws at most ${PLOT_WINDOW / 1e9} s of a trace, and this window is ${span} s: narrow it with --from and --to`]);
     }
+    checkDistinct([["-o", flags.output], ["--plot", flags.plot]], [file]);
+    for (const f of [flags.output, flags.plot]) if (f) checkWritable(f);
     guardDuration(`${file}: one run of ${column.name}`, estimateColumnsEvents([column], 1), 1, 1, flags.maxHours);
     // Written as it grows: Table 2's 120 s make 3 million rows (120 MB).
     const out = flags.output ? new AtomicFile(flags.output) : null;
-    const trace = new Trace(out ? (text) => out.write(text) : io.stdout, from, to);
+    const trace = new Trace(out ? (text) => out.write(text) : io.stdout, from, to, flags.plot !== undefined);
     const sim = new Simulation(column.scenario, flags.run, flags.seed ?? scenario.seed, undefined, { trace });
     try {
       // To a pipe, a second of the run at a time, so its rows never pile up unread.
       if (out === null && io.drain) await sim.executeInSteps(SEC, io.drain);
       else sim.execute();
-      trace.flush();
+      trace.finish(scenario.duration);
     } catch (e) {
       out?.abort();
       throw e;
     }
     out?.close();
+    if (flags.plot) {
+      const title = `${scenario.name}, ${column.name}, run ${flags.run}: who ran when`;
+      const spec = traceFigure(title, trace.spans!, trace.cuts!, sim.domains.map((d) => d.name), sim.cpus.length);
+      writeAtomic(flags.plot, await renderSvg(spec));
+    }
   });
 }

@@ -2,6 +2,7 @@ import * as vega from "vega";
 import { compile, type TopLevelSpec } from "vega-lite";
 import type { FigureData } from "../model/runner.js";
 import type { SeriesPoint } from "../model/simulation.js";
+import type { TraceSpan } from "../model/trace.js";
 import type { ResultDoc, Table } from "./result.js";
 import { DEFAULT_COLUMN } from "../scenario/schema.js";
 
@@ -116,6 +117,36 @@ function columnFigures(scenarioName: string, col: FigureData["columns"][number])
     });
   }
   return out;
+}
+
+/**
+ * A scheduling trace's window as a chart of who ran when: one lane per CPU, a bar per
+ * stretch a domain ran (gaps are idle), and ShareGuard's cuts shaded across the lanes.
+ * Colours follow `domains`, the run's domains in order, as in the other panels.
+ */
+export function traceFigure(title: string, spans: TraceSpan[], cuts: TraceSpan[], domains: string[], cpus: number): TopLevelSpec {
+  const lanes = Array.from({ length: cpus }, (_, i) => `CPU ${i}`);
+  const shown = domains.filter((d) => spans.some((s) => s.domain === d));
+  const bars = {
+    data: { values: spans.map((s) => ({ ...s, lane: `CPU ${s.cpu}` })) },
+    mark: { type: "bar" },
+    encoding: {
+      y: { field: "lane", type: "nominal", title: null, scale: { domain: lanes } },
+      x: { field: "from", type: "quantitative", title: "Time (ms)", scale: { zero: false } },
+      x2: { field: "to" },
+      color: domainColor(shown, domains),
+    },
+  };
+  // Over the bars, which would hide it on a busy CPU.
+  const shade = { data: { values: cuts }, mark: { type: "rect", color: "#000000", opacity: 0.25 }, encoding: { x: { field: "from", type: "quantitative" }, x2: { field: "to" } } };
+  const cutNote = cuts.length ? `; shaded: ${[...new Set(cuts.map((c) => c.domain))].join(", ")} cut off by ShareGuard` : "";
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    title: { text: title + cutNote, anchor: "start", fontSize: 13 },
+    width: WIDTH,
+    height: 40 * cpus,
+    layer: cuts.length > 0 ? [bars, shade] : [bars],
+  } as TopLevelSpec;
 }
 
 /** Figures 4 and 5: Domain-0's CPU for the Send and Receive benchmarks against packet size and rate. */
