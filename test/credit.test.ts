@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PhysicalCpu } from "../src/host/cpu.js";
 import { Domain, Task } from "../src/host/domain.js";
-import { BOOST, CreditAccounting, OVER, UNDER } from "../src/host/schedulers/credit.js";
+import { BOOST, CreditAccounting, OVER, UNDER, type CreditVersion } from "../src/host/schedulers/credit.js";
 import { CreditTicker } from "../src/model/controllers.js";
 import { columnsOf } from "../src/model/runner.js";
 import { Simulation } from "../src/model/simulation.js";
@@ -20,9 +20,9 @@ interface Spec {
 }
 
 /** A host of `cpus` CPUs under the credit scheduler, with its accounting ticking. */
-function creditHost(specs: Spec[], { cpus = 1, collectDebt = false, migrationDelay = 0 } = {}) {
+function creditHost(specs: Spec[], { cpus = 1, collectDebt = false, migrationDelay = 0, version = "later" as CreditVersion } = {}) {
   const engine = new Engine();
-  const accounting = new CreditAccounting({ collectDebt, migrationDelay });
+  const accounting = new CreditAccounting({ collectDebt, migrationDelay, version });
   const cpuList = Array.from({ length: cpus }, (_, i) => new PhysicalCpu(i, engine, accounting.scheduler(i)));
   const domains = specs.map((s, i) => {
     const cpu = s.cpu === "any" ? i % cpus : (s.cpu ?? 0);
@@ -51,8 +51,8 @@ function every5ms(engine: Engine, dom: Domain): number[] {
 }
 
 /** Drives one CPU's scheduler by hand. */
-function direct(specs: Spec[]) {
-  const accounting = new CreditAccounting();
+function direct(specs: Spec[], version: CreditVersion = "later") {
+  const accounting = new CreditAccounting({ version });
   const sched = accounting.scheduler(0);
   const domains = specs.map((s, i) => {
     const d = new Domain(i, `Dom${i}`, 0, { slice: 0, period: 10 * MS, extratime: false, weight: s.weight, cap: s.cap }, specs.length);
@@ -154,6 +154,45 @@ describe("credit scheduler: accounting (csched_acct) and burning, by hand", () =
     accounting.account(30 * MS); // −300 + (150 − 124)
     expect(sched.state(dom).credit).toBe(-300 + 150 - 124);
     expect(sched.debtOf(dom)).toBe(0);
+  });
+});
+
+describe("the first credit scheduler (version xen-3.0)", () => {
+  it("charges the domain found running at a tick the whole tick, 10 credits of 1 ms, whatever it ran", () => {
+    const { sched, domains, st } = direct([{}, {}], "xen-3.0");
+    expect(sched.pick(0, null, 0).next).toBe(domains[0]);
+    // Domain 0 runs 9.99 ms, domain 1 the last 10 µs before the tick: domain 1 pays it all.
+    expect(sched.pick(9.99 * MS, domains[0], 9.99 * MS).next).toBe(domains[1]);
+    sched.catchUp(10 * MS);
+    expect([st(0).credit, st(1).credit]).toEqual([0, -10]);
+  });
+
+  it("hands out 30 credits per CPU per accounting, and has no boost", () => {
+    const { accounting, sched, domains, st } = direct([{}, { cpuBound: false }], "xen-3.0");
+    sched.pick(0, null, 0);
+    sched.catchUp(30 * MS);
+    accounting.account(30 * MS);
+    // Domain 0 paid three ticks (30) and earned the CPU's 30, alone active.
+    expect(st(0)).toMatchObject({ credit: 0, pri: UNDER });
+    domains[1].cpuBound = true;
+    expect(sched.wake(domains[1], 31 * MS, domains[0])).toBe(false);
+    expect(st(1).pri).toBe(UNDER);
+  });
+
+  it("parks a capped domain in any debt behind the idle CPU, waiting rather than paused, and lets it run out its slice", () => {
+    const { engine, cpus, domains } = creditHost([{ cap: 0.25 }], { version: "xen-3.0" });
+    const xenmon = new XenMon(engine, domains, cpus, null, 100 * MS, 1);
+    const waited: number[] = [];
+    xenmon.onSample((s) => waited.push(s.domains[0].waited));
+    xenmon.start();
+    engine.run(30 * SEC);
+    const d = domains[0];
+    expect(d.pausedTimeAt(engine.now)).toBe(0);
+    expect(d.timeInAt("runnable", engine.now) / engine.now).toBeGreaterThan(0.5);
+    expect(waited.reduce((a, w) => a + w, 0)).toBeGreaterThan(0);
+    // Its cap in whole credits of 1 ms rounds up: 25 % of 30 is 8 per accounting, 26.7 %
+    // (the later scheduler's 75 credits of 100 µs give 25 %).
+    expect(cpuShare(d, engine.now)).toBeCloseTo(8 / 30, 3);
   });
 });
 

@@ -14,6 +14,7 @@ const scenarioText = fc
     iddShare: fc.integer({ min: 10, max: 60 }),
     iddExtra: fc.boolean(),
     scheduler: fc.constantFrom("sedf", "sedf-dc", "credit", "credit-dc"),
+    creditVersion: fc.constantFrom("later", "xen-3.0"),
     guests: fc.array(
       fc.record({
         share: fc.integer({ min: 0, max: 13 }),
@@ -28,7 +29,7 @@ const scenarioText = fc
     ),
   })
   .map((s) => {
-    const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler} }`, `domains:`];
+    const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler}${s.scheduler.startsWith("credit") ? `, creditVersion: ${s.creditVersion}` : ""} }`, `domains:`];
     lines.push(`  - { name: Domain-0, idd: true, cpu: 0, share: ${s.iddShare}%, extratime: ${s.iddExtra} }`);
     s.guests.forEach((g, i) => {
       const l = g.load;

@@ -32,7 +32,7 @@ describe("scenario validation", () => {
     const sc = parseScenario(GOOD, "s.yaml");
     expect(sc.runs).toBe(10);
     expect(sc.xenmon.interval).toBe(100_000_000);
-    expect(sc.scheduler).toEqual({ type: "sedf", feedbackInterval: 500_000_000, spreadDebt: true, migrationDelay: 0, unblock: "paper" });
+    expect(sc.scheduler).toEqual({ type: "sedf", feedbackInterval: 500_000_000, spreadDebt: true, migrationDelay: 0, creditVersion: "later", unblock: "paper" });
   });
 
   it("reports a YAML syntax error with its position", () => {

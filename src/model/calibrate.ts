@@ -37,7 +37,7 @@ export function benchmarkScenario(profile: HostProfile, direction: Direction, ra
     seed: 1,
     runs: 1,
     duration,
-    scheduler: { type: "sedf", feedbackInterval: 500e6, spreadDebt: true, migrationDelay: 0, unblock: "paper" },
+    scheduler: { type: "sedf", feedbackInterval: 500e6, spreadDebt: true, migrationDelay: 0, creditVersion: "later", unblock: "paper" },
     xenmon: { interval: 100e6 },
     domains: [
       { name: "Domain-0", cpu: 0, idd: true, share: 0.5, period: 10e6, extratime: true },

@@ -110,7 +110,7 @@ export class Simulation {
     this.profile = profile;
     const n = scenario.domains.length;
     const type = scenario.scheduler.type;
-    const credit = isCreditScheduler(type) ? new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay }) : null;
+    const credit = isCreditScheduler(type) ? new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay, version: scenario.scheduler.creditVersion }) : null;
     const iddQueue = new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value);
     const cpuCount = scenario.cpus ?? this.profile.cpus;
     this.domains = scenario.domains.map((d, i) => {

@@ -127,6 +127,10 @@ const SchedulerSpec = z.strictObject({
   migrationDelay: Duration(0, 10e9)
     .prefault("0us")
     .describe("credit: an unpinned domain that left its CPU less than this long ago is not taken by another (Xen's vcpu_migration_delay, default 0)"),
+  creditVersion: z
+    .enum(["later", "xen-3.0"])
+    .default("later")
+    .describe("credit: which sched_credit.c: later (time-based accounting, boost for waking domains, caps by pausing; default) or xen-3.0 (the first, of the paper's time: the domain running at each 10 ms tick pays for the whole tick, no boost, a capped domain in debt parked behind the idle one)"),
   unblock: z
     .enum(["paper", "xen-3.0"])
     .default("paper")
@@ -319,6 +323,13 @@ export const ScenarioSchema = z
           if (d[key] !== undefined) ctx.addIssue({ code: "custom", path: ["domains", i, key], message: `${key} is a credit scheduler setting, and no column runs it (scheduler: { type: credit })` });
         }
       });
+    }
+    // Likewise a credit version on a scheduler that is not the credit scheduler.
+    const schedulers: Array<[z.output<typeof SchedulerSpec>, (string | number)[]]> = [[sc.scheduler, ["scheduler"]], ...(sc.variants ?? []).flatMap((v, i) => (v.scheduler ? [[v.scheduler, ["variants", i, "scheduler"]] as [z.output<typeof SchedulerSpec>, (string | number)[]]] : []))];
+    for (const [spec, at] of schedulers) {
+      if (spec.creditVersion !== "later" && !isCreditScheduler(spec.type)) {
+        ctx.addIssue({ code: "custom", path: [...at, "creditVersion"], message: `a credit scheduler setting, and this scheduler is ${spec.type}` });
+      }
     }
     for (const [cpu, total] of guaranteed) {
       if (total > 1 + 1e-9) {

@@ -4,8 +4,9 @@ import type { DebtCollector, Decision, Scheduler } from "../scheduler.js";
 
 /*
  * Xen's credit scheduler (sched_credit.c), the default from Xen 3.0.4 on: beyond the
- * paper, whose Xen 3.0 ran SEDF. We follow the version with time-based accounting
- * (burn_credits, as later releases have it), for one-VCPU domains.
+ * paper, whose Xen 3.0 ran SEDF. By default we follow the version with time-based
+ * accounting (burn_credits, as later releases have it), for one-VCPU domains, as
+ * below; `version: "xen-3.0"` is the first one instead (see CreditVersion).
  *
  * - Every 10 ms tick, the running VCPU loses its boost and is made active (earning).
  * - Every 30 ms, the accounting hands the host's credits (300 per CPU) to the active
@@ -28,7 +29,6 @@ export const CREDIT_ACCOUNTING: Nanos = 30 * MS; // CSCHED_TICKS_PER_ACCT ticks
 export const DEFAULT_WEIGHT = 256; // CSCHED_DEFAULT_WEIGHT
 /** Credits per accounting period for one CPU (CSCHED_CREDITS_PER_ACCT); also one time slice's worth. */
 export const CREDITS_PER_ACCOUNTING = 300;
-const CREDITS_PER_TIMESLICE = 300;
 /** 10 credits per ms of CPU (CSCHED_CREDITS_PER_MSEC). */
 const NS_PER_CREDIT: Nanos = 100 * US;
 
@@ -57,9 +57,26 @@ export interface CreditState {
   lastRan: Nanos;
 }
 
+/**
+ * Which sched_credit.c.
+ * - "later" (the default): time-based accounting (burn_credits), BOOST for waking VCPUs,
+ *   and a capped VCPU more than a cap's worth in debt paused until its credit is
+ *   positive again, as later releases have it.
+ * - "xen-3.0": the first credit scheduler, of the paper's time (Xen 3.0.x, 2006).
+ *   Credits count whole ms (30 per CPU per accounting). The VCPU found running at each
+ *   10 ms tick pays for the whole tick, whatever it ran (sampled accounting). There is
+ *   no BOOST: a waking VCPU preempts only one of lower priority. A capped VCPU in any
+ *   debt is PARKED: queued below the idle VCPU, so it waits, not paused. Nothing
+ *   reschedules a CPU at an accounting: a parked VCPU runs out its time slice, an
+ *   unparked one waits for its CPU's next decision, and an idle CPU decides every
+ *   time slice.
+ */
+export type CreditVersion = "later" | "xen-3.0";
+
 export interface CreditOptions {
   /** Credit-DC: each accounting pays the domain's debt out of what it earns. */
   collectDebt?: boolean;
+  version?: CreditVersion;
   /**
    * Xen's vcpu_migration_delay (0 by default): a VCPU that left its CPU less than this
    * long ago is cache-hot there, and no peer takes it.
@@ -74,6 +91,12 @@ export interface CreditOptions {
  */
 export class CreditAccounting {
   private readonly schedulers: CreditScheduler[] = [];
+  /** The first credit scheduler's ways (see CreditVersion). */
+  readonly first: boolean;
+  /** Credits per CPU per accounting, also a time slice's worth and the bounds of a VCPU's credit. */
+  readonly perAccounting: number;
+  /** What one credit buys: 100 µs (later), 1 ms (xen-3.0). */
+  readonly nsPerCredit: Nanos;
   /** Xen's active_sdom list, head first. */
   private activeList: CreditState[] = [];
   private weightTotal = 0;
@@ -85,7 +108,11 @@ export class CreditAccounting {
   /** Told when an accounting parks or unparks a domain (a scheduling trace); null otherwise. */
   onPark: ((dom: Domain, parked: boolean, now: Nanos) => void) | null = null;
 
-  constructor(readonly options: CreditOptions = {}) {}
+  constructor(readonly options: CreditOptions = {}) {
+    this.first = options.version === "xen-3.0";
+    this.perAccounting = this.first ? 30 : CREDITS_PER_ACCOUNTING;
+    this.nsPerCredit = this.first ? MS : NS_PER_CREDIT;
+  }
 
   /** A CPU's scheduler; CPU `index` gets the `index`-th. */
   scheduler(index: number): CreditScheduler {
@@ -132,7 +159,7 @@ export class CreditAccounting {
   account(now: Nanos): number[] {
     for (const s of this.schedulers) s.catchUp(now);
     const weightTotal = this.weightTotal;
-    let creditTotal = CREDITS_PER_ACCOUNTING * this.schedulers.length;
+    let creditTotal = this.perAccounting * this.schedulers.length;
     // Converge the balance towards 0 when it is negative.
     if (this.creditBalance < 0) creditTotal -= this.creditBalance;
     if (weightTotal === 0) {
@@ -148,13 +175,13 @@ export class CreditAccounting {
       weightLeft -= weight;
       // At most one accounting period's run for its VCPU, more only while the host-wide
       // balance is negative.
-      let creditPeak = CREDITS_PER_ACCOUNTING;
+      let creditPeak = this.perAccounting;
       if (this.creditBalance < 0) creditPeak += ceilDiv(-this.creditBalance * weight, weightTotal);
       let creditCap = 0;
       // Xen's cap is a whole number of percent, 0 meaning none.
       const cap = Math.round((st.dom.sched.cap ?? 0) * 100);
       if (cap > 0) {
-        creditCap = ceilDiv(cap * CREDITS_PER_ACCOUNTING, 100);
+        creditCap = ceilDiv(cap * this.perAccounting, 100);
         if (creditCap < creditPeak) creditPeak = creditCap;
       }
       let creditFair = ceilDiv(creditTotal * weight, weightTotal);
@@ -172,18 +199,19 @@ export class CreditAccounting {
       }
       if (this.options.collectDebt && st.debt > 0) {
         // Credit-DC: the IDD's work for it is paid out of what it earns.
-        const paid = Math.min(creditFair, Math.ceil(st.debt / NS_PER_CREDIT));
+        const paid = Math.min(creditFair, Math.ceil(st.debt / this.nsPerCredit));
         creditFair -= paid;
-        st.debt = Math.max(0, st.debt - paid * NS_PER_CREDIT);
+        st.debt = Math.max(0, st.debt - paid * this.nsPerCredit);
       }
       st.credit += creditFair;
       if (st.credit < 0) {
         st.pri = OVER;
-        if (cap > 0 && st.credit < -creditCap && !st.parked) {
+        // The first scheduler parks a capped VCPU in any debt, later ones past a cap's worth.
+        if (cap > 0 && st.credit < (this.first ? 0 : -creditCap) && !st.parked) {
           if (st.scheduler.park(st, now)) resched.add(st.scheduler.cpu);
           this.onPark?.(st.dom, true, now);
         }
-        if (st.credit < -CREDITS_PER_TIMESLICE) st.credit = -CREDITS_PER_TIMESLICE;
+        if (st.credit < -this.perAccounting) st.credit = -this.perAccounting;
       } else {
         st.pri = UNDER;
         if (st.parked) {
@@ -191,7 +219,7 @@ export class CreditAccounting {
           this.onPark?.(st.dom, false, now);
         }
         // A VCPU that cannot spend what it earns stops earning.
-        if (st.credit > CREDITS_PER_TIMESLICE) {
+        if (st.credit > this.perAccounting) {
           this.deactivate(st);
           st.credit = 0;
         }
@@ -241,8 +269,9 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     const st = this.state(dom);
     if (st === this.current || st.onRunq || st.parked) return false;
     // Boost a waking VCPU that has credit, so an I/O-bound domain runs soon after its
-    // event; one that uses the CPU for long loses the boost at the next tick.
-    if (st.pri === UNDER) st.pri = BOOST;
+    // event; one that uses the CPU for long loses the boost at the next tick. The first
+    // credit scheduler had no boost.
+    if (st.pri === UNDER && !this.accounting.first) st.pri = BOOST;
     this.insert(st);
     if (this.current !== null) this.accounting.rouseIdlers(st);
     return st.pri > (this.current?.pri ?? IDLE);
@@ -252,7 +281,7 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     this.catchUp(now);
     const cur = this.current;
     if (cur !== null) {
-      this.burn(cur, now);
+      if (!this.accounting.first) this.burn(cur, now);
       cur.start -= now;
       cur.lastRan = now;
       if (prev !== null && prev.hasWork() && !cur.parked) this.insert(cur);
@@ -269,7 +298,8 @@ export class CreditScheduler implements Scheduler, DebtCollector {
       this.remove(head);
     }
     this.current = next;
-    if (next === null) return this.decide(null, Infinity);
+    // The first scheduler's idle CPU decides again every time slice too; later ones wait for a wake-up.
+    if (next === null) return this.decide(null, this.accounting.first ? CREDIT_TIMESLICE : Infinity);
     next.start += now;
     return this.decide(next.dom, CREDIT_TIMESLICE);
   }
@@ -310,9 +340,11 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     while (this.nextTick <= now) {
       const cur = this.current;
       if (cur !== null) {
-        // csched_vcpu_acct: found running at a tick, it uses the CPU for real.
+        // csched_vcpu_acct: found running at a tick, it uses the CPU for real. The first
+        // scheduler charges it the whole tick (CSCHED_TICK), whatever it ran.
         if (cur.pri === BOOST) cur.pri = UNDER;
-        this.burn(cur, this.nextTick);
+        if (this.accounting.first) cur.credit -= CREDIT_TICK / this.accounting.nsPerCredit;
+        else this.burn(cur, this.nextTick);
         this.accounting.activate(cur);
       }
       if (this.sortedAt !== this.accounting.sortEpoch) {
@@ -324,20 +356,25 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     }
   }
 
-  /** Pauses a capped domain in debt. True when it was running, so the CPU must decide again. */
+  /**
+   * Pauses a capped domain in debt. True when it was running, so the CPU must decide
+   * again. The first scheduler's PARKED VCPU is only queued behind the idle one: not
+   * paused, and one that is running runs out its slice.
+   */
   park(st: CreditState, now: Nanos): boolean {
     st.parked = true;
-    st.dom.setPaused(true, now);
+    if (!this.accounting.first) st.dom.setPaused(true, now);
     if (st.onRunq) this.remove(st);
-    return st === this.current;
+    return st === this.current && !this.accounting.first;
   }
 
-  /** Unpauses it: it queues if it has work, without a boost. True when it should preempt. */
+  /** Unpauses it: it queues if it has work, without a boost. True when it should preempt (never for the first scheduler). */
   unpark(st: CreditState, now: Nanos): boolean {
     st.parked = false;
-    st.dom.setPaused(false, now);
+    if (!this.accounting.first) st.dom.setPaused(false, now);
     if (st === this.current || st.onRunq || !st.dom.hasWork()) return false;
     this.insert(st);
+    if (this.accounting.first) return false;
     if (this.current !== null) this.accounting.rouseIdlers(st);
     return st.pri > (this.current?.pri ?? IDLE);
   }
