@@ -58,6 +58,10 @@ describe("a scheduling trace (xeniso trace)", () => {
       since = s.time;
     }
     ran.set(running, (ran.get(running) ?? 0) + 1000 * (3000 - since));
+    // Why each left: a CPU-bound domain never blocks; an idle CPU gives no reason.
+    for (const s of switches.filter((x) => x.prev === "idle")) expect(s.detail).toBe("");
+    expect(new Set(switches.filter((s) => s.prev !== "idle").map((s) => s.detail))).toEqual(new Set(["blocked", "slice over", "preempted"]));
+    expect(switches.some((s) => s.prev === "Domain-2" && s.detail === "blocked")).toBe(false);
     for (const d of sim.domains) {
       expect(ran.get(d.name)! * 1e3).toBeCloseTo(d.timeInAt("running", sim.engine.now), -1);
       expect(switches.filter((s) => s.domain === d.name)).toHaveLength(d.execCount);

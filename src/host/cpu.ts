@@ -2,10 +2,17 @@ import type { Engine, Nanos, Slot } from "../sim/engine.js";
 import type { Domain } from "./domain.js";
 import type { Scheduler } from "./scheduler.js";
 
+export type SwitchReason = "blocked" | "slice over" | "preempted" | "";
+
 /** Told of every switch and wake-up on a CPU: what a scheduling trace records (src/model/trace.ts). */
 export interface CpuObserver {
-  /** `next` (null: idle) replaced `prev` (null: idle), which had run, or idled, `ran` ns since it was switched in. */
-  switched(cpu: number, now: Nanos, prev: Domain | null, next: Domain | null, ran: Nanos): void;
+  /**
+   * `next` (null: idle) replaced `prev` (null: idle), which had run, or idled, `ran` ns
+   * since it was switched in, and left because it `blocked` (no work left), its grant
+   * was over (`slice over`), or it was `preempted` (by a wake-up, or its scheduler's
+   * state changing); "" when the CPU was idle.
+   */
+  switched(cpu: number, now: Nanos, prev: Domain | null, next: Domain | null, ran: Nanos, why: SwitchReason): void;
   woke(cpu: number, now: Nanos, dom: Domain): void;
 }
 
@@ -124,12 +131,16 @@ export class PhysicalCpu {
     const prev = this.current;
     if (prev !== null) prev.setState(prev.hasWork() ? "runnable" : "blocked", now);
     else this.idle += now - this.idleSince;
+    const grantOver = now >= this.grantEnd;
 
     const { next, runFor } = this.scheduler.pick(now, prev, prev === null ? 0 : now - this.dispatchedAt);
     this.current = next;
     this.dispatchedAt = now;
     if (next !== prev) {
-      this.observer?.switched(this.index, now, prev, next, now - this.switchedAt);
+      if (this.observer !== null) {
+        const why = prev === null ? "" : !prev.hasWork() ? "blocked" : grantOver ? "slice over" : "preempted";
+        this.observer.switched(this.index, now, prev, next, now - this.switchedAt, why);
+      }
       this.switchedAt = now;
     }
     this.grantEnd = now + runFor;

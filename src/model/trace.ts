@@ -1,4 +1,4 @@
-import type { CpuObserver } from "../host/cpu.js";
+import type { CpuObserver, SwitchReason } from "../host/cpu.js";
 import type { Domain } from "../host/domain.js";
 import { csvField } from "../report/csv.js";
 import type { Nanos } from "../sim/engine.js";
@@ -16,8 +16,8 @@ export const TRACE_FIELDS = ["time_ms", "cpu", "event", "domain", "prev", "ran_u
 
 /**
  * A scheduling trace of one run, as xentrace records a real host: every switch on every
- * CPU (`switch`: the domain switched in, the one switched out and how long it ran; a
- * domain the scheduler picks again keeps running, with no switch, as in Xen), every
+ * CPU (`switch`: the domain switched in, the one switched out, how long it ran and why
+ * it left; a domain the scheduler picks again keeps running, with no switch, as in Xen), every
  * wake-up (`wake`), and what the mechanisms do: SEDF-DC's or Credit-DC's feedback
  * (`debt`), ShareGuard's cuts (`cut`, with how long), and the credit scheduler parking
  * and unparking a capped domain (`park`, `unpark`). Rows are in time order; only events
@@ -44,8 +44,8 @@ export class Trace implements CpuObserver {
     this.cuts = keepSpans ? [] : null;
   }
 
-  switched(cpu: number, now: Nanos, prev: Domain | null, next: Domain | null, ran: Nanos): void {
-    this.row(now, cpu, "switch", next?.name ?? "idle", prev?.name ?? "idle", ran, "");
+  switched(cpu: number, now: Nanos, prev: Domain | null, next: Domain | null, ran: Nanos, why: SwitchReason): void {
+    this.row(now, cpu, "switch", next?.name ?? "idle", prev?.name ?? "idle", ran, why);
     if (this.spans === null) return;
     const last = this.onCpu.get(cpu);
     if (last?.dom) this.span(this.spans, cpu, last.dom.name, last.since, now);
