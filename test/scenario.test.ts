@@ -79,6 +79,12 @@ describe("scenario validation", () => {
     expect(problems(GOOD + "scheduler: { type: sedf, unblock: xen3 }\n")).toEqual(['s.yaml:11:35 scheduler.unblock: expected one of "paper"|"xen-3.0"']);
   });
 
+  it("takes a credit version only for the credit scheduler", () => {
+    expect(problems(GOOD + "scheduler: { creditVersion: xen-3.0 }\n")).toEqual(["s.yaml:11:29 scheduler.creditVersion: a credit scheduler setting, and this scheduler is sedf"]);
+    expect(problems(GOOD + "variants:\n  - { name: A, scheduler: { type: sedf-dc, creditVersion: xen-3.0 } }\n")[0]).toMatch(/^s\.yaml:12:\d+ variants\[0\]\.scheduler\.creditVersion: a credit scheduler setting, and this scheduler is sedf-dc$/);
+    expect(parseScenario(GOOD + "scheduler: { type: credit, creditVersion: xen-3.0 }\n", "s.yaml").scheduler.creditVersion).toBe("xen-3.0");
+  });
+
   it("takes weight and cap only where a column runs the credit scheduler, and caps in whole percent", () => {
     const credit = GOOD.replace("    share: 50%", "    share: 50%\n    weight: 512\n    cap: 30%");
     expect(problems(credit)).toEqual([

@@ -61,7 +61,7 @@ export class Domain {
   private paused = false;
   /** Tasks in `queue`, counted here: the CPU asks `hasWork` at every step, and the queues differ in kind. */
   private queued = 0;
-  /** Number of times the domain was dispatched on its CPU. */
+  /** Number of times the domain was switched in on a CPU (a decision that keeps it running is none). */
   execCount = 0;
   /** CPU time this domain spent on behalf of each domain id (ground truth for the IDD). */
   readonly onBehalf: Float64Array;

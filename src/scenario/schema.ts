@@ -325,8 +325,9 @@ export const ScenarioSchema = z
       });
     }
     // Likewise a credit version on a scheduler that is not the credit scheduler.
-    const schedulers: Array<[z.output<typeof SchedulerSpec>, (string | number)[]]> = [[sc.scheduler, ["scheduler"]], ...(sc.variants ?? []).flatMap((v, i) => (v.scheduler ? [[v.scheduler, ["variants", i, "scheduler"]] as [z.output<typeof SchedulerSpec>, (string | number)[]]] : []))];
-    for (const [spec, at] of schedulers) {
+    const schedulers = [{ spec: sc.scheduler, at: ["scheduler"] as (string | number)[] }];
+    sc.variants?.forEach((v, i) => v.scheduler && schedulers.push({ spec: v.scheduler, at: ["variants", i, "scheduler"] }));
+    for (const { spec, at } of schedulers) {
       if (spec.creditVersion !== "later" && !isCreditScheduler(spec.type)) {
         ctx.addIssue({ code: "custom", path: [...at, "creditVersion"], message: `a credit scheduler setting, and this scheduler is ${spec.type}` });
       }

@@ -6,7 +6,8 @@ import type { DebtCollector, Decision, Scheduler } from "../scheduler.js";
  * Xen's credit scheduler (sched_credit.c), the default from Xen 3.0.4 on: beyond the
  * paper, whose Xen 3.0 ran SEDF. By default we follow the version with time-based
  * accounting (burn_credits, as later releases have it), for one-VCPU domains, as
- * below; `version: "xen-3.0"` is the first one instead (see CreditVersion).
+ * below; version "xen-3.0" (a scenario's `creditVersion`) is the first one instead
+ * (see CreditVersion).
  *
  * - Every 10 ms tick, the running VCPU loses its boost and is made active (earning).
  * - Every 30 ms, the accounting hands the host's credits (300 per CPU) to the active
