@@ -17,12 +17,12 @@ export const TRACE_FIELDS = ["time_ms", "cpu", "event", "domain", "prev", "ran_u
 /**
  * A scheduling trace of one run, as xentrace records a real host: every switch on every
  * CPU (`switch`: the domain switched in, the one switched out, how long it ran and why
- * it left; a domain the scheduler picks again keeps running, with no switch, as in Xen), every
- * wake-up (`wake`), and what the mechanisms do: SEDF-DC's or Credit-DC's feedback
- * (`debt`), ShareGuard's cuts (`cut`, with how long), and the credit scheduler parking
- * and unparking a capped domain (`park`, `unpark`). Rows are in time order; only events
- * in [from, to) are kept, so a long run can be traced in part. "idle" stands for no
- * domain.
+ * it left; a domain the scheduler picks again keeps running, with no switch, as in
+ * Xen), every wake-up (`wake`), and what the mechanisms do: SEDF-DC's or Credit-DC's
+ * feedback (`debt`), ShareGuard's cuts (`cut`, with how long), and the credit scheduler
+ * parking and unparking a capped domain (`park`, `unpark`). Rows are in time order;
+ * only events in [from, to) are kept, so a long run can be traced in part. "idle"
+ * stands for no domain.
  */
 export class Trace implements CpuObserver {
   /** Rows not yet handed to the sink: a long run's trace is written as it grows, never held whole. */
