@@ -348,6 +348,23 @@ describe("xeniso CLI", () => {
     expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--plot", svg]).stderr).toMatch(/^error: --plot: draws at most 2 s of a trace, and this window is \d+ s: narrow it with --from and --to\n$/);
   });
 
+  it("searches for the value of a setting where a goal stops holding, and refuses a setting that changes nothing", () => {
+    const args = ["search", "scenarios/udp-recv.yaml", "--vary", "domains.Domain-1.workload.rate=1000..20000", "--goal", "Domain-0.cpu<=10", "--runs", "1", "--set", "duration=1s", "--steps", "3"];
+    const r = xeniso([...args, "-f", "json"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.probes.map((p: { value: string }) => p.value)).toEqual(["1000", "20000", "10500", "5750", "8125"]);
+    // Domain-0's CPU grows with the rate: about 1.14 % per 1,000 packets/s here.
+    expect(doc.boundary).toEqual({ met: "8125", unmet: "10500" });
+    const table = xeniso(args);
+    expect(table.stdout).toContain("The goal holds at 8125 and not at 10500: the boundary lies between them.");
+    const idle = xeniso(["search", "scenarios/shareguard.yaml", "-c", "With ShareGuard", "--vary", "shareguard.limits.Domain-3=1%..20%", "--goal", "Domain-2.replyRate>=225"]);
+    expect(idle.code).toBe(2);
+    expect(idle.stderr).toBe('error: --vary shareguard.limits.Domain-3: changes nothing in column "With ShareGuard" (does each variant set this key itself? then vary it under variants[...])\n');
+    expect(xeniso([...args.slice(0, 4), "--goal", "Domain-0.cpux<=10"]).stderr).toContain('reports no metric "Domain-0.cpux" (did you mean "Domain-0.cpu"?)');
+    expect(xeniso([...args.slice(0, 2), "--vary", "domains.Domain-1.workload.rate=9..1", "--goal", "Domain-0.cpu<=10"]).stderr).toBe("error: --vary domains.Domain-1.workload.rate=9..1: the low end must come first\n");
+  });
+
   it("draws a run's figures with --plot, from the same run as its JSON", () => {
     const dir = join(tmp, "figures", "nested");
     const r = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--plot", dir, "-f", "json"]);

@@ -1,4 +1,4 @@
-import { columnsOf } from "../model/runner.js";
+import { columnsOf, type Column } from "../model/runner.js";
 import { metricKeys } from "../model/simulation.js";
 import { diagnosticAt, didYouMean, loadScenarioFile, UsageError, type LoadedScenario } from "../scenario/load.js";
 import type { Override } from "../scenario/overrides.js";
@@ -65,4 +65,17 @@ export function checkSets(file: string, set: Override[]): LoadedScenario {
   }
   if (problems.length > 0) throw new UsageError(problems);
   return loaded;
+}
+
+/**
+ * The one column a command that runs a single column (`trace`, `search`) works on: the
+ * one named, or the scenario's only one.
+ */
+export function pickColumn(file: string, sc: Scenario, name: string | undefined): Column {
+  const columns = columnsOf(sc);
+  const names = columns.map((c) => `"${c.name}"`).join(", ");
+  if (name === undefined && columns.length > 1) throw new UsageError([`${file}: has ${columns.length} columns (${names}): pick one with --column`]);
+  const column = name === undefined ? columns[0] : columns.find((c) => c.name === name);
+  if (column === undefined) throw new UsageError([`--column ${name}: ${file} has no such column; its columns are ${names}`]);
+  return column;
 }

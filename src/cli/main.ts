@@ -11,6 +11,7 @@ import { plotCommand } from "./plot.js";
 import { reportCommand } from "./report.js";
 import { profileCommand } from "./profile.js";
 import { traceCommand } from "./trace.js";
+import { searchCommand } from "./search.js";
 import { tuneHeap } from "../model/replication.js";
 
 function program(io: CliIo): Command {
@@ -29,6 +30,7 @@ function program(io: CliIo): Command {
   reportCommand(prog, io);
   profileCommand(prog, io);
   traceCommand(prog, io);
+  searchCommand(prog, io);
   for (const c of prog.commands) c.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   return prog;
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { columnsOf, estimateColumnsEvents } from "../model/runner.js";
+import { estimateColumnsEvents } from "../model/runner.js";
 import { Simulation } from "../model/simulation.js";
 import { Trace } from "../model/trace.js";
 import { UsageError } from "../scenario/load.js";
@@ -8,7 +8,7 @@ import { parseDuration } from "../scenario/units.js";
 import { SEC } from "../sim/engine.js";
 import { renderSvg, traceFigure } from "../report/figures.js";
 import { AtomicFile, checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
-import { loadChecked } from "./load.js";
+import { loadChecked, pickColumn } from "./load.js";
 import { guardDuration, intArg, maxHoursOption, setOption } from "./options.js";
 
 /** The longest window `--plot` draws: a second of Table 2 is some 25,000 bars already. */
@@ -45,11 +45,7 @@ export function traceCommand(prog: Command, io: CliIo): void {
     .option("--plot <file>", `also draw the window as an SVG chart of who ran when on each CPU (a window of at most ${PLOT_WINDOW / 1e9} s)`);
   maxHoursOption(setOption(cmd)).action(async (file: string, flags: TraceFlags) => {
     const { scenario } = loadChecked(file, flags.set);
-    const columns = columnsOf(scenario);
-    const names = columns.map((c) => `"${c.name}"`).join(", ");
-    if (flags.column === undefined && columns.length > 1) throw new UsageError([`${file}: has ${columns.length} columns (${names}): pick one with --column`]);
-    const column = flags.column === undefined ? columns[0] : columns.find((c) => c.name === flags.column);
-    if (column === undefined) throw new UsageError([`--column ${flags.column}: ${file} has no such column; its columns are ${names}`]);
+    const column = pickColumn(file, scenario, flags.column);
     const time = (flag: string, text: string | undefined, fallback: number) => {
       if (text === undefined) return fallback;
       const d = parseDuration(text);

@@ -10,8 +10,8 @@ import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node 
  * it (`variants[Xen 3.0 unblock].scheduler.unblock`).
  */
 export interface Override {
-  /** Which option made it: `--set`, or one point of a `--sweep` (src/scenario/sweep.ts). */
-  flag: "--set" | "--sweep";
+  /** Which option made it: `--set`, one point of a `--sweep` (src/scenario/sweep.ts), or one probe of `search --vary`. */
+  flag: "--set" | "--sweep" | "--vary";
   /** The flag's argument, `PATH=VALUE`, for messages and for the result's provenance. */
   text: string;
   /** PATH as written. */

@@ -1,0 +1,124 @@
+import Table from "cli-table3";
+import type { Command } from "commander";
+import { Option } from "commander";
+import { runJobs } from "../model/replication.js";
+import { estimateColumnsEvents, type Column } from "../model/runner.js";
+import { bisect, formatQuantity, parseGoal, parseQuantity, type Goal, type Quantity } from "../model/search.js";
+import { metricKeys } from "../model/simulation.js";
+import { meanSd } from "../model/stats.js";
+import { num } from "../report/render.js";
+import { XENISO_VERSION } from "../report/result.js";
+import { didYouMean, UsageError } from "../scenario/load.js";
+import { parseOverride, type Override } from "../scenario/overrides.js";
+import { checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
+import { checkSets, loadChecked, pickColumn } from "./load.js";
+import { defaultJobs, guardDuration, intArg, maxHoursOption, setOption } from "./options.js";
+
+interface SearchFlags {
+  vary: string;
+  goal: string;
+  column?: string;
+  runs?: number;
+  seed?: number;
+  steps: number;
+  jobs: number;
+  format?: "table" | "json";
+  output?: string;
+  quiet?: boolean;
+  set: Override[];
+  maxHours: number;
+}
+
+/** `--vary PATH=LO..HI`: the key and the two ends, in one unit. */
+function parseVary(text: string): { path: string; lo: Quantity; hi: Quantity } {
+  const m = /^([^=]+)=(.+)\.\.(.+)$/.exec(text);
+  const problem = (why: string) => new UsageError([`--vary ${text}: ${why}`]);
+  if (m === null) throw problem("expected PATH=LO..HI, e.g. variants[2].shareguard.limits.Domain-3=1%..20%");
+  const [lo, hi] = [parseQuantity(m[2]), parseQuantity(m[3])];
+  if (lo === null || hi === null) throw problem("each end must be a number, with a unit of %, ns, us, ms, s, /s or k/s, or none");
+  if (lo.unit !== hi.unit) throw problem(`both ends need the same unit, got "${lo.unit}" and "${hi.unit}"`);
+  if (!(lo.value < hi.value)) throw problem("the low end must come first");
+  return { path: m[1], lo, hi };
+}
+
+/**
+ * `xeniso search`: where a goal on one metric starts or stops holding as one setting
+ * varies over a range, by bisection (src/model/search.ts). Each probe is the column run
+ * `runs` times with the setting at that value, as `--set` would give it.
+ */
+export function searchCommand(prog: Command, io: CliIo): void {
+  const cmd = prog
+    .command("search")
+    .description("capacity planning: the value of one setting at which a goal on a metric starts or stops holding, by bisection over a range (each probe a column's runs)")
+    .argument("<scenario>", "a scenario YAML file, e.g. scenarios/shareguard.yaml")
+    .requiredOption("--vary <path=lo..hi>", "the setting and its range, e.g. variants[2].shareguard.limits.Domain-3=1%..20%")
+    .requiredOption("--goal <metric op value>", 'a metric key, >=, <=, > or <, and a number, e.g. "Domain-2.replyRate>=220"')
+    .option("-c, --column <name>", "the column (variant) to run; needed when the scenario has several")
+    .option("-r, --runs <n>", "runs per probe (default: the scenario's)", intArg("--runs", 1, 1000))
+    .option("-s, --seed <n>", "random seed (default: the scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
+    .option("--steps <n>", "halvings of the range after its two ends are probed", intArg("--steps", 1, 20), 5)
+    .option("-j, --jobs <n>", "worker threads for a probe's runs", intArg("--jobs", 1, 64), defaultJobs())
+    .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]))
+    .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
+    .option("-q, --quiet", "no progress on stderr");
+  maxHoursOption(setOption(cmd)).action(async (file: string, flags: SearchFlags) => {
+    const vary = parseVary(flags.vary);
+    const goal = parseGoal(flags.goal);
+    if (goal === null) throw new UsageError([`--goal ${flags.goal}: expected METRIC OP NUMBER, e.g. "Domain-2.replyRate>=220"`]);
+    const at = (q: Quantity): Override => ({ ...parseOverride(`${vary.path}=${formatQuantity(q)}`), flag: "--vary" });
+    // Both ends must load, and the setting must change the column searched.
+    const columnAt = (q: Quantity): Column => pickColumn(file, loadChecked(file, [...flags.set, at(q)]).scenario, flags.column);
+    checkSets(file, flags.set);
+    const [low, high] = [columnAt(vary.lo), columnAt(vary.hi)];
+    if (JSON.stringify(low.scenario) === JSON.stringify(high.scenario)) {
+      throw new UsageError([`--vary ${vary.path}: changes nothing in column "${low.name}" (does each variant set this key itself? then vary it under variants[...])`]);
+    }
+    const keys = metricKeys(low.scenario);
+    if (!keys.has(goal.key)) throw new UsageError([`--goal ${flags.goal}: column "${low.name}" reports no metric "${goal.key}"${didYouMean(goal.key, keys)}`]);
+    const { scenario: base } = loadChecked(file, flags.set);
+    const runs = flags.runs ?? base.runs;
+    const seed = flags.seed ?? base.seed;
+    guardDuration(`${file}: ${flags.steps + 2} probes × ${runs} runs`, estimateColumnsEvents([low], runs) * (flags.steps + 2), (flags.steps + 2) * runs, flags.jobs, flags.maxHours);
+    if (flags.output) {
+      checkDistinct([["-o", flags.output]], [file]);
+      checkWritable(flags.output);
+    }
+    const quantity = (value: number): Quantity => ({ value, unit: vary.lo.unit });
+    const evaluate = async (value: number) => {
+      const column = columnAt(quantity(value));
+      const jobs = Array.from({ length: runs }, (_, run) => ({ scenario: column.scenario, run, seed }));
+      const results = await runJobs(jobs, flags.jobs, () => {}, async () => {});
+      const values = results.map((r) => r.metrics.find((m) => m.key === goal.key)?.value).filter((v): v is number => v !== undefined);
+      const stats = meanSd(values);
+      if (!flags.quiet && io.stderrIsTTY && !io.env.CI) io.stderr(`  ${formatQuantity(quantity(value))}: ${goal.key} = ${num(stats.mean)}\n`);
+      return stats;
+    };
+    const outcome = await bisect(vary.lo.value, vary.hi.value, flags.steps, goal, evaluate);
+    const show = (v: number) => formatQuantity(quantity(v));
+    const doc = {
+      command: "search",
+      xeniso: XENISO_VERSION,
+      scenario: file,
+      column: low.name,
+      vary: vary.path,
+      goal: flags.goal,
+      seed,
+      runs,
+      set: flags.set.map((o) => o.text),
+      probes: outcome.probes.map((p) => ({ value: show(p.value), mean: p.mean, sd: p.sd, met: p.met })),
+      boundary: outcome.boundary && { met: show(outcome.boundary.met), unmet: show(outcome.boundary.unmet) },
+    };
+    const text = flags.format === "json" || (!flags.format && flags.output?.endsWith(".json")) ? JSON.stringify(doc, null, 2) + "\n" : searchTable(doc, goal);
+    if (flags.output) writeAtomic(flags.output, text);
+    else io.stdout(text);
+  });
+}
+
+function searchTable(doc: { column: string; vary: string; goal: string; runs: number; seed: number; probes: Array<{ value: string; mean: number; sd: number; met: boolean }>; boundary: { met: string; unmet: string } | null }, goal: Goal): string {
+  const table = new Table({ head: ["probe", doc.vary, goal.key, `${goal.op} ${goal.target}`], style: { head: [], border: [], compact: true } });
+  doc.probes.forEach((p, i) => table.push([String(i + 1), p.value, `${num(p.mean)} ± ${num(p.sd)}`, p.met ? "yes" : "no"]));
+  const verdict = doc.boundary
+    ? `The goal holds at ${doc.boundary.met} and not at ${doc.boundary.unmet}: the boundary lies between them.`
+    : `The goal ${doc.probes[0].met ? "holds" : "fails"} at both ends of the range: no boundary inside it.`;
+  return `Search: ${doc.goal} in column "${doc.column}", ${doc.runs} runs per probe, seed ${doc.seed}\n${table.toString()}\n${verdict}\n`;
+}

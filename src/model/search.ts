@@ -1,0 +1,97 @@
+/**
+ * Capacity planning (paper §8, beyond the paper): the boundary of a goal on one metric
+ * as one setting varies, found by bisection. It assumes the metric is monotone in the
+ * setting over the range, as a share, a limit or an offered rate usually is; the probes
+ * are printed, so a user can see whether it was.
+ */
+
+/** A setting's value as written, split into a number and its unit: "2.5%", "10ms", "400". */
+export interface Quantity {
+  value: number;
+  unit: string;
+}
+
+/** Units a varied setting may carry: those whose values mean the same at any scale. */
+const UNITS = ["%", "ns", "us", "ms", "s", "/s", "k/s", ""];
+
+export function parseQuantity(text: string): Quantity | null {
+  const m = /^\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*([a-z%/]*)\s*$/i.exec(text);
+  if (m === null || !UNITS.includes(m[2])) return null;
+  return { value: Number(m[1]), unit: m[2] };
+}
+
+/** Back as a scenario would write it; enough digits that nearby probes stay apart. */
+export function formatQuantity(q: Quantity): string {
+  return `${+q.value.toPrecision(6)}${q.unit}`;
+}
+
+export type GoalOp = ">=" | "<=" | ">" | "<";
+
+/** "Domain-2.replyRate>=220": a metric key, a comparison and a number. */
+export interface Goal {
+  key: string;
+  op: GoalOp;
+  target: number;
+}
+
+export function parseGoal(text: string): Goal | null {
+  const m = /^\s*([A-Za-z0-9_.\-]+)\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*$/.exec(text);
+  if (m === null) return null;
+  return { key: m[1], op: m[2] as GoalOp, target: Number(m[3]) };
+}
+
+export function meets(goal: Goal, value: number): boolean {
+  switch (goal.op) {
+    case ">=":
+      return value >= goal.target;
+    case "<=":
+      return value <= goal.target;
+    case ">":
+      return value > goal.target;
+    case "<":
+      return value < goal.target;
+  }
+}
+
+/** One probe: the setting's value, the metric over the runs, and whether the goal held. */
+export interface Probe {
+  value: number;
+  mean: number;
+  sd: number;
+  met: boolean;
+}
+
+export interface SearchOutcome {
+  probes: Probe[];
+  /**
+   * The boundary, bracketed by the two nearest probes on either side of it: `met` is the
+   * value nearest it at which the goal holds, `unmet` the one at which it does not.
+   * Null when the goal holds at both ends of the range, or at neither.
+   */
+  boundary: { met: number; unmet: number } | null;
+}
+
+/**
+ * Probes both ends of [lo, hi], then, if the goal holds at exactly one, halves the
+ * bracket `steps` times, keeping the end where it holds on its side.
+ */
+export async function bisect(lo: number, hi: number, steps: number, goal: Goal, evaluate: (x: number) => Promise<{ mean: number; sd: number }>): Promise<SearchOutcome> {
+  const probes: Probe[] = [];
+  const probe = async (x: number) => {
+    const { mean, sd } = await evaluate(x);
+    const p = { value: x, mean, sd, met: meets(goal, mean) };
+    probes.push(p);
+    return p;
+  };
+  const a = await probe(lo);
+  const b = await probe(hi);
+  if (a.met === b.met) return { probes, boundary: null };
+  let met = a.met ? lo : hi;
+  let unmet = a.met ? hi : lo;
+  for (let k = 0; k < steps; k++) {
+    const mid = (met + unmet) / 2;
+    if ((await probe(mid)).met) met = mid;
+    else unmet = mid;
+  }
+  return { probes, boundary: { met, unmet } };
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { bisect, formatQuantity, meets, parseGoal, parseQuantity } from "../src/model/search.js";
+
+describe("search: bisection for a goal's boundary (xeniso search)", () => {
+  it("reads a setting's value with its unit and writes it back", () => {
+    expect(parseQuantity("2.5%")).toEqual({ value: 2.5, unit: "%" });
+    expect(parseQuantity("10ms")).toEqual({ value: 10, unit: "ms" });
+    expect(parseQuantity("400")).toEqual({ value: 400, unit: "" });
+    expect(parseQuantity("10KB")).toBeNull(); // sizes are not varied: bytes are whole
+    expect(parseQuantity("fast")).toBeNull();
+    expect(formatQuantity({ value: 6.34375, unit: "%" })).toBe("6.34375%");
+    expect(formatQuantity({ value: 1 / 3, unit: "ms" })).toBe("0.333333ms");
+  });
+
+  it("reads a goal and checks a value against it", () => {
+    expect(parseGoal("Domain-2.replyRate>=225")).toEqual({ key: "Domain-2.replyRate", op: ">=", target: 225 });
+    expect(parseGoal("Domain-0.cpu < 10.5")).toEqual({ key: "Domain-0.cpu", op: "<", target: 10.5 });
+    expect(parseGoal("Domain-0.cpu = 10")).toBeNull();
+    const goal = parseGoal("x<=3")!;
+    expect([meets(goal, 3), meets(goal, 3.01)]).toEqual([true, false]);
+  });
+
+  it("brackets the boundary of a monotone metric, from either side, with both ends and `steps` halvings probed", async () => {
+    const linear = async (x: number) => ({ mean: 10 * x, sd: 0 });
+    const up = await bisect(0, 10, 5, parseGoal("m>=35")!, linear);
+    expect(up.probes.map((p) => p.value)).toEqual([0, 10, 5, 2.5, 3.75, 3.125, 3.4375]);
+    expect(up.boundary).toEqual({ met: 3.75, unmet: 3.4375 });
+    const down = await bisect(0, 10, 5, parseGoal("m<=35")!, linear);
+    expect(down.boundary).toEqual({ met: 3.4375, unmet: 3.75 });
+    // Each probe's verdict is the goal on its mean.
+    expect(up.probes.every((p) => p.met === p.mean >= 35)).toBe(true);
+  });
+
+  it("finds no boundary when the goal holds at both ends, or at neither, after probing only the ends", async () => {
+    const flat = async () => ({ mean: 5, sd: 0 });
+    for (const goal of ["m>=1", "m>=9"]) {
+      const r = await bisect(0, 10, 5, parseGoal(goal)!, flat);
+      expect(r.boundary).toBeNull();
+      expect(r.probes).toHaveLength(2);
+    }
+  });
+});
