@@ -11,7 +11,7 @@ import { XENISO_VERSION } from "../report/result.js";
 import { didYouMean, UsageError } from "../scenario/load.js";
 import { parseOverride, type Override } from "../scenario/overrides.js";
 import { checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
-import { checkSets, loadChecked, pickColumn } from "./load.js";
+import { loadChecked, pickColumn } from "./load.js";
 import { defaultJobs, guardDuration, intArg, maxHoursOption, setOption } from "./options.js";
 
 interface SearchFlags {
@@ -68,14 +68,14 @@ export function searchCommand(prog: Command, io: CliIo): void {
     const at = (q: Quantity): Override => ({ ...parseOverride(`${vary.path}=${formatQuantity(q)}`), flag: "--vary" });
     // Both ends must load, and the setting must change the column searched.
     const columnAt = (q: Quantity): Column => pickColumn(file, loadChecked(file, [...flags.set, at(q)]).scenario, flags.column);
-    checkSets(file, flags.set);
+    // The scenario with its --set flags alone (which are checked as `run` checks them), then at both ends.
+    const { scenario: base } = loadChecked(file, flags.set);
     const [low, high] = [columnAt(vary.lo), columnAt(vary.hi)];
     if (JSON.stringify(low.scenario) === JSON.stringify(high.scenario)) {
       throw new UsageError([`--vary ${vary.path}: changes nothing in column "${low.name}" (does each variant set this key itself? then vary it under variants[...])`]);
     }
     const keys = metricKeys(low.scenario);
     if (!keys.has(goal.key)) throw new UsageError([`--goal ${flags.goal}: column "${low.name}" reports no metric "${goal.key}"${didYouMean(goal.key, keys)}`]);
-    const { scenario: base } = loadChecked(file, flags.set);
     const runs = flags.runs ?? base.runs;
     const seed = flags.seed ?? base.seed;
     guardDuration(`${file}: ${flags.steps + 2} probes × ${runs} runs`, estimateColumnsEvents([low], runs) * (flags.steps + 2), (flags.steps + 2) * runs, flags.jobs, flags.maxHours);
