@@ -31,6 +31,12 @@ describe("search: bisection for a goal's boundary (xeniso search)", () => {
     expect(up.probes.every((p) => p.met === p.mean >= 35)).toBe(true);
   });
 
+  it("probes whole numbers for a whole-number setting, and stops once the bracket's ends are neighbours", async () => {
+    const r = await bisect(0, 10, 8, parseGoal("m>=35")!, async (x) => ({ mean: 10 * x, sd: 0 }), true);
+    expect(r.probes.map((p) => p.value)).toEqual([0, 10, 5, 2, 3, 4]);
+    expect(r.boundary).toEqual({ met: 4, unmet: 3 });
+  });
+
   it("finds no boundary when the goal holds at both ends, or at neither, after probing only the ends", async () => {
     const flat = async () => ({ mean: 5, sd: 0 });
     for (const goal of ["m>=1", "m>=9"]) {

@@ -93,7 +93,9 @@ export function searchCommand(prog: Command, io: CliIo): void {
       if (!flags.quiet && io.stderrIsTTY && !io.env.CI) io.stderr(`  ${formatQuantity(quantity(value))}: ${goal.key} = ${num(stats.mean)}\n`);
       return stats;
     };
-    const outcome = await bisect(vary.lo.value, vary.hi.value, flags.steps, goal, evaluate);
+    // Whole-number ends with no unit are taken for a whole-number setting (a weight, a ring size).
+    const integer = vary.lo.unit === "" && Number.isInteger(vary.lo.value) && Number.isInteger(vary.hi.value);
+    const outcome = await bisect(vary.lo.value, vary.hi.value, flags.steps, goal, evaluate, integer);
     const show = (v: number) => formatQuantity(quantity(v));
     const doc = {
       command: "search",

@@ -73,9 +73,11 @@ export interface SearchOutcome {
 
 /**
  * Probes both ends of [lo, hi], then, if the goal holds at exactly one, halves the
- * bracket `steps` times, keeping the end where it holds on its side.
+ * bracket `steps` times, keeping the end where it holds on its side. With `integer`,
+ * probes are whole numbers (a weight, a ring size, a count), and the halving stops once
+ * the bracket's ends are neighbours.
  */
-export async function bisect(lo: number, hi: number, steps: number, goal: Goal, evaluate: (x: number) => Promise<{ mean: number; sd: number }>): Promise<SearchOutcome> {
+export async function bisect(lo: number, hi: number, steps: number, goal: Goal, evaluate: (x: number) => Promise<{ mean: number; sd: number }>, integer = false): Promise<SearchOutcome> {
   const probes: Probe[] = [];
   const probe = async (x: number) => {
     const { mean, sd } = await evaluate(x);
@@ -89,7 +91,8 @@ export async function bisect(lo: number, hi: number, steps: number, goal: Goal, 
   let met = a.met ? lo : hi;
   let unmet = a.met ? hi : lo;
   for (let k = 0; k < steps; k++) {
-    const mid = (met + unmet) / 2;
+    const mid = integer ? Math.floor((met + unmet) / 2) : (met + unmet) / 2;
+    if (mid === met || mid === unmet) break;
     if ((await probe(mid)).met) met = mid;
     else unmet = mid;
   }
