@@ -348,6 +348,22 @@ describe("xeniso CLI", () => {
     expect(xeniso(["trace", "scenarios/udp-recv.yaml", "--plot", svg]).stderr).toMatch(/^error: --plot: draws at most 2 s of a trace, and this window is \d+ s: narrow it with --from and --to\n$/);
   });
 
+  it("traces as Trace Event JSON for Perfetto, for an -o FILE.json or --format chrome", () => {
+    const out = join(tmp, "trace.json");
+    expect(xeniso(["trace", "scenarios/shareguard.yaml", "-c", "With ShareGuard", "--from", "40s", "--to", "41s", "-o", out]).code).toBe(0);
+    const events: Array<{ ph: string; pid: number; name: string; ts: number; dur: number }> = JSON.parse(readFileSync(out, "utf8")).traceEvents;
+    // Both CPUs run, and ShareGuard's first cut of Domain-3 starts at 40.5 s on a track of its own.
+    expect(new Set(events.filter((e) => e.ph === "X" && e.pid === 0).map((e) => e.name))).toEqual(new Set(["Domain-0", "Domain-1", "Domain-2", "Domain-3"]));
+    expect(events.filter((e) => e.pid === 1 && e.ph === "X").map((e) => [e.name, e.ts])).toEqual([["Domain-3 cut", 40.5e6]]);
+    // To a pipe it streams, and parses whole.
+    const piped = xeniso(["trace", "scenarios/udp-recv.yaml", "--to", "20ms", "--format", "chrome"]);
+    expect(piped.code).toBe(0);
+    expect(JSON.parse(piped.stdout).traceEvents.length).toBeGreaterThan(100);
+    const bad = xeniso(["trace", "scenarios/udp-recv.yaml", "--format", "xml"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^error: option '-f, --format <format>' argument 'xml' is invalid\. Allowed choices are csv, chrome\.\n\(run with --help for usage\)\n$/);
+  });
+
   it("searches for the value of a setting where a goal stops holding, and refuses a setting that changes nothing", () => {
     const args = ["search", "scenarios/udp-recv.yaml", "--vary", "domains.Domain-1.workload.rate=1000..20000", "--goal", "Domain-0.cpu<=10", "--runs", "1", "--set", "duration=1s", "--steps", "3"];
     const r = xeniso([...args, "-f", "json"]);

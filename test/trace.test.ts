@@ -15,6 +15,26 @@ domains:
   - { name: Domain-2, share: 10%, extratime: true, workload: { type: cpu } }
 `;
 
+/** Two CPUs: a bulk upload that ShareGuard keeps cutting to hold it to 2 % of the IDD. */
+const CUT = `name: cut
+profile: system-2
+duration: 4s
+domains:
+  - { name: Domain-0, idd: true, cpu: 0, share: 60% }
+  - { name: Domain-1, cpu: 1, share: 33%, workload: { type: bulk } }
+shareguard: { limits: { Domain-1: 2% } }
+`;
+
+/** The credit scheduler parking a capped CPU-bound domain at every accounting it ends in debt. */
+const PARK = `name: park
+profile: system-1
+duration: 1s
+scheduler: { type: credit }
+domains:
+  - { name: Domain-0, idd: true, share: 20% }
+  - { name: Domain-1, cap: 25%, workload: { type: cpu } }
+`;
+
 interface Row {
   time: number;
   cpu: string;
@@ -116,14 +136,7 @@ describe("a scheduling trace (xeniso trace)", () => {
   });
 
   it("records ShareGuard's cuts as it decides them, with how long", () => {
-    const { sim, rows } = traced(`name: cut
-profile: system-2
-duration: 4s
-domains:
-  - { name: Domain-0, idd: true, cpu: 0, share: 60% }
-  - { name: Domain-1, cpu: 1, share: 33%, workload: { type: bulk } }
-shareguard: { limits: { Domain-1: 2% } }
-`);
+    const { sim, rows } = traced(CUT);
     const cuts = rows.filter((r) => r.event === "cut");
     const decisions = sim.shareguard!.decisions;
     expect(decisions.length).toBeGreaterThan(0);
@@ -132,18 +145,82 @@ shareguard: { limits: { Domain-1: 2% } }
   });
 
   it("records the credit scheduler parking and unparking a capped domain", () => {
-    const { rows } = traced(`name: park
-profile: system-1
-duration: 1s
-scheduler: { type: credit }
-domains:
-  - { name: Domain-0, idd: true, share: 20% }
-  - { name: Domain-1, cap: 25%, workload: { type: cpu } }
-`);
+    const { rows } = traced(PARK);
     const parking = rows.filter((r) => r.event === "park" || r.event === "unpark");
     expect(parking.length).toBeGreaterThan(4);
     expect(parking.every((r) => r.domain === "Domain-1")).toBe(true);
     // They alternate, starting with a park.
     parking.forEach((r, i) => expect(r.event).toBe(i % 2 === 0 ? "park" : "unpark"));
+  });
+
+  it("writes the same run as Trace Event JSON: each CPU's slices follow one another and add up to each domain's CPU time", () => {
+    let json = "";
+    let csv = "";
+    const chrome = new Trace((t) => (json += t), 1e9, 2.5e9, false, "chrome");
+    const plain = new Trace((t) => (csv += t), 1e9, 2.5e9);
+    // Both formats of one run: a tee of the CPU's observer.
+    const sim = new Simulation(parseScenario(SEDF_DC), 0, 1, undefined, { trace: chrome });
+    const inWindow = new Map<string, number>();
+    sim.engine.at(1e9, () => sim.domains.forEach((d) => inWindow.set(d.name, -d.timeInAt("running", 1e9))));
+    sim.engine.at(2.5e9, () => sim.domains.forEach((d) => inWindow.set(d.name, inWindow.get(d.name)! + d.timeInAt("running", 2.5e9))));
+    const tee = { switched: plain.switched.bind(plain), woke: plain.woke.bind(plain) };
+    const cpu = sim.cpus[0];
+    const original = cpu.observer!;
+    cpu.observer = {
+      switched: (...a) => (original.switched(...a), tee.switched(...a)),
+      woke: (...a) => (original.woke(...a), tee.woke(...a)),
+    };
+    sim.execute();
+    chrome.finish(sim.scenario.duration);
+    plain.finish(sim.scenario.duration);
+
+    interface Ev { name: string; ph: string; ts: number; dur?: number; pid: number; tid?: number; args?: Record<string, unknown> }
+    const events: Ev[] = JSON.parse(json).traceEvents;
+    const slices = events.filter((e) => e.ph === "X" && e.pid === 0).sort((a, b) => a.ts - b.ts);
+    for (const d of sim.domains) {
+      const ran = slices.filter((e) => e.name === d.name).reduce((a, e) => a + e.dur!, 0);
+      expect(ran * 1e3).toBeCloseTo(inWindow.get(d.name)!, -1);
+    }
+    expect(slices.every((e) => e.tid === 0 && e.ts >= 1e6 && e.ts + e.dur! <= 2.5e6 + 1e-6 && e.dur! > 0)).toBe(true);
+    for (let i = 1; i < slices.length; i++) expect(slices[i].ts).toBeGreaterThanOrEqual(slices[i - 1].ts + slices[i - 1].dur! - 1e-6);
+    // A slice says why the domain left, as the CSV's switch row does (away from the
+    // window's edges, where a switch and the slice it ends may fall on either side).
+    const rows = csv.trimEnd().split("\n").slice(1).map((l) => l.split(","));
+    const inside = (ms: number) => ms > 1000 && ms < 2500;
+    const leftCsv = rows.filter((r) => r[2] === "switch" && r[4] !== "idle" && inside(Number(r[0]))).map((r) => r[6]);
+    const leftJson = slices.filter((e) => inside((e.ts + e.dur!) / 1e3)).map((e) => e.args!.left);
+    expect(leftJson).toEqual(leftCsv);
+    expect(leftJson.length).toBeGreaterThan(1000);
+    // Every wake-up is an instant, and SEDF-DC's debt a counter at each feedback in the window.
+    expect(events.filter((e) => e.ph === "i").map((e) => `${e.ts} ${e.name}`)).toEqual(
+      rows.filter((r) => r[2] === "wake").map((r) => `${+(Number(r[0]) * 1e3).toFixed(3)} wake ${r[3]}`),
+    );
+    expect(events.filter((e) => e.ph === "C").map((e) => e.ts)).toEqual([1e6, 1.5e6, 2e6]);
+    // Each track is named once.
+    const names = events.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => `${e.pid}:${e.tid}`);
+    expect(names).toEqual(["0:0"]);
+  });
+
+  it("draws ShareGuard's cuts and credit parking as slices on tracks of their own in Trace Event JSON", () => {
+    const run = (text: string) => {
+      let json = "";
+      const trace = new Trace((t) => (json += t), 0, Infinity, false, "chrome");
+      const sim = new Simulation(parseScenario(text), 0, 1, undefined, { trace });
+      sim.execute();
+      trace.finish(sim.scenario.duration);
+      return { sim, events: JSON.parse(json).traceEvents as Array<{ name: string; ph: string; ts: number; dur: number; pid: number; tid: number; args: Record<string, string> }> };
+    };
+    const cut = run(CUT);
+    const cuts = cut.events.filter((e) => e.pid === 1 && e.ph === "X");
+    const decisions = cut.sim.shareguard!.decisions;
+    expect(cuts.map((e) => [e.ts, e.dur, e.tid])).toEqual(decisions.map((d) => [d.time / 1e3, d.cutFor / 1e3, 1]));
+    expect(cuts[0].args).toEqual({ used: `${+(100 * decisions[0].used).toFixed(2)}%`, limit: "2%" });
+    const park = run(PARK);
+    const parked = park.events.filter((e) => e.pid === 2 && e.ph === "X");
+    expect(parked.length).toBeGreaterThan(2);
+    expect(parked.every((e) => e.name === "Domain-1 parked" && e.tid === 1 && e.dur > 0)).toBe(true);
+    // A parked domain does not run: no CPU slice of Domain-1 overlaps a parked one.
+    const ran = park.events.filter((e) => e.pid === 0 && e.ph === "X" && e.name === "Domain-1");
+    for (const p of parked) for (const r of ran) expect(r.ts + r.dur <= p.ts + 1e-6 || r.ts >= p.ts + p.dur - 1e-6).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
-import type { Command } from "commander";
+import { extname } from "node:path";
+import { Option, type Command } from "commander";
 import { estimateColumnsEvents } from "../model/runner.js";
 import { Simulation } from "../model/simulation.js";
-import { Trace } from "../model/trace.js";
+import { Trace, TRACE_FORMATS, type TraceFormat } from "../model/trace.js";
 import { UsageError } from "../scenario/load.js";
 import type { Override } from "../scenario/overrides.js";
 import { parseDuration } from "../scenario/units.js";
@@ -22,6 +23,7 @@ interface TraceFlags {
   from?: string;
   to?: string;
   output?: string;
+  format?: TraceFormat;
   set: Override[];
   maxHours: number;
 }
@@ -34,13 +36,18 @@ interface TraceFlags {
 export function traceCommand(prog: Command, io: CliIo): void {
   const cmd = prog
     .command("trace")
-    .description("one run of a scenario's column with its scheduling trace as CSV: every switch and wake-up on every CPU, and the mechanisms' actions (debt, cuts, parking)")
+    .description("one run of a scenario's column with its scheduling trace, as CSV or as Trace Event JSON for Perfetto: every switch and wake-up on every CPU, and the mechanisms' actions (debt, cuts, parking)")
     .argument("<scenario>", "a scenario YAML file, e.g. scenarios/sedf-dc.yaml")
     .option("-c, --column <name>", "the column (variant) to trace; needed when the scenario has several")
     .option("--run <n>", "which run of the column, as `run` numbers them from 0", intArg("--run", 0, 999), 0)
     .option("-s, --seed <n>", "random seed (default: the scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
     .option("--from <time>", "keep the events from this time on (default: the start)")
     .option("--to <time>", "keep the events before this time (default: the end of the run)")
+    .addOption(
+      new Option("-f, --format <format>", "csv: one row per event; chrome: Trace Event JSON for ui.perfetto.dev or chrome://tracing (default: chrome for an -o FILE.json, else csv)").choices(
+        TRACE_FORMATS,
+      ),
+    )
     .option("-o, --output <file>", "write the trace to FILE (atomically) instead of stdout")
     .option("--plot <file>", `also draw the window as an SVG chart of who ran when on each CPU (a window of at most ${PLOT_WINDOW / 1e9} s)`);
   maxHoursOption(setOption(cmd)).action(async (file: string, flags: TraceFlags) => {
@@ -66,7 +73,8 @@ export function traceCommand(prog: Command, io: CliIo): void {
     guardDuration(`${file}: one run of ${column.name}`, estimateColumnsEvents([column], 1), 1, 1, flags.maxHours);
     // Written as it grows: Table 2's 120 s make 3 million rows (120 MB).
     const out = flags.output ? new AtomicFile(flags.output) : null;
-    const trace = new Trace(out ? (text) => out.write(text) : io.stdout, from, to, flags.plot !== undefined);
+    const format = flags.format ?? (flags.output !== undefined && extname(flags.output).toLowerCase() === ".json" ? "chrome" : "csv");
+    const trace = new Trace(out ? (text) => out.write(text) : io.stdout, from, to, flags.plot !== undefined, format);
     const sim = new Simulation(column.scenario, flags.run, flags.seed ?? scenario.seed, undefined, { trace });
     try {
       // To a pipe, a second of the run at a time, so its rows never pile up unread.

@@ -15,85 +15,234 @@ export interface TraceSpan {
 export const TRACE_FIELDS = ["time_ms", "cpu", "event", "domain", "prev", "ran_us", "detail"] as const;
 
 /**
+ * What a trace is written as: `csv`, one row per event (TRACE_FIELDS); or `chrome`, the
+ * Trace Event Format (JSON) that ui.perfetto.dev and chrome://tracing open, with who ran
+ * when on each CPU as slices, ShareGuard's cuts and credit parking as slices on tracks of
+ * their own, wake-ups as instants and SEDF-DC's debt as a counter.
+ */
+export type TraceFormat = "csv" | "chrome";
+export const TRACE_FORMATS: readonly TraceFormat[] = ["csv", "chrome"];
+
+/**
+ * One trace format. Instants come only when they fall in the trace's window; stretches
+ * (a domain running, a cut, a parked domain) come clipped to it, once they are over or
+ * at the run's end. Each method returns the record's text, or null when the format has
+ * no record for it.
+ */
+interface TraceEncoder {
+  /** Text before the first record, and after the last (null: none). */
+  head(): string | null;
+  tail(): string | null;
+  switched(now: Nanos, cpu: number, next: string, prev: string, ran: Nanos, why: SwitchReason): string | null;
+  woke(now: Nanos, cpu: number, dom: string): string | null;
+  debt(now: Nanos, cpu: number, dom: string, amount: Nanos): string | null;
+  cut(now: Nanos, dom: string, used: number, limit: number, cutFor: Nanos): string | null;
+  parked(now: Nanos, cpu: number, dom: string, parked: boolean): string | null;
+  ran(cpu: number, dom: string, from: Nanos, to: Nanos, why: SwitchReason): string | null;
+  cutSpan(dom: Domain, from: Nanos, to: Nanos, used: number, limit: number): string | null;
+  parkedSpan(dom: Domain, from: Nanos, to: Nanos): string | null;
+}
+
+/**
  * A scheduling trace of one run, as xentrace records a real host: every switch on every
  * CPU (`switch`: the domain switched in, the one switched out, how long it ran and why
  * it left; a domain the scheduler picks again keeps running, with no switch, as in
  * Xen), every wake-up (`wake`), and what the mechanisms do: SEDF-DC's or Credit-DC's
  * feedback (`debt`), ShareGuard's cuts (`cut`, with how long), and the credit scheduler
- * parking and unparking a capped domain (`park`, `unpark`). Rows are in time order;
+ * parking and unparking a capped domain (`park`, `unpark`). CSV rows are in time order;
  * only events in [from, to) are kept, so a long run can be traced in part. "idle"
  * stands for no domain.
  */
 export class Trace implements CpuObserver {
-  /** Rows not yet handed to the sink: a long run's trace is written as it grows, never held whole. */
-  private pending: string[] = [TRACE_FIELDS.join(",")];
+  /** Records not yet handed to the sink: a long run's trace is written as it grows, never held whole. */
+  private pending: string[] = [];
   /** With `keepSpans`: who ran when on each CPU within the window, and ShareGuard's cuts, for a chart. */
   readonly spans: TraceSpan[] | null;
   readonly cuts: TraceSpan[] | null;
   /** Per CPU: the domain switched in last (null: idle) and when. */
   private readonly onCpu = new Map<number, { dom: Domain | null; since: Nanos }>();
+  /** Domains the credit scheduler holds parked, and since when. */
+  private readonly parkedSince = new Map<Domain, Nanos>();
+  private readonly encoder: TraceEncoder;
 
   constructor(
-    /** Takes the trace's text, a batch of whole rows at a time. */
+    /** Takes the trace's text, a batch of whole records at a time. */
     private readonly sink: (text: string) => void,
     readonly from: Nanos = 0,
     readonly to: Nanos = Infinity,
     keepSpans = false,
+    format: TraceFormat = "csv",
   ) {
     this.spans = keepSpans ? [] : null;
     this.cuts = keepSpans ? [] : null;
+    this.encoder = format === "csv" ? new CsvEncoder() : new ChromeEncoder();
+    this.push(this.encoder.head());
   }
 
   switched(cpu: number, now: Nanos, prev: Domain | null, next: Domain | null, ran: Nanos, why: SwitchReason): void {
-    this.row(now, cpu, "switch", next?.name ?? "idle", prev?.name ?? "idle", ran, why);
-    if (this.spans === null) return;
+    if (this.inWindow(now)) this.push(this.encoder.switched(now, cpu, next?.name ?? "idle", prev?.name ?? "idle", ran, why));
     const last = this.onCpu.get(cpu);
-    if (last?.dom) this.span(this.spans, cpu, last.dom.name, last.since, now);
+    if (last?.dom) this.ran(cpu, last.dom, last.since, now, why);
     this.onCpu.set(cpu, { dom: next, since: now });
   }
 
   woke(cpu: number, now: Nanos, dom: Domain): void {
-    this.row(now, cpu, "wake", dom.name, "", undefined, "");
+    if (this.inWindow(now)) this.push(this.encoder.woke(now, cpu, dom.name));
   }
 
   parked(now: Nanos, dom: Domain, parked: boolean): void {
-    this.row(now, dom.cpu, parked ? "park" : "unpark", dom.name, "", undefined, "");
+    if (this.inWindow(now)) this.push(this.encoder.parked(now, dom.cpu, dom.name, parked));
+    const since = this.parkedSince.get(dom);
+    if (parked) {
+      if (since === undefined) this.parkedSince.set(dom, now);
+    } else if (since !== undefined) {
+      this.parkedSince.delete(dom);
+      this.clipped(since, now, (a, b) => this.encoder.parkedSpan(dom, a, b));
+    }
   }
 
   debt(now: Nanos, dom: Domain, amount: Nanos): void {
-    this.row(now, dom.cpu, "debt", dom.name, "", undefined, `added ${us(amount)} us`);
+    if (this.inWindow(now)) this.push(this.encoder.debt(now, dom.cpu, dom.name, amount));
   }
 
   cut(now: Nanos, dom: Domain, used: number, limit: number, cutFor: Nanos): void {
-    this.row(now, "", "cut", dom.name, "", undefined, `used ${pct(used)} of the IDD > limit ${pct(limit)}: off ${cutFor / 1e6} ms`);
-    if (this.cuts !== null) this.span(this.cuts, -1, dom.name, now, now + cutFor);
+    if (this.inWindow(now)) this.push(this.encoder.cut(now, dom.name, used, limit, cutFor));
+    this.clipped(now, now + cutFor, (a, b) => {
+      this.cuts?.push(msSpan(-1, dom.name, a, b));
+      return this.encoder.cutSpan(dom, a, b, used, limit);
+    });
   }
 
-  /** Closes what still runs at `end` (the run's end) and hands the last rows to the sink. */
+  /** Closes what still runs, or stays parked, at `end` (the run's end) and hands the last records to the sink. */
   finish(end: Nanos): void {
-    if (this.spans !== null) for (const [cpu, last] of this.onCpu) if (last.dom) this.span(this.spans, cpu, last.dom.name, last.since, end);
+    for (const [cpu, last] of this.onCpu) if (last.dom) this.ran(cpu, last.dom, last.since, end, "");
+    this.onCpu.clear();
+    for (const [dom, since] of this.parkedSince) this.clipped(since, end, (a, b) => this.encoder.parkedSpan(dom, a, b));
+    this.parkedSince.clear();
+    this.push(this.encoder.tail());
     this.flush();
   }
 
-  /** Hands the rows gathered so far to the sink. */
+  /** Hands the records gathered so far to the sink. */
   flush(): void {
     if (this.pending.length > 0) this.sink(this.pending.join("\n") + "\n");
     this.pending = [];
   }
 
-  /** [start, end) clipped to the window, in ms, if anything is left of it. */
-  private span(into: TraceSpan[], cpu: number, domain: string, start: Nanos, end: Nanos): void {
-    const a = Math.max(start, this.from);
-    const b = Math.min(end, this.to);
-    if (b > a) into.push({ cpu, domain, from: a / 1e6, to: b / 1e6 });
+  private ran(cpu: number, dom: Domain, start: Nanos, end: Nanos, why: SwitchReason): void {
+    this.clipped(start, end, (a, b) => {
+      this.spans?.push(msSpan(cpu, dom.name, a, b));
+      // Cut short by the window's end, the stretch did not end where the domain left.
+      return this.encoder.ran(cpu, dom.name, a, b, end > this.to ? "" : why);
+    });
   }
 
-  private row(now: Nanos, cpu: number | "", event: string, domain: string, prev: string, ran: Nanos | undefined, detail: string): void {
-    if (now < this.from || now >= this.to) return;
-    this.pending.push([+(now / 1e6).toFixed(6), cpu, event, csvField(domain), csvField(prev), ran === undefined ? "" : us(ran), csvField(detail)].join(","));
+  /** Hands [start, end) clipped to the window to `record`, if anything is left of it. */
+  private clipped(start: Nanos, end: Nanos, record: (from: Nanos, to: Nanos) => string | null): void {
+    const a = Math.max(start, this.from);
+    const b = Math.min(end, this.to);
+    if (b > a) this.push(record(a, b));
+  }
+
+  private inWindow(now: Nanos): boolean {
+    return now >= this.from && now < this.to;
+  }
+
+  private push(record: string | null): void {
+    if (record === null) return;
+    this.pending.push(record);
     if (this.pending.length >= 8192) this.flush();
   }
 }
 
+const msSpan = (cpu: number, domain: string, from: Nanos, to: Nanos): TraceSpan => ({ cpu, domain, from: from / 1e6, to: to / 1e6 });
 const us = (ns: Nanos) => +(ns / 1e3).toFixed(3);
 const pct = (x: number) => `${+(100 * x).toFixed(2)}%`;
+
+/** One row per event, TRACE_FIELDS; stretches are read off the switches. */
+class CsvEncoder implements TraceEncoder {
+  head = () => TRACE_FIELDS.join(",");
+  tail = () => null;
+  switched = (now: Nanos, cpu: number, next: string, prev: string, ran: Nanos, why: SwitchReason) => this.row(now, cpu, "switch", next, prev, us(ran), why);
+  woke = (now: Nanos, cpu: number, dom: string) => this.row(now, cpu, "wake", dom);
+  debt = (now: Nanos, cpu: number, dom: string, amount: Nanos) => this.row(now, cpu, "debt", dom, "", "", `added ${us(amount)} us`);
+  cut = (now: Nanos, dom: string, used: number, limit: number, cutFor: Nanos) =>
+    this.row(now, "", "cut", dom, "", "", `used ${pct(used)} of the IDD > limit ${pct(limit)}: off ${cutFor / 1e6} ms`);
+  parked = (now: Nanos, cpu: number, dom: string, parked: boolean) => this.row(now, cpu, parked ? "park" : "unpark", dom);
+  ran = () => null;
+  cutSpan = () => null;
+  parkedSpan = () => null;
+
+  private row(now: Nanos, cpu: number | "", event: string, domain: string, prev = "", ran: number | "" = "", detail = ""): string {
+    return [+(now / 1e6).toFixed(6), cpu, event, csvField(domain), csvField(prev), ran, csvField(detail)].join(",");
+  }
+}
+
+/** The tracks ("processes" of the Trace Event Format) a chrome trace draws. */
+const CPUS = 0;
+const CUTS = 1;
+const PARKED = 2;
+const TRACK_NAMES = ["CPUs", "ShareGuard: traffic cut off", "credit scheduler: parked"];
+
+/**
+ * The Trace Event Format's JSON object form, one event per line so that it streams:
+ * complete events ("X") for stretches, instants ("i") for wake-ups, a counter ("C") per
+ * domain for the debt each feedback adds, and metadata ("M") naming each track the first
+ * time it is used. Times are µs, to the ns.
+ */
+class ChromeEncoder implements TraceEncoder {
+  private first = true;
+  /** Tracks already named, as "process" or "process:thread". */
+  private readonly named = new Set<string>();
+
+  head = () => `{"displayTimeUnit":"ns","traceEvents":[`;
+  tail = () => `]}`;
+  switched = () => null;
+  woke = (now: Nanos, cpu: number, dom: string) =>
+    this.events(this.cpuTrack(cpu), { name: `wake ${dom}`, ph: "i", s: "t", ts: us(now), pid: CPUS, tid: cpu });
+  debt = (now: Nanos, _cpu: number, dom: string, amount: Nanos) =>
+    this.events(this.track(CPUS), { name: `${dom} debt added (us)`, ph: "C", ts: us(now), pid: CPUS, args: { [dom]: us(amount) } });
+  cut = () => null;
+  parked = () => null;
+  ran = (cpu: number, dom: string, from: Nanos, to: Nanos, why: SwitchReason) =>
+    this.events(this.cpuTrack(cpu), { name: dom, ph: "X", ts: us(from), dur: us(to - from), pid: CPUS, tid: cpu, args: why === "" ? {} : { left: why } });
+  cutSpan = (dom: Domain, from: Nanos, to: Nanos, used: number, limit: number) =>
+    this.events(this.domainTrack(CUTS, dom), { name: `${dom.name} cut`, ph: "X", ts: us(from), dur: us(to - from), pid: CUTS, tid: dom.id, args: { used: pct(used), limit: pct(limit) } });
+  parkedSpan = (dom: Domain, from: Nanos, to: Nanos) =>
+    this.events(this.domainTrack(PARKED, dom), { name: `${dom.name} parked`, ph: "X", ts: us(from), dur: us(to - from), pid: PARKED, tid: dom.id });
+
+  private cpuTrack(cpu: number): object[] {
+    return [...this.track(CPUS), ...this.thread(CPUS, cpu, `CPU ${cpu}`)];
+  }
+
+  private domainTrack(pid: number, dom: Domain): object[] {
+    return [...this.track(pid), ...this.thread(pid, dom.id, dom.name)];
+  }
+
+  /** The metadata naming track `pid`, the first time it is used. */
+  private track(pid: number): object[] {
+    if (this.named.has(`${pid}`)) return [];
+    this.named.add(`${pid}`);
+    return [
+      { name: "process_name", ph: "M", pid, args: { name: TRACK_NAMES[pid] } },
+      { name: "process_sort_index", ph: "M", pid, args: { sort_index: pid } },
+    ];
+  }
+
+  private thread(pid: number, tid: number, name: string): object[] {
+    if (this.named.has(`${pid}:${tid}`)) return [];
+    this.named.add(`${pid}:${tid}`);
+    return [
+      { name: "thread_name", ph: "M", pid, tid, args: { name } },
+      { name: "thread_sort_index", ph: "M", pid, tid, args: { sort_index: tid } },
+    ];
+  }
+
+  /** `meta` then `event`, each on a line, with the commas between events. */
+  private events(meta: object[], event: object): string {
+    const lines = [...meta, event].map((e) => JSON.stringify(e));
+    const text = (this.first ? "" : ",") + lines.join("\n,");
+    this.first = false;
+    return text;
+  }
+}
