@@ -7,7 +7,7 @@ import { NetBackend } from "../src/net/netback.js";
 import { SedfDcScheduler } from "../src/host/schedulers/sedf-dc.js";
 import { MS } from "../src/sim/engine.js";
 
-/** A random valid scenario: an IDD and up to three guests with UDP, web or CPU loads. */
+/** A random valid scenario: an IDD and up to three guests with UDP, web (open or closed loop) or CPU loads. */
 const scenarioText = fc
   .record({
     cpus: fc.integer({ min: 1, max: 2 }),
@@ -22,6 +22,7 @@ const scenarioText = fc
         load: fc.oneof(
           fc.record({ type: fc.constant("udp"), direction: fc.constantFrom("send", "recv"), rate: fc.integer({ min: 100, max: 30_000 }) }),
           fc.record({ type: fc.constant("web"), rate: fc.integer({ min: 1, max: 300 }), kb: fc.constantFrom(1, 10, 100) }),
+          fc.record({ type: fc.constant("closed"), clients: fc.integer({ min: 1, max: 40 }), thinkMs: fc.integer({ min: 0, max: 200 }), kb: fc.constantFrom(1, 10, 100) }),
           fc.record({ type: fc.constant("cpu") }),
         ),
       }),
@@ -33,7 +34,14 @@ const scenarioText = fc
     lines.push(`  - { name: Domain-0, idd: true, cpu: 0, share: ${s.iddShare}%, extratime: ${s.iddExtra} }`);
     s.guests.forEach((g, i) => {
       const l = g.load;
-      const w = l.type === "udp" ? `{ type: udp, direction: ${l.direction}, rate: ${l.rate}, size: 256B }` : l.type === "web" ? `{ type: web, rate: ${l.rate}, fileSize: ${l.kb}KB }` : `{ type: cpu }`;
+      const w =
+        l.type === "udp"
+          ? `{ type: udp, direction: ${l.direction}, rate: ${l.rate}, size: 256B }`
+          : l.type === "web"
+            ? `{ type: web, rate: ${l.rate}, fileSize: ${l.kb}KB }`
+            : l.type === "closed"
+              ? `{ type: web, clients: ${l.clients}, thinkTime: ${l.thinkMs}ms, fileSize: ${l.kb}KB }`
+              : `{ type: cpu }`;
       // Under the credit scheduler the first guest is unpinned, so load balancing is exercised too.
       const cpu = i === 0 && s.scheduler.startsWith("credit") ? "any" : (i + 1) % s.cpus;
       lines.push(`  - { name: Guest-${i}, cpu: ${cpu}, share: ${g.share}%, extratime: ${g.extra}, workload: ${w} }`);

@@ -170,6 +170,24 @@ describe("scenario validation", () => {
     ]);
   });
 
+  it("takes a web client's rate (open loop) or clients (closed loop), each with its own settings", () => {
+    const web = (w: string) => GOOD.replace("{ type: udp, direction: recv, rate: 1000, size: 256B }", `{ type: web, fileSize: 10KB${w} }`);
+    expect(parseScenario(web(", clients: 20, thinkTime: 1s"), "s.yaml").domains[1].workload).toMatchObject({ clients: 20, thinkTime: 1e9 });
+    expect(problems(web(""))).toEqual(["s.yaml:10:15 domains[1].workload: a web workload needs rate (open loop: connections per second, as httperf --rate) or clients (closed loop)"]);
+    expect(problems(web(", rate: 10, clients: 5"))).toEqual(["s.yaml:10:63 domains[1].workload.clients: give either rate (open loop) or clients (closed loop), not both"]);
+    expect(problems(web(", rate: 10, thinkTime: 1s"))).toEqual(["s.yaml:10:65 domains[1].workload.thinkTime: a think time is for closed-loop clients: give clients, or leave thinkTime out"]);
+    expect(problems(web(", clients: 5, maxOpen: 10"))).toEqual([
+      "s.yaml:10:65 domains[1].workload.maxOpen: closed-loop clients hold one connection each, so no descriptor limit applies: leave maxOpen out",
+    ]);
+    expect(problems(web(", clients: 0"))[0]).toMatch(/^s\.yaml:10:53 domains\[1\]\.workload\.clients: /);
+    expect(problems(web(", clients: 5") + "variants:\n  - { name: A, rates: { Domain-1: 10 } }\n")).toEqual([
+      "s.yaml:12:35 variants[0].rates.Domain-1: Domain-1's web clients are closed loop, with no rate to change: set their clients or thinkTime instead",
+    ]);
+    expect(problems(GOOD + "variants:\n  - { name: A, workloads: { Domain-1: { type: web, fileSize: 1KB } } }\n")).toEqual([
+      "s.yaml:12:39 variants[0].workloads.Domain-1: a web workload needs rate (open loop: connections per second, as httperf --rate) or clients (closed loop)",
+    ]);
+  });
+
   it("checks further tables: their ids, columns and paper values", () => {
     const base = GOOD + "variants:\n  - { name: A }\n  - { name: B }\nreport: { id: t1, title: T, rows: [{ label: L, metric: Domain-1.cpu }] }\n";
     const more = (table: string) => base + `reports:\n  - ${table}\n`;

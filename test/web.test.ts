@@ -123,6 +123,39 @@ describe("web workload", () => {
     expect(metric(r, "Domain-1.sent")).toBe(0);
   });
 
+  it("closed loop: N clients thinking Z between connections serve N / (Z + R), R their mean connection time", () => {
+    for (const [clients, think, fileSize] of [[20, "50ms", "10KB"], [5, "0ms", "100KB"], [60, "20ms", "100KB"]] as const) {
+      const sc = parseScenario(`name: w
+profile: p4-2.8
+duration: 20s
+window: { from: 5s, to: 20s }
+domains:
+  - { name: Domain-0, idd: true, share: 50%, extratime: true }
+  - { name: Domain-1, share: 50%, extratime: true, workload: { type: web, clients: ${clients}, thinkTime: ${think}, fileSize: ${fileSize} } }
+`);
+      const r = new Simulation(sc, 0, 1).execute();
+      const x = metric(r, "Domain-1.replyRate");
+      const responseTime = metric(r, "Domain-1.connTime") / 1e3;
+      // The interactive response time law, which any closed system obeys on average.
+      expect(x).toBeGreaterThan(50);
+      expect(x / (clients / (parseFloat(think) / 1e3 + responseTime))).toBeCloseTo(1, 1);
+      expect(metric(r, "Domain-1.fdUnavail") + metric(r, "Domain-1.clientTimo") + metric(r, "Domain-1.connFailed")).toBe(0);
+    }
+  });
+
+  it("closed loop: a client holds one connection at a time, and opens the next when one times out or fails", () => {
+    // Against a guest that never answers: 5 clients, back to back, each connection timing out after 100 ms.
+    const timing = new Simulation(starvedGuest("2s", "clients: 5, fileSize: 10KB, duration: 1s, timeout: 100ms"), 0, 1).execute();
+    expect(metric(timing, "Domain-1.clientTimo")).toBe(50);
+    expect(metric(timing, "Domain-1.connections")).toBe(50);
+    // With no timeout each client waits on its SYN retries: 5 connections, until Linux gives up 189 s on.
+    const sc = starvedGuest("200s", "clients: 5, fileSize: 10KB");
+    const at = (seconds: number, key: string) => metric(new Simulation({ ...sc, duration: seconds * 1e9 }, 0, 1).execute(), key);
+    expect(at(188, "Domain-1.connections")).toBe(5);
+    expect(at(190, "Domain-1.connFailed")).toBe(5);
+    expect(at(190, "Domain-1.connections")).toBe(10);
+  });
+
   it("gives a descriptor back when a reply completes or the client times out", () => {
     const r = new Simulation(webScenario("10KB", 200, ", maxOpen: 5"), 0, 1).execute();
     expect(metric(r, "Domain-1.fdUnavail")).toBe(0);

@@ -27,7 +27,9 @@ function packetRate(sc: Scenario): number {
     const w = d.workload;
     if (w?.type === "udp") rate += w.rate;
     // A web exchange: handshake, request, close (about 8 packets) and the reply's segments with ACKs.
-    if (w?.type === "web") rate += w.rate * (8 + 1.5 * Math.ceil(w.fileSize / mss));
+    // Closed-loop clients open at most one connection each per think time and round trip (1 ms or more).
+    const connections = w?.type !== "web" ? 0 : (w.rate ?? (w.clients! * 1e9) / ((w.thinkTime ?? 0) + 1e6));
+    if (w?.type === "web") rate += connections * (8 + 1.5 * Math.ceil(w.fileSize / mss));
     if (w?.type === "bulk") {
       const active = Math.max(0, Math.min(sc.duration, w.start + (w.duration ?? Infinity)) - w.start);
       rate += (bulkPackets * active) / sc.duration;

@@ -11,7 +11,7 @@ import { DEFAULT_PERIOD, isCreditScheduler, measurementWindow, type DomainConfig
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
-import { HTTPERF_MAX_OPEN, WebWorkload } from "../workloads/web.js";
+import { HTTPERF_MAX_OPEN, WebWorkload, type WebLoad } from "../workloads/web.js";
 import { BulkTransfer } from "../workloads/bulk.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
@@ -143,7 +143,8 @@ export class Simulation {
           listenBacklog: web.listenBacklog.value,
           maxClients: web.maxClients.value,
         };
-        const cfg = { ...w, timeout: w.timeout ?? Infinity, duration: w.duration ?? Infinity, maxOpen: w.maxOpen ?? HTTPERF_MAX_OPEN };
+        const load: WebLoad = w.clients !== undefined ? { clients: w.clients, thinkTime: w.thinkTime ?? 0 } : { rate: w.rate! };
+        const cfg = { load, fileSize: w.fileSize, start: w.start, timeout: w.timeout ?? Infinity, duration: w.duration ?? Infinity, maxOpen: w.maxOpen ?? HTTPERF_MAX_OPEN };
         this.web.set(dom, new WebWorkload(this.engine, this.net!, dom, cfg, costs, rand, measurementWindow(scenario)));
       }
       if (w?.type === "bulk") {

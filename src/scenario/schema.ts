@@ -67,7 +67,17 @@ const UdpWorkload = z.strictObject({
 
 const WebWorkload = z.strictObject({
   type: z.literal("web"),
-  rate: Rate(0, 100_000).describe("new connections per second, one request each (httperf --rate)"),
+  rate: Rate(0, 100_000).optional().describe("open loop: new connections per second, one request each (httperf --rate); give this or clients"),
+  clients: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe("closed loop: this many clients, each opening a connection, waiting until it ends, thinking, then opening the next (each an httperf with --rate 0); give this or rate"),
+  thinkTime: Duration(0, 3600e9)
+    .optional()
+    .describe("closed loop: each client's mean think time between one connection's end and its next, drawn from an exponential distribution (default 0: back to back)"),
   fileSize: Size(1, 100 * 1024 * 1024).describe("size of the file every request fetches"),
   timeout: Duration(1e6, 3600e9).optional().describe("httperf --timeout: a reply not complete by then is a client-timo (default: none, as httperf)"),
   start: Duration(0, 3600e9).prefault("0s").describe("when the client starts"),
@@ -276,9 +286,25 @@ export const ScenarioSchema = z
   .superRefine((sc, ctx) => {
     const cpus = sc.cpus ?? PROFILES[sc.profile]?.cpus ?? 1;
     /** A workload that would start only once the run is over would silently do nothing. */
-    const checkStart = (w: z.output<typeof Workload> | undefined, path: (string | number)[]) => {
+    const checkWorkload = (w: z.output<typeof Workload> | undefined, path: (string | number)[]) => {
       if ((w?.type === "web" || w?.type === "bulk") && w.start >= sc.duration) {
-        ctx.addIssue({ code: "custom", path, message: `starts at ${s(w.start)}, when the run (${s(sc.duration)}) is over: it would never run` });
+        ctx.addIssue({ code: "custom", path: [...path, "start"], message: `starts at ${s(w.start)}, when the run (${s(sc.duration)}) is over: it would never run` });
+      }
+      if (w?.type === "web") checkWebLoad(w, path);
+    };
+    /** A web client is open loop (a rate) or closed loop (clients), and each takes only its own settings. */
+    const checkWebLoad = (w: WebConfigInput, path: (string | number)[]) => {
+      if (w.rate === undefined && w.clients === undefined) {
+        ctx.addIssue({ code: "custom", path, message: "a web workload needs rate (open loop: connections per second, as httperf --rate) or clients (closed loop)" });
+      }
+      if (w.rate !== undefined && w.clients !== undefined) {
+        ctx.addIssue({ code: "custom", path: [...path, "clients"], message: "give either rate (open loop) or clients (closed loop), not both" });
+      }
+      if (w.clients === undefined && w.thinkTime !== undefined) {
+        ctx.addIssue({ code: "custom", path: [...path, "thinkTime"], message: "a think time is for closed-loop clients: give clients, or leave thinkTime out" });
+      }
+      if (w.clients !== undefined && w.maxOpen !== undefined) {
+        ctx.addIssue({ code: "custom", path: [...path, "maxOpen"], message: "closed-loop clients hold one connection each, so no descriptor limit applies: leave maxOpen out" });
       }
     };
     const names = new Map<string, number>();
@@ -294,7 +320,7 @@ export const ScenarioSchema = z
       if (d.idd && d.workload !== undefined) {
         ctx.addIssue({ code: "custom", path: at("workload"), message: "the IDD runs no workload of its own: put workloads in guests" });
       }
-      checkStart(d.workload, at("workload", "start"));
+      checkWorkload(d.workload, at("workload"));
       if (d.share !== undefined && d.slice !== undefined) {
         ctx.addIssue({ code: "custom", path: at("slice"), message: "give either share or slice, not both" });
       }
@@ -385,7 +411,7 @@ export const ScenarioSchema = z
       for (const [name, w] of Object.entries(v.workloads ?? {})) {
         const d = sc.domains[names.get(name) ?? -1];
         const at = ["variants", i, "workloads", name];
-        checkStart(w, [...at, "start"]);
+        checkWorkload(w, at);
         if (!d) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
         else if (d.idd) ctx.addIssue({ code: "custom", path: at, message: "the IDD runs no workload of its own: put workloads in guests" });
         else if (v.withoutWorkload?.includes(name)) ctx.addIssue({ code: "custom", path: at, message: `${name} is also in withoutWorkload: a column either switches a workload off or replaces it` });
@@ -395,9 +421,13 @@ export const ScenarioSchema = z
       const workloadIn = (name: string) => v.workloads?.[name] ?? sc.domains[names.get(name) ?? -1]?.workload;
       for (const name of Object.keys(v.rates ?? {})) {
         const at = ["variants", i, "rates", name];
-        const type = workloadIn(name)?.type;
+        const w = workloadIn(name);
+        const type = w?.type;
         if (!names.has(name)) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
         else if (type !== "web" && type !== "udp") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web or UDP workload whose rate could change` });
+        else if (w?.type === "web" && w.clients !== undefined) {
+          ctx.addIssue({ code: "custom", path: at, message: `${name}'s web clients are closed loop, with no rate to change: set their clients or thinkTime instead` });
+        }
       }
       for (const name of Object.keys(v.fileSizes ?? {})) {
         const at = ["variants", i, "fileSizes", name];

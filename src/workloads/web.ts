@@ -28,9 +28,18 @@ export interface WebCostsRun {
   maxClients: number;
 }
 
+/**
+ * How httperf opens connections. Open loop (`rate`): at a fixed rate, whatever becomes of
+ * the ones before, as httperf --rate. Closed loop (`clients`): each client opens a
+ * connection, waits until it ends (its reply is in, it timed out or it failed), thinks
+ * for an exponentially distributed time of mean `thinkTime`, and opens the next; one
+ * client is an httperf with --rate 0, which "creates a new connection as soon as the
+ * previous one closes".
+ */
+export type WebLoad = { rate: number } | { clients: number; thinkTime: Nanos };
+
 export interface WebConfig {
-  /** New connections per second (one request each), as httperf --rate. */
-  rate: number;
+  load: WebLoad;
   fileSize: number;
   /** httperf --timeout: a reply not complete this long after the connection began is a client-timo (Infinity: none). */
   timeout: Nanos;
@@ -39,7 +48,8 @@ export interface WebConfig {
   duration: Nanos;
   /**
    * Most connections httperf holds open at once (HTTPERF_MAX_OPEN for a stock httperf);
-   * an attempt beyond it fails at once, before any packet, as an fd-unavail error.
+   * an attempt beyond it fails at once, before any packet, as an fd-unavail error. Closed
+   * loop: unused, as each client holds one connection.
    */
   maxOpen: number;
 }
@@ -175,7 +185,7 @@ export class WebStats {
 }
 
 /**
- * An httperf-like open-loop client against a web server in a guest. Every request is a
+ * An httperf-like client, open or closed loop (WebLoad), against a web server in a guest. Every request is a
  * TCP-like exchange whose packets cross the IDD in both directions:
  *   client → guest (rx): SYN, ACK, GET, ACKs of data, ACK of the server's FIN, FIN
  *   guest → client (tx): SYN-ACK, data segments, FIN, the last ACK
@@ -211,7 +221,13 @@ export class WebWorkload {
   }
 
   start(): void {
-    const gap = SEC / this.cfg.rate;
+    const load = this.cfg.load;
+    if ("clients" in load) {
+      // Every client thinks before its first connection too, so that they start apart.
+      for (let i = 0; i < load.clients; i++) this.engine.at(this.cfg.start + this.thinkTime(load.thinkTime), this.clientConnects);
+      return;
+    }
+    const gap = SEC / load.rate;
     const first = this.cfg.start + this.rand() * gap;
     const end = this.cfg.start + this.cfg.duration;
     const open = (t: Nanos): void => {
@@ -224,11 +240,31 @@ export class WebWorkload {
     open(first);
   }
 
+  /** A closed-loop client's next connection, unless the client's time is over. */
+  private readonly clientConnects = (): void => {
+    if (this.engine.now < this.cfg.start + this.cfg.duration) this.connect();
+  };
+
+  /** An exponentially distributed think time of mean `mean`, in whole ns. */
+  private thinkTime(mean: Nanos): Nanos {
+    return mean === 0 ? 0 : Math.round(-mean * Math.log(1 - this.rand()));
+  }
+
+  /**
+   * httperf is done with a connection (its reply is in, it timed out, or it failed): its
+   * descriptor is free, and a closed-loop client goes on to think and connect again.
+   */
+  private released(): void {
+    this.open--;
+    const load = this.cfg.load;
+    if ("clients" in load) this.engine.at(this.engine.now + this.thinkTime(load.thinkTime), this.clientConnects);
+  }
+
   // ---- client (httperf) side -------------------------------------------------------
 
   private connect(): void {
     this.stats.connections++;
-    if (this.open >= this.cfg.maxOpen) {
+    if (this.open >= this.cfg.maxOpen && !("clients" in this.cfg.load)) {
       this.stats.fdUnavail++;
       return;
     }
@@ -242,7 +278,7 @@ export class WebWorkload {
     if (conn.synTries > SYN_RETRIES) {
       // Linux gives up after tcp_syn_retries: connect() fails and httperf counts an error.
       this.stats.connFailed++;
-      this.open--;
+      this.released();
       conn.finished = true;
       this.engine.cancel(conn.timeoutTimer);
       return;
@@ -335,7 +371,7 @@ export class WebWorkload {
   private replyComplete(conn: Connection): void {
     if (conn.replied) return;
     conn.replied = true;
-    this.open--; // httperf closes the socket once the reply is in
+    this.released(); // httperf closes the socket once the reply is in
     this.engine.cancel(conn.timeoutTimer);
     this.stats.replies++;
     const lifetime = this.engine.now - conn.startedAt;
@@ -346,7 +382,7 @@ export class WebWorkload {
   private clientTimeout(conn: Connection): void {
     if (conn.replied) return;
     this.stats.clientTimo++;
-    this.open--;
+    this.released();
     conn.finished = true;
     this.engine.cancel(conn.clientTimer);
     // httperf closes the socket; with the exchange unfinished the kernel sends a reset.
