@@ -181,7 +181,7 @@ describe("the first credit scheduler (version xen-3.0)", () => {
 
   it("parks a capped domain in any debt behind the idle CPU, waiting rather than paused, and lets it run out its slice", () => {
     const { engine, cpus, domains } = creditHost([{ cap: 0.25 }], { version: "xen-3.0" });
-    const xenmon = new XenMon(engine, domains, cpus, null, 100 * MS, 1);
+    const xenmon = new XenMon(engine, domains, cpus, [], 100 * MS, 1);
     const waited: number[] = [];
     xenmon.onSample((s) => waited.push(s.domains[0].waited));
     xenmon.start();
@@ -219,7 +219,7 @@ describe("credit scheduler: shares over time", () => {
 
   it("counts the time a capped domain spends parked as paused, not as waiting (XenMon's view: blocked)", () => {
     const { engine, cpus, domains } = creditHost([{ cap: 0.25 }]);
-    const xenmon = new XenMon(engine, domains, cpus, null, 100 * MS, 1);
+    const xenmon = new XenMon(engine, domains, cpus, [], 100 * MS, 1);
     const samples: DomainSample[] = [];
     xenmon.onSample((s) => samples.push(s.domains[0]));
     xenmon.start();

@@ -7,18 +7,21 @@ import { NetBackend } from "../src/net/netback.js";
 import { SedfDcScheduler } from "../src/host/schedulers/sedf-dc.js";
 import { MS } from "../src/sim/engine.js";
 
-/** A random valid scenario: an IDD and up to three guests with UDP, web (open or closed loop) or CPU loads. */
+/** A random valid scenario: one or two net-IDDs and up to three guests with UDP, web (open or closed loop) or CPU loads. */
 const scenarioText = fc
   .record({
     cpus: fc.integer({ min: 1, max: 2 }),
     iddShare: fc.integer({ min: 10, max: 60 }),
     iddExtra: fc.boolean(),
+    /** A second net-IDD, living on slack, serving the guests that name it. */
+    secondIdd: fc.boolean(),
     scheduler: fc.constantFrom("sedf", "sedf-dc", "credit", "credit-dc"),
     creditVersion: fc.constantFrom("later", "xen-3.0"),
     guests: fc.array(
       fc.record({
         share: fc.integer({ min: 0, max: 13 }),
         extra: fc.boolean(),
+        onSecondIdd: fc.boolean(),
         load: fc.oneof(
           fc.record({ type: fc.constant("udp"), direction: fc.constantFrom("send", "recv"), rate: fc.integer({ min: 100, max: 30_000 }) }),
           fc.record({ type: fc.constant("web"), rate: fc.integer({ min: 1, max: 300 }), kb: fc.constantFrom(1, 10, 100) }),
@@ -32,6 +35,7 @@ const scenarioText = fc
   .map((s) => {
     const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler}${s.scheduler.startsWith("credit") ? `, creditVersion: ${s.creditVersion}` : ""} }`, `domains:`];
     lines.push(`  - { name: Domain-0, idd: true, cpu: 0, share: ${s.iddShare}%, extratime: ${s.iddExtra} }`);
+    if (s.secondIdd) lines.push(`  - { name: Domain-9, idd: true, cpu: ${s.cpus - 1}, share: 0%, extratime: true }`);
     s.guests.forEach((g, i) => {
       const l = g.load;
       const w =
@@ -44,21 +48,26 @@ const scenarioText = fc
               : `{ type: cpu }`;
       // Under the credit scheduler the first guest is unpinned, so load balancing is exercised too.
       const cpu = i === 0 && s.scheduler.startsWith("credit") ? "any" : (i + 1) % s.cpus;
-      lines.push(`  - { name: Guest-${i}, cpu: ${cpu}, share: ${g.share}%, extratime: ${g.extra}, workload: ${w} }`);
+      const netIdd = s.secondIdd && g.onSecondIdd ? ", netIdd: Domain-9" : "";
+      lines.push(`  - { name: Guest-${i}, cpu: ${cpu}, share: ${g.share}%, extratime: ${g.extra}${netIdd}, workload: ${w} }`);
     });
     return lines.join("\n") + "\n";
   });
 
-/** On every CPU busy + idle = elapsed; every domain's states add up to elapsed, in every XenMon interval too; XenMon hands out exactly the IDD's CPU; the ground truth never exceeds it. */
+/** On every CPU busy + idle = elapsed; every domain's states add up to elapsed, in every XenMon interval too; XenMon hands out exactly each IDD's CPU to its own guests; the ground truth never exceeds it. */
 export const cpuTimeAndChargeOut = fc.property(scenarioText, fc.integer({ min: 0, max: 5 }), (text, run) => {
   const sim = new Simulation(parseScenario(text), run, 1, undefined, { keepSamples: true });
   const { samples, metrics } = sim.execute();
   const now = sim.engine.now;
-  // The guests' parts of the IDD's CPU are its whole, or nothing when it served no one.
-  const parts = metrics.filter((m) => m.key.endsWith(".iddPart")).reduce((a, m) => a + m.value, 0);
-  const iddShares = metrics.filter((m) => m.key.endsWith(".idd")).reduce((a, m) => a + m.value, 0);
-  if (iddShares > 0) expect(parts).toBeCloseTo(100, 9);
-  else expect(parts).toBe(0);
+  const value = new Map(metrics.map((m) => [m.key, m.value]));
+  // Each IDD's guests' parts of its CPU are its whole, or nothing when it served no one.
+  for (const net of sim.nets) {
+    const guests = [...net.ports.values()].map((p) => p.guest.name);
+    const parts = guests.reduce((a, g) => a + value.get(`${g}.iddPart`)!, 0);
+    const iddShares = guests.reduce((a, g) => a + value.get(`${g}.idd`)!, 0);
+    if (iddShares > 0) expect(parts).toBeCloseTo(100, 9);
+    else expect(parts).toBe(0);
+  }
   if (sim.domains.every((d) => d.pinned)) {
     for (const cpu of sim.cpus) {
       const busy = sim.domains.filter((d) => d.cpu === cpu.index).reduce((a, d) => a + d.timeInAt("running", now), 0);
@@ -74,17 +83,22 @@ export const cpuTimeAndChargeOut = fc.property(scenarioText, fc.integer({ min: 0
     expect(states).toBe(now);
   }
   for (const s of samples) for (const d of s.domains) expect(d.gotten + d.blocked + d.waited).toBeCloseTo(s.end - s.start, 3);
-  const idd = sim.domains.findIndex((d) => d === sim.net!.idd);
-  for (const s of samples) {
-    const charged = s.domains.reduce((a, d) => a + d.iddEstimate, 0);
-    const counted = s.domains.reduce((a, d) => a + d.sent + d.recv, 0);
-    // With packets counted in the interval, XenMon hands out all of the IDD's CPU.
-    if (counted > 0) expect(charged).toBeCloseTo(s.domains[idd].gotten, 3);
-    else expect(charged).toBe(0);
-    // The ground truth never exceeds what the IDD ran.
-    const truth = s.domains.reduce((a, d) => a + d.iddTruth, 0);
-    expect(truth).toBeLessThanOrEqual(s.domains[idd].gotten + 1e-6);
+  for (const net of sim.nets) {
+    const idd = net.idd.id;
+    const guests = [...net.ports.keys()];
+    for (const s of samples) {
+      const charged = guests.reduce((a, g) => a + s.domains[g].iddEstimate, 0);
+      const counted = guests.reduce((a, g) => a + s.domains[g].sent + s.domains[g].recv, 0);
+      // With packets counted in the interval, XenMon hands out all of the IDD's CPU, to its own guests.
+      if (counted > 0) expect(charged).toBeCloseTo(s.domains[idd].gotten, 3);
+      else expect(charged).toBe(0);
+      // The ground truth never exceeds what the IDD ran.
+      const truth = guests.reduce((a, g) => a + s.domains[g].iddTruth, 0);
+      expect(truth).toBeLessThanOrEqual(s.domains[idd].gotten + 1e-6);
+    }
   }
+  // XenMon charges nothing to a domain no IDD serves (the IDDs themselves).
+  for (const s of samples) for (const net of sim.nets) expect(s.domains[net.idd.id].iddEstimate).toBe(0);
 });
 
 /** Every UDP packet offered is delivered, counted as dropped somewhere, or still in a ring. */
@@ -92,9 +106,9 @@ export const udpConservation = fc.property(fc.integer({ min: 1000, max: 200_000 
   const text = `name: c\nprofile: system-1\nduration: 1s\ndomains:\n  - { name: Domain-0, idd: true, share: ${iddShare}% }\n  - { name: G, share: 30%, workload: { type: udp, direction: recv, rate: ${rate}, size: 64B } }\n`;
   const sim = new Simulation(parseScenario(text), 0, 1);
   const m = new Map(sim.execute().metrics.map((x) => [x.key, x.value]));
-  const port = sim.net!.port(1);
+  const port = sim.nets[0].port(1);
   const offered = Math.round(rate * 1);
-  const accounted = (m.get("G.udpDelivered") ?? 0) + sim.net!.droppedNicRing + port.droppedNetback + port.droppedByFilterRx;
+  const accounted = (m.get("G.udpDelivered") ?? 0) + sim.nets[0].droppedNicRing + port.droppedNetback + port.droppedByFilterRx;
   // What is neither delivered nor dropped is still in flight: at most the rings' worth.
   expect(offered - accounted).toBeGreaterThanOrEqual(-1);
   expect(offered - accounted).toBeLessThanOrEqual(256 + 2 * 256 + 2);

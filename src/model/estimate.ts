@@ -14,8 +14,8 @@ export const EVENTS_PER_WALL_SECOND = 3e6;
 
 /**
  * Packets per second the workloads of one run offer (an upper bound where they adapt),
- * and no more than the net-IDD can handle: every packet costs it at least the cheaper of
- * a receive and a transmit, within its CPU share (a whole CPU with extratime).
+ * and no more than the net-IDDs can handle: every packet costs one at least the cheaper
+ * of a receive and a transmit, within its CPU share (a whole CPU with extratime).
  */
 function packetRate(sc: Scenario): number {
   const profile = hostProfile(sc);
@@ -35,9 +35,9 @@ function packetRate(sc: Scenario): number {
       rate += (bulkPackets * active) / sc.duration;
     }
   }
-  const idd = sc.domains.find((d) => d.idd);
-  if (!idd) return rate;
-  const share = idd.extratime ? 1 : (idd.share ?? (idd.slice ?? 0) / (idd.period ?? DEFAULT_PERIOD));
+  const idds = sc.domains.filter((d) => d.idd);
+  if (idds.length === 0) return rate;
+  const share = idds.reduce((a, idd) => a + (idd.extratime ? 1 : (idd.share ?? (idd.slice ?? 0) / (idd.period ?? DEFAULT_PERIOD))), 0);
   const capacity = (share * 1e9) / Math.max(1, Math.min(profile.iddRx.value, profile.iddTx.value));
   return Math.min(rate, capacity);
 }

@@ -69,6 +69,8 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
       if (rate !== undefined && (d.workload?.type === "web" || d.workload?.type === "udp")) d = { ...d, workload: { ...d.workload, rate } };
       const fileSize = v.fileSizes?.[d.name];
       if (fileSize !== undefined && d.workload?.type === "web") d = { ...d, workload: { ...d.workload, fileSize } };
+      const netIdd = v.netIdds?.[d.name];
+      if (netIdd !== undefined) d = { ...d, netIdd };
       return d;
     }),
   };
@@ -240,6 +242,9 @@ function collect(into: Collected, column: string, metrics: Metric[]): void {
       entry = { label: m.label, unit: m.unit, values: new Map() };
       into.set(m.key, entry);
     }
+    // Columns may word one metric differently (a guest served by another IDD in one of
+    // them, another XenMon interval): the row names every wording.
+    if (!entry.label.split(" / ").includes(m.label)) entry.label += ` / ${m.label}`;
     const list = entry.values.get(column) ?? [];
     list.push(m.value);
     entry.values.set(column, list);

@@ -87,7 +87,10 @@ export class Simulation {
   readonly profile: HostProfile;
   readonly domains: Domain[];
   readonly cpus: PhysicalCpu[];
-  readonly net: NetBackend | null;
+  /** One network backend per net-IDD (each with its own NIC), in domain order. */
+  readonly nets: NetBackend[];
+  /** The backend each guest is attached to: its net-IDD's. */
+  private readonly netOf = new Map<Domain, NetBackend>();
   readonly xenmon: XenMon;
   private readonly udp = new Map<Domain, UdpBenchmark>();
   private readonly web = new Map<Domain, WebWorkload>();
@@ -111,7 +114,8 @@ export class Simulation {
     const n = scenario.domains.length;
     const type = scenario.scheduler.type;
     const credit = isCreditScheduler(type) ? new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay, version: scenario.scheduler.creditVersion }) : null;
-    const iddQueue = new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value);
+    // Each net-IDD works through its own queue in the netback order.
+    const iddQueues = new Map<number, IddWorkQueue>();
     const cpuCount = scenario.cpus ?? this.profile.cpus;
     this.domains = scenario.domains.map((d, i) => {
       const period = d.period ?? DEFAULT_PERIOD;
@@ -119,20 +123,28 @@ export class Simulation {
       const sched = credit === null ? { slice, period, extratime: d.extratime } : { slice, period, extratime: d.extratime, weight: d.weight, cap: creditCap(d) };
       // An unpinned domain starts on a CPU of its own where it can; the scheduler moves it.
       const cpu = d.cpu === "any" ? i % cpuCount : d.cpu;
-      return new Domain(i, d.name, cpu, sched, n, d.idd ? iddQueue : undefined, d.cpu !== "any");
+      const queue = d.idd ? new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value) : undefined;
+      if (queue) iddQueues.set(i, queue);
+      return new Domain(i, d.name, cpu, sched, n, queue, d.cpu !== "any");
     });
     this.cpus = Array.from({ length: cpuCount }, (_, i) => new PhysicalCpu(i, this.engine, credit?.scheduler(i) ?? this.makeSedf()));
 
-    const iddIndex = scenario.domains.findIndex((d) => d.idd);
-    this.net = iddIndex >= 0 ? new NetBackend(this.engine, this.domains[iddIndex], iddQueue, netCostsForRun(this.profile, seed, run)) : null;
+    // Every NIC is the same hardware, so one run's costs hold for all of them.
+    const netCosts = netCostsForRun(this.profile, seed, run);
+    const backendOf = new Map([...iddQueues].map(([i, queue]) => [scenario.domains[i].name, new NetBackend(this.engine, this.domains[i], queue, netCosts)]));
+    this.nets = [...backendOf.values()];
 
     scenario.domains.forEach((cfg, i) => {
       const dom = this.domains[i];
-      if (this.net !== null && !cfg.idd) this.net.attach(dom);
+      const net = cfg.idd ? undefined : cfg.netIdd !== undefined ? backendOf.get(cfg.netIdd) : this.nets[0];
+      if (net !== undefined) {
+        net.attach(dom);
+        this.netOf.set(dom, net);
+      }
       const w = cfg.workload;
       if (w?.type === "cpu") dom.cpuBound = true;
       const rand = rngStream(seed, run, `workload/${dom.name}`);
-      if (w?.type === "udp") this.udp.set(dom, new UdpBenchmark(this.engine, this.net!, dom.id, w, rand));
+      if (w?.type === "udp") this.udp.set(dom, new UdpBenchmark(this.engine, net!, dom.id, w, rand));
       if (w?.type === "web") {
         const web = this.profile.web;
         const costs = {
@@ -145,19 +157,19 @@ export class Simulation {
         };
         const load: WebLoad = w.clients !== undefined ? { clients: w.clients, thinkTime: w.thinkTime ?? 0 } : { rate: w.rate! };
         const cfg = { load, fileSize: w.fileSize, start: w.start, timeout: w.timeout ?? Infinity, duration: w.duration ?? Infinity, maxOpen: w.maxOpen ?? HTTPERF_MAX_OPEN };
-        this.web.set(dom, new WebWorkload(this.engine, this.net!, dom, cfg, costs, rand, measurementWindow(scenario)));
+        this.web.set(dom, new WebWorkload(this.engine, net!, dom, cfg, costs, rand, measurementWindow(scenario)));
       }
       if (w?.type === "bulk") {
         const mss = this.profile.web.mss.value;
         const cfg = { direction: w.direction, start: w.start, duration: w.duration ?? Infinity, mss, quickAckSegments: this.profile.web.quickAckSegments.value, maxWindow: Math.max(1, Math.floor(w.window / mss)), cpuPerSegment: w.cpuPerSegment };
-        this.bulk.set(dom, new BulkTransfer(this.engine, this.net!, dom.id, cfg));
+        this.bulk.set(dom, new BulkTransfer(this.engine, net!, dom.id, cfg));
       }
     });
     for (const dom of this.domains) this.cpus[dom.cpu].add(dom);
 
     const weight = scenario.xenmon.weight ?? this.profile.xenmonWeight.value;
     this.keepSamples = options.keepSamples ?? false;
-    this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.net, scenario.xenmon.interval, weight, this.keepSamples ? Infinity : 0);
+    this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.nets, scenario.xenmon.interval, weight, this.keepSamples ? Infinity : 0);
     const { from, to } = measurementWindow(scenario);
     const webs = [...this.web.values()];
     this.window = new WindowTotals(n, webs.length, from, to, swingSamples(scenario.xenmon.interval));
@@ -184,9 +196,9 @@ export class Simulation {
     }
     if (credit !== null) new CreditTicker(this.engine, credit, this.cpus).attach();
     const sg = scenario.shareguard;
-    if (sg?.enabled && this.net !== null) {
+    if (sg?.enabled && this.nets.length > 0) {
       const limits = new Map(Object.entries(sg.limits).map(([name, limit]) => [this.domains.find((d) => d.name === name)!, limit] as const));
-      this.shareguard = new ShareGuard(this.engine, this.xenmon, this.net, n, limits, sg.interval, sg.action);
+      this.shareguard = new ShareGuard(this.engine, this.xenmon, (d) => this.netOf.get(d)!, n, limits, sg.interval, sg.action);
       this.shareguard.attach();
     }
     if (trace !== null) this.attachTrace(trace, credit);
@@ -289,10 +301,10 @@ export class Simulation {
     const seconds = span / 1e9;
     const pct = (ns: number) => (span > 0 ? (100 * ns) / span : 0);
     const out: Metric[] = [];
-    const iddName = this.net?.idd.name;
     const webs = [...this.web.values()];
-    // XenMon hands out all of the IDD's CPU by weighted packet counts: each guest's part.
-    const iddCharged = this.window.domains.reduce((a, sum) => a + sum.iddEstimate, 0);
+    // XenMon hands out all of each IDD's CPU by weighted packet counts to the guests it serves: each guest's part.
+    const iddCharged = new Map<NetBackend, number>();
+    for (const [dom, net] of this.netOf) iddCharged.set(net, (iddCharged.get(net) ?? 0) + this.window.domains[dom.id].iddEstimate);
     const interval = this.scenario.xenmon.interval;
     const swingBin = `${Number(((swingSamples(interval) * interval) / 1e9).toFixed(3))} s`;
     this.domains.forEach((d, i) => {
@@ -301,11 +313,14 @@ export class Simulation {
       out.push({ key: `${d.name}.blocked`, label: `${d.name} blocked`, unit: "%", value: pct(sum.blocked) });
       out.push({ key: `${d.name}.waited`, label: `${d.name} waited`, unit: "%", value: pct(sum.waited) });
       out.push({ key: `${d.name}.exPerSec`, label: `${d.name} ex/s`, unit: "1/s", value: sum.execCount / seconds });
-      if (this.net?.ports.has(d.id)) {
+      const net = this.netOf.get(d);
+      const iddName = net?.idd.name;
+      if (net !== undefined) {
+        const charged = iddCharged.get(net)!;
         out.push({ key: `${d.name}.sent`, label: `${d.name} packets sent`, unit: "pkt/s", value: sum.sent / seconds });
         out.push({ key: `${d.name}.recv`, label: `${d.name} packets received`, unit: "pkt/s", value: sum.recv / seconds });
         out.push({ key: `${d.name}.idd`, label: `${iddName} for ${d.name} (XenMon)`, unit: "%", value: pct(sum.iddEstimate) });
-        out.push({ key: `${d.name}.iddPart`, label: `${d.name}'s part of ${iddName}'s CPU (XenMon)`, unit: "%", value: iddCharged > 0 ? (100 * sum.iddEstimate) / iddCharged : 0 });
+        out.push({ key: `${d.name}.iddPart`, label: `${d.name}'s part of ${iddName}'s CPU (XenMon)`, unit: "%", value: charged > 0 ? (100 * sum.iddEstimate) / charged : 0 });
         out.push({ key: `${d.name}.iddTrue`, label: `${iddName} for ${d.name} (ground truth)`, unit: "%", value: pct(sum.iddTruth) });
         out.push({ key: `${d.name}.combined`, label: `${d.name} combined (own + ${iddName})`, unit: "%", value: pct(sum.gotten + sum.iddEstimate) });
         // How the combined use swings about its average: SEDF-DC's oscillations (§4.2).
@@ -326,7 +341,7 @@ export class Simulation {
         if (sgLimited(this.scenario, d.name)) {
           out.push({ key: `${d.name}.shareguardCuts`, label: `${d.name} ShareGuard cuts`, unit: "count", value: cuts.length });
           out.push({ key: `${d.name}.shareguardOff`, label: `${d.name} traffic off (ShareGuard)`, unit: "%", value: pct(cuts.reduce((a, c) => a + Math.min(c.cutFor, to - c.time), 0)) });
-          const port = this.net!.port(d.id);
+          const port = net!.port(d.id);
           out.push({ key: `${d.name}.shareguardDrops`, label: `${d.name} packets dropped by ShareGuard (whole run)`, unit: "pkt/s", value: (port.droppedByFilterRx + port.droppedByFilterTx) / (this.scenario.duration / 1e9) });
           // The rhythm the paper describes (one window at about 30 %, then 2.5 s off).
           // A run without a cut has no rhythm: it adds nothing, and the cell counts fewer runs.
@@ -343,9 +358,10 @@ export class Simulation {
         out.push({ key: `${d.name}.udpDelivered`, label: `${d.name} UDP delivered`, unit: "pkt/s", value: udp.sink.packets / (this.scenario.duration / 1e9) });
       }
     });
-    if (this.net) {
-      out.push({ key: "net.nicDrops", label: "NIC ring drops", unit: "pkt/s", value: this.net.droppedNicRing / (this.scenario.duration / 1e9) });
-      for (const port of this.net.ports.values()) {
+    if (this.nets.length > 0) {
+      const nicDrops = this.nets.reduce((a, net) => a + net.droppedNicRing, 0);
+      out.push({ key: "net.nicDrops", label: this.nets.length > 1 ? "NIC ring drops (all NICs)" : "NIC ring drops", unit: "pkt/s", value: nicDrops / (this.scenario.duration / 1e9) });
+      for (const port of this.nets.flatMap((net) => [...net.ports.values()]).sort((a, b) => a.guest.id - b.guest.id)) {
         const name = port.guest.name;
         out.push({ key: `${name}.netbackDrops`, label: `${name} packets dropped in netback (queue full)`, unit: "pkt/s", value: port.droppedNetback / (this.scenario.duration / 1e9) });
       }

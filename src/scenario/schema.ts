@@ -110,7 +110,12 @@ const DomainSpec = z.strictObject({
     .union([z.number().int().min(0).max(255), z.literal("any")])
     .default(0)
     .describe("physical CPU the VCPU is pinned to, or any: unpinned, balanced across the CPUs by the credit scheduler"),
-  idd: z.boolean().default(false).describe("this domain hosts the network driver (the net-IDD)"),
+  idd: z.boolean().default(false).describe("this domain hosts a network driver (a net-IDD) with a NIC of its own"),
+  netIdd: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("a guest's net-IDD: the domain (idd: true) whose NIC and netback carry its traffic (default: the first domain with idd: true)"),
   share: Percent(0, 1).optional().describe("guaranteed CPU share: slice = share × period"),
   slice: Duration(0, 10e9).optional(),
   period: Duration(100_000, 10e9).optional().describe("SEDF period (default 10ms)"),
@@ -219,6 +224,10 @@ const VariantSpec = z.strictObject({
     .record(z.string(), Size(1, 100 * 1024 * 1024))
     .optional()
     .describe("replaces the file size of these domains' web workloads, e.g. { Domain-1: 20KB }"),
+  netIdds: z
+    .record(z.string(), z.string().min(1))
+    .optional()
+    .describe("moves these guests to another net-IDD in this column, e.g. { Domain-3: Domain-4 }"),
   periods: z
     .record(z.string(), Duration(100_000, 10e9))
     .optional()
@@ -366,7 +375,14 @@ export const ScenarioSchema = z
     }
     const idds = sc.domains.filter((d) => d.idd).length;
     const networked = sc.domains.findIndex((d) => d.workload !== undefined && d.workload.type !== "cpu");
-    if (idds > 1) ctx.addIssue({ code: "custom", path: ["domains"], message: `${idds} domains say idd: true; xeniso models one net-IDD per host` });
+    /** A guest's net-IDD, given at `at`: an IDD, for a guest. */
+    const checkNetIdd = (d: (typeof sc.domains)[number], iddName: string, at: (string | number)[]) => {
+      const idd = sc.domains[names.get(iddName) ?? -1];
+      if (d.idd) ctx.addIssue({ code: "custom", path: at, message: "a net-IDD drives its own NIC: netIdd is for guests" });
+      else if (!idd) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${iddName}"` });
+      else if (!idd.idd) ctx.addIssue({ code: "custom", path: at, message: `${iddName} is not a net-IDD: mark it idd: true, or name one that is` });
+    };
+    sc.domains.forEach((d, i) => d.netIdd !== undefined && checkNetIdd(d, d.netIdd, ["domains", i, "netIdd"]));
     if (networked >= 0 && idds === 0) {
       ctx.addIssue({ code: "custom", path: ["domains", networked, "workload"], message: "a network workload needs a net-IDD: mark one domain idd: true" });
     }
@@ -385,22 +401,25 @@ export const ScenarioSchema = z
     sc.variants?.forEach((v, i) => {
       if (v.xenmon && v.xenmon.interval !== sc.xenmon.interval) checkWindowHoldsSample(v.xenmon.interval, ["variants", i, "xenmon", "interval"]);
     });
-    const iddShare = (() => {
-      const idd = sc.domains.find((d) => d.idd);
-      return idd ? (idd.share ?? (idd.slice ?? 0) / (idd.period ?? DEFAULT_PERIOD)) : 0;
-    })();
-    const checkShareGuard = (sg: z.output<typeof ShareGuardSpec> | undefined, path: (string | number)[]) => {
+    /** The net-IDD serving guest `d` in a column that moves the guests in `moved`, as the simulation attaches it. */
+    const iddOf = (d: (typeof sc.domains)[number], moved: Record<string, string> = {}) => {
+      const name = moved[d.name] ?? d.netIdd;
+      return name !== undefined ? sc.domains[names.get(name) ?? -1] : sc.domains.find((x) => x.idd);
+    };
+    const checkShareGuard = (sg: z.output<typeof ShareGuardSpec> | undefined, path: (string | number)[], moved?: Record<string, string>) => {
       for (const [name, limit] of Object.entries(sg?.limits ?? {})) {
         const i = names.get(name);
+        const idd = i === undefined ? undefined : iddOf(sc.domains[i], moved);
+        const iddShare = idd?.idd ? (idd.share ?? (idd.slice ?? 0) / (idd.period ?? DEFAULT_PERIOD)) : 0;
         if (i === undefined) ctx.addIssue({ code: "custom", path: [...path, "limits", name], message: `no domain is named "${name}"` });
         else if (sc.domains[i].idd) ctx.addIssue({ code: "custom", path: [...path, "limits", name], message: "the IDD cannot be limited in itself: limits are for guests" });
-        else if (iddShare > 0 && !sc.domains.find((d) => d.idd)?.extratime && limit >= iddShare) {
+        else if (iddShare > 0 && !idd!.extratime && limit >= iddShare) {
           ctx.addIssue({ code: "custom", path: [...path, "limits", name], message: `a limit of ${pct(limit)} is not below the IDD's own share (${pct(iddShare)}): it could never bind` });
         }
       }
     };
     checkShareGuard(sc.shareguard, ["shareguard"]);
-    sc.variants?.forEach((v, i) => checkShareGuard(v.shareguard, ["variants", i, "shareguard"]));
+    sc.variants?.forEach((v, i) => checkShareGuard(v.shareguard, ["variants", i, "shareguard"], v.netIdds));
     const variantNames = new Set<string>();
     sc.variants?.forEach((v, i) => {
       if (variantNames.has(v.name)) ctx.addIssue({ code: "custom", path: ["variants", i, "name"], message: `duplicate variant name "${v.name}"` });
@@ -436,6 +455,11 @@ export const ScenarioSchema = z
       }
       for (const name of Object.keys(v.periods ?? {})) {
         if (!names.has(name)) ctx.addIssue({ code: "custom", path: ["variants", i, "periods", name], message: `no domain is named "${name}"` });
+      }
+      for (const [name, iddName] of Object.entries(v.netIdds ?? {})) {
+        const d = sc.domains[names.get(name) ?? -1];
+        if (!d) ctx.addIssue({ code: "custom", path: ["variants", i, "netIdds", name], message: `no domain is named "${name}"` });
+        else checkNetIdd(d, iddName, ["variants", i, "netIdds", name]);
       }
       if (v.sweep && !sc.report) ctx.addIssue({ code: "custom", path: ["variants", i, "sweep"], message: "a sweep figure draws the report's rows: add a report" });
       // The column's own feedback interval against its own XenMon interval, wherever each comes from.

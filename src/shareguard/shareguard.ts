@@ -49,9 +49,11 @@ export type ShareGuardAction = "cut" | "throttle";
 export class ShareGuard {
   readonly decisions: ShareGuardDecision[] = [];
   private readonly used: Float64Array;
-  /** For the throttle's cost per packet: IDD time XenMon charged to guests, and their weighted packets, over the interval's clean samples. */
-  private charged = 0;
-  private weighted = 0;
+  /**
+   * For the throttle's cost per packet, per net-IDD: the IDD time XenMon charged to the
+   * guests it serves, and their weighted packets, over the interval's clean samples.
+   */
+  private readonly costSamples = new Map<NetBackend, { charged: number; weighted: number }>();
   private elapsed: Nanos = 0;
   private readonly cutUntil = new Map<Domain, Nanos>();
   private lastDroppedRx = 0;
@@ -59,13 +61,15 @@ export class ShareGuard {
   constructor(
     private readonly engine: Engine,
     private readonly xenmon: XenMon,
-    private readonly net: NetBackend,
+    /** The backend of the net-IDD serving a guest. */
+    private readonly netOf: (guest: Domain) => NetBackend,
     domainCount: number,
     private readonly limits: Map<Domain, number>,
     private readonly interval: Nanos,
     private readonly action: ShareGuardAction = "cut",
   ) {
     this.used = new Float64Array(domainCount);
+    for (const dom of limits.keys()) this.costSamples.set(netOf(dom), { charged: 0, weighted: 0 });
   }
 
   attach(): void {
@@ -79,8 +83,7 @@ export class ShareGuard {
         else this.throttle(dom, limit);
       }
       this.used.fill(0);
-      this.charged = 0;
-      this.weighted = 0;
+      for (const c of this.costSamples.values()) c.charged = c.weighted = 0;
       this.elapsed = 0;
     });
   }
@@ -93,9 +96,11 @@ export class ShareGuard {
   private addCostSample(domains: DomainSample[]): void {
     const dropped = this.droppedRx();
     if (dropped === this.lastDroppedRx) {
-      for (const ds of domains) {
-        this.charged += ds.iddEstimate;
-        this.weighted += this.xenmon.weight * ds.sent + ds.recv;
+      for (const [net, c] of this.costSamples) {
+        for (const id of net.ports.keys()) {
+          c.charged += domains[id].iddEstimate;
+          c.weighted += this.xenmon.weight * domains[id].sent + domains[id].recv;
+        }
       }
     }
     this.lastDroppedRx = dropped;
@@ -104,16 +109,18 @@ export class ShareGuard {
   /** Inbound packets the filter has dropped so far, over every limited guest. */
   private droppedRx(): number {
     let n = 0;
-    for (const dom of this.limits.keys()) n += this.net.port(dom.id).droppedByFilterRx;
+    for (const dom of this.limits.keys()) n += this.netOf(dom).port(dom.id).droppedByFilterRx;
     return n;
   }
 
   /** Sets the guest's budget for the interval beginning now, at the last known cost per packet. */
   private throttle(dom: Domain, limit: number): void {
-    const port = this.net.port(dom.id);
+    const net = this.netOf(dom);
+    const port = net.port(dom.id);
     port.allowance = limit * this.interval;
-    if (this.weighted === 0) return; // No clean sample this interval: the last cost per packet stands.
-    const perPacket = this.charged / this.weighted;
+    const { charged, weighted } = this.costSamples.get(net)!;
+    if (weighted === 0) return; // No clean sample this interval: the last cost per packet stands.
+    const perPacket = charged / weighted;
     port.rxCharge = perPacket;
     port.txCharge = perPacket * this.xenmon.weight;
   }
@@ -130,7 +137,7 @@ export class ShareGuard {
     if (cutFor === 0) return;
     this.decisions.push({ time: now, domain: dom.name, used, limit, cutFor });
     this.cutUntil.set(dom, now + cutFor);
-    const port = this.net.port(dom.id);
+    const port = this.netOf(dom).port(dom.id);
     port.dropRx = true;
     port.dropTx = true;
     this.engine.at(now + cutFor, () => {

@@ -38,7 +38,7 @@ interface Snapshot {
 
 /**
  * XenMon: every `interval` it turns the hypervisor's counters into per-domain figures and
- * charges the IDD's CPU to guests by weighted packet count,
+ * charges each net-IDD's CPU to the guests it serves by weighted packet count,
  * wCount(i) = weight · Send(i) + Recv(i) (paper §3).
  */
 export class XenMon {
@@ -52,7 +52,8 @@ export class XenMon {
     private readonly engine: Engine,
     private readonly domains: Domain[],
     private readonly cpus: PhysicalCpu[],
-    private readonly net: NetBackend | null,
+    /** The net-IDDs' backends (none on a host without network), each serving its own guests. */
+    private readonly nets: NetBackend[],
     readonly interval: Nanos,
     readonly weight: number,
     /**
@@ -78,8 +79,9 @@ export class XenMon {
 
   private snapshot(d: Domain): Snapshot {
     const now = this.engine.now;
-    const port = this.net?.ports.get(d.id);
-    const idd = this.net?.idd;
+    const net = this.nets.find((x) => x.ports.has(d.id));
+    const port = net?.ports.get(d.id);
+    const idd = net?.idd;
     return {
       running: d.timeInAt("running", now),
       // xenbaked counts a paused VCPU (TRC_SCHED_SLEEP) as it counts a blocked one.
@@ -108,12 +110,12 @@ export class XenMon {
         iddTruth: s.truth - p.truth,
       };
     });
-    if (this.net !== null) {
-      const iddTime = domains[this.domains.indexOf(this.net.idd)].gotten;
+    for (const net of this.nets) {
+      const iddTime = domains[this.domains.indexOf(net.idd)].gotten;
       let total = 0;
-      for (const ds of domains) total += this.weight * ds.sent + ds.recv;
+      for (const id of net.ports.keys()) total += this.weight * domains[id].sent + domains[id].recv;
       if (total > 0) {
-        for (const ds of domains) ds.iddEstimate = (iddTime * (this.weight * ds.sent + ds.recv)) / total;
+        for (const id of net.ports.keys()) domains[id].iddEstimate = (iddTime * (this.weight * domains[id].sent + domains[id].recv)) / total;
       }
     }
     const idle = this.cpus.map((c) => c.idleTimeAt(now));
