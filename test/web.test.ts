@@ -94,6 +94,10 @@ describe("web workload", () => {
     expect(t.median).toBe(2.5e6);
     expect(t.max).toBe(40e6);
     expect(new ConnectionTimes().median).toBe(0);
+    // Quantiles read the same histogram: 90 % of 100 lifetimes of 1..100 ms are in by the 90 ms bin.
+    const q = new ConnectionTimes();
+    for (let ms = 1; ms <= 100; ms++) q.add(0, ms * 1e6 - 1e5);
+    expect([q.quantile(0.5), q.quantile(0.9), q.quantile(0.99), q.quantile(1)]).toEqual([49.5e6, 89.5e6, 98.5e6, 99.5e6]);
   });
 
   it("counts client-timo when the server cannot keep up, and the server still did the work", () => {

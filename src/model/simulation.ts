@@ -385,7 +385,7 @@ export function metricKeys(sc: Scenario): Set<string> {
     if (!networked || d.idd) continue;
     add(d.name, "sent", "recv", "idd", "iddPart", "iddTrue", "combined", "combinedSd", "combinedMax", "netbackDrops");
     const w = d.workload?.type;
-    if (w === "web") add(d.name, "replyRate", "replyRateMin", "replyRateMax", "replyRateSd", "connTime", "connTimeMedian", "connTimeMax", "connections", "clientTimo", "connFailed", "fdUnavail", "backlogDrops");
+    if (w === "web") add(d.name, "replyRate", "replyRateMin", "replyRateMax", "replyRateSd", "connTime", "connTimeMedian", "connTimeP90", "connTimeP99", "connTimeMax", "connections", "clientTimo", "connFailed", "fdUnavail", "backlogDrops");
     if (w === "bulk") add(d.name, "bulkMbps");
     if (w === "udp") add(d.name, "udpDelivered");
     if (sgLimited(sc, d.name)) add(d.name, "shareguardCuts", "shareguardOff", "shareguardDrops", "shareguardFirstUsed", "shareguardFirstCut", "shareguardMedianCut");
@@ -418,6 +418,8 @@ function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, span: 
     ...sampled,
     { key: `${name}.connTime`, label: `${name} Connection time avg [ms]`, unit: "ms", value: st.connectionTimes.mean / 1e6 },
     { key: `${name}.connTimeMedian`, label: `${name} Connection time median [ms] (1 ms bins)`, unit: "ms", value: st.connectionTimes.median / 1e6 },
+    { key: `${name}.connTimeP90`, label: `${name} Connection time 90th percentile [ms] (1 ms bins)`, unit: "ms", value: st.connectionTimes.quantile(0.9) / 1e6 },
+    { key: `${name}.connTimeP99`, label: `${name} Connection time 99th percentile [ms] (1 ms bins)`, unit: "ms", value: st.connectionTimes.quantile(0.99) / 1e6 },
     { key: `${name}.connTimeMax`, label: `${name} Connection time max [ms]`, unit: "ms", value: st.connectionTimes.max / 1e6 },
     { key: `${name}.connections`, label: `${name} connections attempted (httperf total)`, unit: "count", value: st.connections },
     { key: `${name}.clientTimo`, label: `${name} Errors: client-timo`, unit: "count", value: st.clientTimo },

@@ -155,10 +155,19 @@ export class ConnectionTimes {
 
   /** httperf's median: the middle of the bin where half the lifetimes are reached. */
   get median(): Nanos {
+    return this.quantile(0.5);
+  }
+
+  /**
+   * The middle of the bin where a fraction `q` of the lifetimes are reached, as httperf
+   * reads its median off the histogram (0 with no connection). httperf prints no other
+   * quantile; the 90th and 99th are for response-time goals.
+   */
+  quantile(q: number): Nanos {
     let n = 0;
     for (let i = 0; i < LIFETIME_BINS; i++) {
       n += this.bins[i];
-      if (n > 0 && n >= this.count / 2) return (i + 0.5) * LIFETIME_BIN;
+      if (n > 0 && n >= this.count * q) return (i + 0.5) * LIFETIME_BIN;
     }
     return 0;
   }
