@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { columnsOf, runScenario } from "../src/model/runner.js";
+import { figuresOf } from "../src/report/figures.js";
 import { Simulation } from "../src/model/simulation.js";
 import { parseScenario } from "../src/scenario/load.js";
 import { problems } from "./helpers/scenario.js";
@@ -101,5 +102,12 @@ describe("several net-IDDs", () => {
     const result = await runScenario({ file: "s.yaml", hash: "", set: [], scenario: parseScenario(text.replace("duration: 6s", "duration: 1s").replace("from: 2s, to: 6s", "from: 0s, to: 1s")) }, { runs: 1, seed: 1 });
     const rows = result.tables.find((t) => t.id === "xenmon")!.rows;
     expect(rows.find((r) => r.label.startsWith("Domain-0 for Bulk (XenMon)"))?.label).toBe("Domain-0 for Bulk (XenMon) / Domain-4 for Bulk (XenMon)");
+    // So do the figures: which IDD served whom.
+    expect(result.figures!.columns.map((c) => c.idds)).toEqual([
+      { Web: "Domain-0", Bulk: "Domain-0" },
+      { Web: "Domain-0", Bulk: "Domain-4" },
+    ]);
+    const split = figuresOf(result).find((f) => f.file.endsWith("own-c-idd-split.svg"))!;
+    expect(split.caption).toBe("Own (c): each net-IDD's CPU on behalf of the guests it serves (XenMon; Domain-0: Web; Domain-4: Bulk)");
   });
 });

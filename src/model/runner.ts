@@ -37,6 +37,8 @@ export interface FigureData {
     points: SeriesPoint[];
     /** ShareGuard's cuts, times in seconds. */
     cuts: Array<{ domain: string; from: number; to: number; used: number }>;
+    /** On a host with several net-IDDs: the one serving each guest, by name. */
+    idds?: Record<string, string>;
   }>;
   /** Figures drawn against a swept quantity: which column is which point of which panel. */
   sweep?: {
@@ -315,6 +317,13 @@ export async function runScenarios(batch: BatchEntry[], opts: Pick<RunOptions, "
   });
 }
 
+/** On a host with several net-IDDs, the one serving each guest (the simulation's attachment); undefined with one or none. */
+function iddsOf(sc: Scenario): Record<string, string> | undefined {
+  const idds = sc.domains.filter((d) => d.idd);
+  if (idds.length < 2) return undefined;
+  return Object.fromEntries(sc.domains.filter((d) => !d.idd).map((d) => [d.name, d.netIdd ?? idds[0].name]));
+}
+
 /** A scenario's runs as jobs, and how to turn their results into its result document. */
 function planScenario(entry: BatchEntry, seriesBin: number | undefined): { jobs: Job[]; assemble: (results: JobResult[]) => ScenarioResult } {
   const { loaded, sweep } = entry;
@@ -354,7 +363,8 @@ function assemble(
     if (run === 0) {
       const cuts = r.decisions.filter((d) => d.cutFor > 0).map((d) => ({ domain: d.domain, from: d.time / 1e9, to: (d.time + d.cutFor) / 1e9, used: d.used }));
       const points = r.series.map((p) => roundNumbers(p));
-      figures.columns.push({ column, ...(col.figure ? { figure: col.figure } : {}), points, cuts: cuts.map((c) => roundNumbers(c)) });
+      const idds = iddsOf(col.scenario);
+      figures.columns.push({ column, ...(col.figure ? { figure: col.figure } : {}), points, cuts: cuts.map((c) => roundNumbers(c)), ...(idds ? { idds } : {}) });
     }
     if (!opts.seriesBin) return;
     for (const p of r.series) series.push({ column, run, ...p });

@@ -66,22 +66,22 @@ function columnFigures(scenarioName: string, col: FigureData["columns"][number])
   const domains = [...new Set(pts.map((p) => p.domain))];
   const served = domains.filter((d) => pts.some((p) => p.domain === d && p.idd > 0));
   const web = domains.filter((d) => pts.some((p) => p.domain === d && p.replyRate !== undefined));
-  const name = col.figure ? `Figure ${col.figure}` : col.column;
+  // "Figure 9c (Without ShareGuard)" for the paper's figures, "Baseline (c)" for the other columns.
+  const panel = (letter: string) => (col.figure ? `Figure ${col.figure}${letter} (${col.column})` : `${col.column} (${letter})`);
   const prefix = col.figure ? `fig${col.figure}` : `${slug(scenarioName)}-${slug(col.column)}-`;
-  const where = col.figure ? ` (${col.column})` : "";
   const out: Figure[] = [];
   if (web.length > 0) {
     const points = pts.filter((p) => p.replyRate !== undefined).map((p) => ({ t: p.t, domain: p.domain, value: p.replyRate }));
     out.push({
       file: `${prefix}a-throughput.svg`,
-      caption: `${name}a${where}: web-server throughput`,
-      spec: lineChart(`${name}a${where}: web-server throughput`, points, "value", "Throughput (req/s)", domains),
+      caption: `${panel("a")}: web-server throughput`,
+      spec: lineChart(`${panel("a")}: web-server throughput`, points, "value", "Throughput (req/s)", domains),
     });
   }
   out.push({
     file: `${prefix}b-cpu.svg`,
-    caption: `${name}b${where}: CPU utilization of each domain`,
-    spec: lineChart(`${name}b${where}: CPU utilization`, pts.map((p) => ({ t: p.t, domain: p.domain, value: p.cpu })), "value", "CPU utilization (% of a CPU)", domains),
+    caption: `${panel("b")}: CPU utilization of each domain`,
+    spec: lineChart(`${panel("b")}: CPU utilization`, pts.map((p) => ({ t: p.t, domain: p.domain, value: p.cpu })), "value", "CPU utilization (% of a CPU)", domains),
   });
   if (served.length > 0) {
     const cuts = col.cuts.map((c) => ({ from: c.from, to: c.to, domain: c.domain }));
@@ -90,16 +90,28 @@ function columnFigures(scenarioName: string, col: FigureData["columns"][number])
       : [];
     const cutNote = cuts.length ? `; shaded: ${[...new Set(cuts.map((c) => c.domain))].join(", ")} cut off by ShareGuard` : "";
     const points = pts.filter((p) => served.includes(p.domain)).map((p) => ({ t: p.t, domain: p.domain, value: p.idd }));
+    // The paper's hosts have one net-IDD, Domain-0; a host with several names whose is whose.
+    const idds = col.idds;
+    const servedBy = idds ? [...new Set(served.map((d) => idds[d]))].map((idd) => `${idd}: ${served.filter((d) => idds[d] === idd).join(", ")}`).join("; ") : "";
     out.push({
       file: `${prefix}c-idd-split.svg`,
-      caption: `${name}c${where}: Domain-0's CPU on behalf of each guest (XenMon)${cutNote}`,
-      spec: lineChart(`${name}c${where}: Domain-0 CPU by guest served`, points, "value", "Domain-0 CPU for the guest (%)", domains, shade),
+      caption: idds
+        ? `${panel("c")}: each net-IDD's CPU on behalf of the guests it serves (XenMon; ${servedBy})${cutNote}`
+        : `${panel("c")}: Domain-0's CPU on behalf of each guest (XenMon)${cutNote}`,
+      spec: lineChart(
+        idds ? `${panel("c")}: net-IDD CPU by guest served` : `${panel("c")}: Domain-0 CPU by guest served`,
+        points,
+        "value",
+        idds ? "Its net-IDD's CPU for the guest (%)" : "Domain-0 CPU for the guest (%)",
+        domains,
+        shade,
+      ),
     });
     out.push({
       file: `${prefix}d-combined.svg`,
-      caption: `${name}d${where}: combined use (own CPU + Domain-0's on its behalf)`,
+      caption: `${panel("d")}: combined use (own CPU + ${idds ? "its net-IDD's" : "Domain-0's"} on its behalf)`,
       spec: lineChart(
-        `${name}d${where}: combined CPU use (own + Domain-0)`,
+        `${panel("d")}: combined CPU use (own + ${idds ? "its net-IDD" : "Domain-0"})`,
         pts.filter((p) => served.includes(p.domain)).map((p) => ({ t: p.t, domain: p.domain, value: p.combined })),
         "value",
         "Combined CPU (%)",
@@ -112,8 +124,8 @@ function columnFigures(scenarioName: string, col: FigureData["columns"][number])
     const points = pts.filter((p) => p.connTime !== undefined).map((p) => ({ t: p.t, domain: p.domain, value: p.connTime }));
     out.push({
       file: `${prefix}e-connection-time.svg`,
-      caption: `${name}e${where}: web-server connection time (not in the paper)`,
-      spec: lineChart(`${name}e${where}: web-server connection time`, points, "value", "Mean connection time (ms)", domains),
+      caption: `${panel("e")}: web-server connection time (not in the paper)`,
+      spec: lineChart(`${panel("e")}: web-server connection time`, points, "value", "Mean connection time (ms)", domains),
     });
   }
   return out;
