@@ -6,8 +6,11 @@ import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 import { parseSweep, sweepPoints } from "../src/scenario/sweep.js";
 
 // The paper's scenarios, two studies for the variant keys they use (workloads:, xenmon:),
-// and one for the credit scheduler's (cpu: any).
-const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp"].map((n) => readFileSync(`scenarios/${n}.yaml`, "utf8"));
+// one for the credit scheduler's (cpu: any), one for closed-loop clients and one for a
+// second net-IDD (netIdds:).
+const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp", "studies/table2-closed", "studies/table2-own-idd"].map((n) =>
+  readFileSync(`scenarios/${n}.yaml`, "utf8"),
+);
 
 /** A random edit of a scenario text: delete, duplicate, swap or overwrite a piece. */
 const mutation = fc.record({
@@ -17,7 +20,7 @@ const mutation = fc.record({
   kind: fc.constantFrom("delete", "insert", "replace", "duplicate-line", "swap-lines"),
   text: fc.oneof(
     fc.string({ maxLength: 12 }),
-    fc.constantFrom("-1", "0", "1e309", "NaN", "null", "~", "[]", "{}", "&a", "*a", "'", '"', ":", "- ", "\t", "\n  ", "100%", "0ms", "9999999s", "Domain-0", "type: web", "\u0000", "\uFFFF", "\n[1]: x\n", "\n{ a: 1 }: x\n"),
+    fc.constantFrom("-1", "0", "1e309", "NaN", "null", "~", "[]", "{}", "&a", "*a", "'", '"', ":", "- ", "\t", "\n  ", "100%", "0ms", "9999999s", "Domain-0", "type: web", "netIdd: Domain-4", "clients: 3", "\u0000", "\uFFFF", "\n[1]: x\n", "\n{ a: 1 }: x\n"),
   ),
 });
 
