@@ -379,6 +379,14 @@ describe("xeniso CLI", () => {
     expect(idle.stderr).toBe('error: --vary shareguard.limits.Domain-3: changes nothing in column "With ShareGuard" (does each variant set this key itself? then vary it under variants[...])\n');
     expect(xeniso([...args.slice(0, 4), "--goal", "Domain-0.cpux<=10"]).stderr).toContain('reports no metric "Domain-0.cpux" (did you mean "Domain-0.cpu"?)');
     expect(xeniso([...args.slice(0, 2), "--vary", "domains.Domain-1.workload.rate=9..1", "--goal", "Domain-0.cpu<=10"]).stderr).toBe("error: --vary domains.Domain-1.workload.rate=9..1: the low end must come first\n");
+    // Several goals must all hold: Domain-0 under 10 % and the guest's own CPU under 0.5 % (0.2 % per 1,000 packets/s).
+    const both = JSON.parse(xeniso([...args, "--goal", "Domain-1.cpu<=0.5", "-f", "json"]).stdout);
+    expect(both.goals).toEqual(["Domain-0.cpu<=10", "Domain-1.cpu<=0.5"]);
+    expect(both.probes[0].readings.map((x: { goal: string; met: boolean }) => [x.goal, x.met])).toEqual([["Domain-0.cpu<=10", true], ["Domain-1.cpu<=0.5", true]]);
+    expect(Number(both.boundary.met)).toBeLessThan(8125);
+    const unknown = xeniso([...args, "--goal", "Domain-1.cpux<=1", "--goal", "Nobody.cpu<=1"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr.split("\n").filter((l: string) => l.startsWith("error:"))).toHaveLength(2);
   });
 
   it("draws a run's figures with --plot, from the same run as its JSON", () => {

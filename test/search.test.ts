@@ -21,28 +21,49 @@ describe("search: bisection for a goal's boundary (xeniso search)", () => {
   });
 
   it("brackets the boundary of a monotone metric, from either side, with both ends and `steps` halvings probed", async () => {
-    const linear = async (x: number) => ({ mean: 10 * x, sd: 0 });
-    const up = await bisect(0, 10, 5, parseGoal("m>=35")!, linear);
+    const linear = async (x: number) => [{ mean: 10 * x, sd: 0 }];
+    const up = await bisect(0, 10, 5, [parseGoal("m>=35")!], linear);
     expect(up.probes.map((p) => p.value)).toEqual([0, 10, 5, 2.5, 3.75, 3.125, 3.4375]);
     expect(up.boundary).toEqual({ met: 3.75, unmet: 3.4375 });
-    const down = await bisect(0, 10, 5, parseGoal("m<=35")!, linear);
+    const down = await bisect(0, 10, 5, [parseGoal("m<=35")!], linear);
     expect(down.boundary).toEqual({ met: 3.4375, unmet: 3.75 });
     // Each probe's verdict is the goal on its mean.
-    expect(up.probes.every((p) => p.met === p.mean >= 35)).toBe(true);
+    expect(up.probes.every((p) => p.met === p.readings[0].mean >= 35 && p.readings[0].met === p.met)).toBe(true);
   });
 
   it("probes whole numbers for a whole-number setting, and stops once the bracket's ends are neighbours", async () => {
-    const r = await bisect(0, 10, 8, parseGoal("m>=35")!, async (x) => ({ mean: 10 * x, sd: 0 }), true);
+    const r = await bisect(0, 10, 8, [parseGoal("m>=35")!], async (x) => [{ mean: 10 * x, sd: 0 }], true);
     expect(r.probes.map((p) => p.value)).toEqual([0, 10, 5, 2, 3, 4]);
     expect(r.boundary).toEqual({ met: 4, unmet: 3 });
   });
 
   it("finds no boundary when the goal holds at both ends, or at neither, after probing only the ends", async () => {
-    const flat = async () => ({ mean: 5, sd: 0 });
+    const flat = async () => [{ mean: 5, sd: 0 }];
     for (const goal of ["m>=1", "m>=9"]) {
-      const r = await bisect(0, 10, 5, parseGoal(goal)!, flat);
+      const r = await bisect(0, 10, 5, [parseGoal(goal)!], flat);
       expect(r.boundary).toBeNull();
       expect(r.probes).toHaveLength(2);
     }
+  });
+
+  it("with several goals, finds where they stop holding together: the first of them to fail decides", async () => {
+    // A throughput that grows with the setting, and a response time that grows faster.
+    const server = async (x: number) => [
+      { mean: 10 * x, sd: 0 },
+      { mean: x * x, sd: 0 },
+    ];
+    const goals = [parseGoal("rate>=20")!, parseGoal("time<=36")!];
+    const r = await bisect(0, 10, 6, goals, server);
+    // rate>=20 holds from 2 on, time<=36 up to 6: together in [2, 6], and the ends fail both.
+    expect(r.boundary).toBeNull();
+    expect(r.probes.map((p) => p.readings.map((x) => x.met))).toEqual([
+      [false, true],
+      [true, false],
+    ]);
+    const upTo = await bisect(2, 10, 6, goals, server);
+    expect(upTo.boundary!.met).toBeLessThanOrEqual(6);
+    expect(upTo.boundary!.unmet).toBeGreaterThan(6);
+    expect(upTo.boundary!.unmet - upTo.boundary!.met).toBeLessThanOrEqual(8 / 2 ** 6);
+    expect(upTo.probes.every((p) => p.met === p.readings.every((x) => x.met))).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ import { defaultJobs, guardDuration, intArg, maxHoursOption, setOption } from ".
 
 interface SearchFlags {
   vary: string;
-  goal: string;
+  goal: string[];
   column?: string;
   runs?: number;
   seed?: number;
@@ -52,7 +52,7 @@ export function searchCommand(prog: Command, io: CliIo): void {
     .description("capacity planning: the value of one setting at which a goal on a metric starts or stops holding, by bisection over a range (each probe a column's runs)")
     .argument("<scenario>", "a scenario YAML file, e.g. scenarios/shareguard.yaml")
     .requiredOption("--vary <path=lo..hi>", "the setting and its range, e.g. variants[2].shareguard.limits.Domain-3=1%..20%")
-    .requiredOption("--goal <metric op value>", 'a metric key, >=, <=, > or <, and a number, e.g. "Domain-2.replyRate>=220"')
+    .requiredOption("--goal <metric op value>", 'a metric key, >=, <=, > or <, and a number, e.g. "Domain-2.replyRate>=220"; repeat for several, all of which must hold', collectGoal, [])
     .option("-c, --column <name>", "the column (variant) to run; needed when the scenario has several")
     .option("-r, --runs <n>", "runs per probe (default: the scenario's)", intArg("--runs", 1, 1000))
     .option("-s, --seed <n>", "random seed (default: the scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
@@ -63,8 +63,11 @@ export function searchCommand(prog: Command, io: CliIo): void {
     .option("-q, --quiet", "no progress on stderr");
   maxHoursOption(setOption(cmd)).action(async (file: string, flags: SearchFlags) => {
     const vary = parseVary(flags.vary);
-    const goal = parseGoal(flags.goal);
-    if (goal === null) throw new UsageError([`--goal ${flags.goal}: expected METRIC OP NUMBER, e.g. "Domain-2.replyRate>=220"`]);
+    const goals = flags.goal.map((text) => {
+      const goal = parseGoal(text);
+      if (goal === null) throw new UsageError([`--goal ${text}: expected METRIC OP NUMBER, e.g. "Domain-2.replyRate>=220"`]);
+      return { text, goal };
+    });
     const at = (q: Quantity): Override => ({ ...parseOverride(`${vary.path}=${formatQuantity(q)}`), flag: "--vary" });
     // Both ends must load, and the setting must change the column searched.
     const columnAt = (q: Quantity): Column => pickColumn(file, loadChecked(file, [...flags.set, at(q)]).scenario, flags.column);
@@ -75,7 +78,8 @@ export function searchCommand(prog: Command, io: CliIo): void {
       throw new UsageError([`--vary ${vary.path}: changes nothing in column "${low.name}" (does each variant set this key itself? then vary it under variants[...])`]);
     }
     const keys = metricKeys(low.scenario);
-    if (!keys.has(goal.key)) throw new UsageError([`--goal ${flags.goal}: column "${low.name}" reports no metric "${goal.key}"${didYouMean(goal.key, keys)}`]);
+    const unknown = goals.filter(({ goal }) => !keys.has(goal.key));
+    if (unknown.length > 0) throw new UsageError(unknown.map(({ text, goal }) => `--goal ${text}: column "${low.name}" reports no metric "${goal.key}"${didYouMean(goal.key, keys)}`));
     const runs = flags.runs ?? base.runs;
     const seed = flags.seed ?? base.seed;
     guardDuration(`${file}: ${flags.steps + 2} probes × ${runs} runs`, estimateColumnsEvents([low], runs) * (flags.steps + 2), (flags.steps + 2) * runs, flags.jobs, flags.maxHours);
@@ -88,14 +92,15 @@ export function searchCommand(prog: Command, io: CliIo): void {
       const column = columnAt(quantity(value));
       const jobs = Array.from({ length: runs }, (_, run) => ({ scenario: column.scenario, run, seed }));
       const results = await runJobs(jobs, flags.jobs, () => {}, async () => {});
-      const values = results.map((r) => r.metrics.find((m) => m.key === goal.key)?.value).filter((v): v is number => v !== undefined);
-      const stats = meanSd(values);
-      if (!flags.quiet && io.stderrIsTTY && !io.env.CI) io.stderr(`  ${formatQuantity(quantity(value))}: ${goal.key} = ${num(stats.mean)}\n`);
+      const stats = goals.map(({ goal }) => meanSd(results.map((r) => r.metrics.find((m) => m.key === goal.key)?.value).filter((v): v is number => v !== undefined)));
+      if (!flags.quiet && io.stderrIsTTY && !io.env.CI) {
+        io.stderr(`  ${formatQuantity(quantity(value))}: ${goals.map(({ goal }, i) => `${goal.key} = ${num(stats[i].mean)}`).join(", ")}\n`);
+      }
       return stats;
     };
     // Whole-number ends with no unit are taken for a whole-number setting (a weight, a ring size).
     const integer = vary.lo.unit === "" && Number.isInteger(vary.lo.value) && Number.isInteger(vary.hi.value);
-    const outcome = await bisect(vary.lo.value, vary.hi.value, flags.steps, goal, evaluate, integer);
+    const outcome = await bisect(vary.lo.value, vary.hi.value, flags.steps, goals.map((g) => g.goal), evaluate, integer);
     const show = (v: number) => formatQuantity(quantity(v));
     const doc = {
       command: "search",
@@ -103,24 +108,42 @@ export function searchCommand(prog: Command, io: CliIo): void {
       scenario: file,
       column: low.name,
       vary: vary.path,
-      goal: flags.goal,
+      goals: flags.goal,
       seed,
       runs,
       set: flags.set.map((o) => o.text),
-      probes: outcome.probes.map((p) => ({ value: show(p.value), mean: p.mean, sd: p.sd, met: p.met })),
+      probes: outcome.probes.map((p) => ({ value: show(p.value), met: p.met, readings: p.readings.map((r, i) => ({ goal: flags.goal[i], ...r })) })),
       boundary: outcome.boundary && { met: show(outcome.boundary.met), unmet: show(outcome.boundary.unmet) },
     };
-    const text = flags.format === "json" || (!flags.format && flags.output?.endsWith(".json")) ? JSON.stringify(doc, null, 2) + "\n" : searchTable(doc, goal);
+    const text = flags.format === "json" || (!flags.format && flags.output?.endsWith(".json")) ? JSON.stringify(doc, null, 2) + "\n" : searchTable(doc, goals.map((g) => g.goal));
     if (flags.output) writeAtomic(flags.output, text);
     else io.stdout(text);
   });
 }
 
-function searchTable(doc: { column: string; vary: string; goal: string; runs: number; seed: number; probes: Array<{ value: string; mean: number; sd: number; met: boolean }>; boundary: { met: string; unmet: string } | null }, goal: Goal): string {
-  const table = new Table({ head: ["probe", doc.vary, goal.key, `${goal.op} ${goal.target}`], style: { head: [], border: [], compact: true } });
-  doc.probes.forEach((p, i) => table.push([String(i + 1), p.value, `${num(p.mean)} ± ${num(p.sd)}`, p.met ? "yes" : "no"]));
+/** Collects repeated --goal flags. */
+function collectGoal(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function searchTable(
+  doc: { column: string; vary: string; goals: string[]; runs: number; seed: number; probes: Array<{ value: string; met: boolean; readings: Array<{ mean: number; sd: number; met: boolean }> }>; boundary: { met: string; unmet: string } | null },
+  goals: Goal[],
+): string {
+  // One column per condition's metric and one for whether it held; with several, a last one for all of them.
+  const head = ["probe", doc.vary, ...goals.flatMap((g) => [g.key, `${g.op} ${g.target}`]), ...(goals.length > 1 ? ["all"] : [])];
+  const table = new Table({ head, style: { head: [], border: [], compact: true } });
+  const yes = (met: boolean) => (met ? "yes" : "no");
+  doc.probes.forEach((p, i) =>
+    table.push([String(i + 1), p.value, ...p.readings.flatMap((r) => [`${num(r.mean)} ± ${num(r.sd)}`, yes(r.met)]), ...(goals.length > 1 ? [yes(p.met)] : [])]),
+  );
+  const several = goals.length > 1;
   const verdict = doc.boundary
-    ? `The goal holds at ${doc.boundary.met} and not at ${doc.boundary.unmet}: the boundary lies between them.`
-    : `The goal ${doc.probes[0].met ? "holds" : "fails"} at both ends of the range: no boundary inside it.`;
-  return `Search: ${doc.goal} in column "${doc.column}", ${doc.runs} runs per probe, seed ${doc.seed}\n${table.toString()}\n${verdict}\n`;
+    ? `${several ? "The goals all hold" : "The goal holds"} at ${doc.boundary.met} and not at ${doc.boundary.unmet}: the boundary lies between them.`
+    : doc.probes[0].met
+      ? `${several ? "The goals all hold" : "The goal holds"} at both ends of the range: no boundary inside it.`
+      : several
+        ? "The goals do not all hold at either end of the range: no boundary found (they may all hold only in between, or nowhere)."
+        : "The goal fails at both ends of the range: no boundary inside it.";
+  return `Search: ${doc.goals.join(" and ")} in column "${doc.column}", ${doc.runs} runs per probe, seed ${doc.seed}\n${table.toString()}\n${verdict}\n`;
 }

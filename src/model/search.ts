@@ -1,8 +1,10 @@
 /**
- * Capacity planning (paper §8, beyond the paper): the boundary of a goal on one metric
- * as one setting varies, found by bisection. It assumes the metric is monotone in the
- * setting over the range, as a share, a limit or an offered rate usually is; the probes
- * are printed, so a user can see whether it was.
+ * Capacity planning (paper §8, beyond the paper): the boundary of a goal as one setting
+ * varies, found by bisection. A goal is one or more conditions on metrics, all of which
+ * must hold (a throughput and a response time, say). It assumes each metric is monotone
+ * in the setting over the range, as a share, a limit or an offered rate usually is, and
+ * that the conditions all hold at the same end; the probes are printed, so a user can
+ * see whether they did.
  */
 
 /** A setting's value as written, split into a number and its unit: "2.5%", "10ms", "400". */
@@ -53,11 +55,17 @@ export function meets(goal: Goal, value: number): boolean {
   }
 }
 
-/** One probe: the setting's value, the metric over the runs, and whether the goal held. */
-export interface Probe {
-  value: number;
+/** One condition's metric at a probe, over the runs, and whether the condition held. */
+export interface Reading {
   mean: number;
   sd: number;
+  met: boolean;
+}
+
+/** One probe: the setting's value, each condition's reading, and whether they all held. */
+export interface Probe {
+  value: number;
+  readings: Reading[];
   met: boolean;
 }
 
@@ -77,11 +85,20 @@ export interface SearchOutcome {
  * probes are whole numbers (a weight, a ring size, a count), and the halving stops once
  * the bracket's ends are neighbours.
  */
-export async function bisect(lo: number, hi: number, steps: number, goal: Goal, evaluate: (x: number) => Promise<{ mean: number; sd: number }>, integer = false): Promise<SearchOutcome> {
+export async function bisect(
+  lo: number,
+  hi: number,
+  steps: number,
+  goals: Goal[],
+  /** Each goal's metric at setting `x`: its mean and sd over the runs, in the order of `goals`. */
+  evaluate: (x: number) => Promise<Array<{ mean: number; sd: number }>>,
+  integer = false,
+): Promise<SearchOutcome> {
   const probes: Probe[] = [];
   const probe = async (x: number) => {
-    const { mean, sd } = await evaluate(x);
-    const p = { value: x, mean, sd, met: meets(goal, mean) };
+    const stats = await evaluate(x);
+    const readings = stats.map(({ mean, sd }, i) => ({ mean, sd, met: meets(goals[i], mean) }));
+    const p = { value: x, readings, met: readings.every((r) => r.met) };
     probes.push(p);
     return p;
   };
