@@ -294,7 +294,7 @@ export const ScenarioSchema = z
   })
   .superRefine((sc, ctx) => {
     const cpus = sc.cpus ?? PROFILES[sc.profile]?.cpus ?? 1;
-    /** A workload that would start only once the run is over would silently do nothing. */
+    /** A workload that would start only once the run is over would silently do nothing; a web load is open or closed loop. */
     const checkWorkload = (w: z.output<typeof Workload> | undefined, path: (string | number)[]) => {
       if ((w?.type === "web" || w?.type === "bulk") && w.start >= sc.duration) {
         ctx.addIssue({ code: "custom", path: [...path, "start"], message: `starts at ${s(w.start)}, when the run (${s(sc.duration)}) is over: it would never run` });

@@ -33,8 +33,8 @@ export interface WebCostsRun {
  * the ones before, as httperf --rate. Closed loop (`clients`): each client opens a
  * connection, waits until it ends (its reply is in, it timed out or it failed), thinks
  * for an exponentially distributed time of mean `thinkTime`, and opens the next; one
- * client is an httperf with --rate 0, which "creates a new connection as soon as the
- * previous one closes".
+ * client with no think time is an httperf with --rate 0, which opens each connection
+ * once the previous one is done.
  */
 export type WebLoad = { rate: number } | { clients: number; thinkTime: Nanos };
 
