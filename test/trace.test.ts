@@ -195,10 +195,19 @@ describe("a scheduling trace (xeniso trace)", () => {
     expect(events.filter((e) => e.ph === "i").map((e) => `${e.ts} ${e.name}`)).toEqual(
       rows.filter((r) => r[2] === "wake").map((r) => `${+(Number(r[0]) * 1e3).toFixed(3)} wake ${r[3]}`),
     );
-    expect(events.filter((e) => e.ph === "C").map((e) => e.ts)).toEqual([1e6, 1.5e6, 2e6]);
+    expect(events.filter((e) => e.ph === "C" && e.name.endsWith("debt added (us)")).map((e) => e.ts)).toEqual([1e6, 1.5e6, 2e6]);
     // Each track is named once.
     const names = events.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => `${e.pid}:${e.tid}`);
     expect(names).toEqual(["0:0"]);
+    // The IDD's queued work at each of its switches: none when it left because it blocked, some when it was picked.
+    const queued = new Map(events.filter((e) => e.name === "Domain-0 queued tasks").map((e) => [e.ts, e.args!["Domain-0"] as number]));
+    const at = (r: string[]) => queued.get(+(Number(r[0]) * 1e3).toFixed(3));
+    const switches = rows.filter((r) => r[2] === "switch");
+    const left = switches.filter((r) => r[4] === "Domain-0");
+    expect(left.length).toBeGreaterThan(10);
+    for (const r of left.filter((x) => x[6] === "blocked")) expect(at(r)).toBe(0);
+    for (const r of switches.filter((x) => x[3] === "Domain-0")) expect(at(r)).toBeGreaterThan(0);
+    expect(queued.size).toBe(switches.filter((r) => r[3] === "Domain-0" || r[4] === "Domain-0").length);
   });
 
   it("draws ShareGuard's cuts and credit parking as slices on tracks of their own in Trace Event JSON", () => {

@@ -92,6 +92,11 @@ export class Domain {
     return this.cpuBound || this.queued > 0;
   }
 
+  /** Tasks waiting, the running one included (for a net-IDD, its packets' driver and netback stages). */
+  get queuedTasks(): number {
+    return this.queued;
+  }
+
   /** The head task's remaining cost, or Infinity for a CPU-bound domain with no task. */
   headCost(): Nanos {
     return this.queue.peek()?.cost ?? Infinity;

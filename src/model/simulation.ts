@@ -207,6 +207,7 @@ export class Simulation {
   /** Hooks `trace` to the CPUs and the mechanisms; ShareGuard's cuts are read as it decides them. */
   private attachTrace(trace: Trace, credit: CreditAccounting | null): void {
     for (const cpu of this.cpus) cpu.observer = trace;
+    trace.watchQueues(this.nets.map((net) => net.idd));
     if (credit !== null) credit.onPark = (dom, parked, now) => trace.parked(now, dom, parked);
     const sg = this.shareguard;
     if (sg === null) return;

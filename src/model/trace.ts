@@ -18,7 +18,8 @@ export const TRACE_FIELDS = ["time_ms", "cpu", "event", "domain", "prev", "ran_u
  * What a trace is written as: `csv`, one row per event (TRACE_FIELDS); or `chrome`, the
  * Trace Event Format (JSON) that ui.perfetto.dev and chrome://tracing open, with who ran
  * when on each CPU as slices, ShareGuard's cuts and credit parking as slices on tracks of
- * their own, wake-ups as instants and SEDF-DC's debt as a counter.
+ * their own, wake-ups as instants, and as counters SEDF-DC's debt and each net-IDD's
+ * queued work.
  */
 export type TraceFormat = "csv" | "chrome";
 export const TRACE_FORMATS: readonly TraceFormat[] = ["csv", "chrome"];
@@ -41,6 +42,8 @@ interface TraceEncoder {
   ran(cpu: number, dom: string, from: Nanos, to: Nanos, why: SwitchReason): string | null;
   cutSpan(dom: Domain, from: Nanos, to: Nanos, used: number, limit: number): string | null;
   parkedSpan(dom: Domain, from: Nanos, to: Nanos): string | null;
+  /** A watched domain's queued tasks, at one of its switches. */
+  queued(now: Nanos, dom: string, tasks: number): string | null;
 }
 
 /**
@@ -63,6 +66,8 @@ export class Trace implements CpuObserver {
   private readonly onCpu = new Map<number, { dom: Domain | null; since: Nanos }>();
   /** Domains the credit scheduler holds parked, and since when. */
   private readonly parkedSince = new Map<Domain, Nanos>();
+  /** Domains whose queued work is recorded at each of their switches (the net-IDDs: where packets wait). */
+  private readonly watched = new Set<Domain>();
   private readonly encoder: TraceEncoder;
 
   constructor(
@@ -79,8 +84,16 @@ export class Trace implements CpuObserver {
     this.push(this.encoder.head());
   }
 
+  /** Records the queued work of `doms` each time one of them is switched in or out. */
+  watchQueues(doms: Domain[]): void {
+    for (const d of doms) this.watched.add(d);
+  }
+
   switched(cpu: number, now: Nanos, prev: Domain | null, next: Domain | null, ran: Nanos, why: SwitchReason): void {
-    if (this.inWindow(now)) this.push(this.encoder.switched(now, cpu, next?.name ?? "idle", prev?.name ?? "idle", ran, why));
+    if (this.inWindow(now)) {
+      this.push(this.encoder.switched(now, cpu, next?.name ?? "idle", prev?.name ?? "idle", ran, why));
+      for (const d of [prev, next]) if (d !== null && this.watched.has(d)) this.push(this.encoder.queued(now, d.name, d.queuedTasks));
+    }
     const last = this.onCpu.get(cpu);
     if (last?.dom) this.ran(cpu, last.dom, last.since, now, why);
     this.onCpu.set(cpu, { dom: next, since: now });
@@ -172,6 +185,7 @@ class CsvEncoder implements TraceEncoder {
   ran = () => null;
   cutSpan = () => null;
   parkedSpan = () => null;
+  queued = () => null;
 
   private row(now: Nanos, cpu: number | "", event: string, domain: string, prev = "", ran: number | "" = "", detail = ""): string {
     return [+(now / 1e6).toFixed(6), cpu, event, csvField(domain), csvField(prev), ran, csvField(detail)].join(",");
@@ -186,9 +200,10 @@ const TRACK_NAMES = ["CPUs", "ShareGuard: traffic cut off", "credit scheduler: p
 
 /**
  * The Trace Event Format's JSON object form, one event per line so that it streams:
- * complete events ("X") for stretches, instants ("i") for wake-ups, a counter ("C") per
- * domain for the debt each feedback adds, and metadata ("M") naming each track the first
- * time it is used. Times are µs, to the ns.
+ * complete events ("X") for stretches, instants ("i") for wake-ups, counters ("C") per
+ * domain for the debt each feedback adds and for a net-IDD's queued tasks at each of its
+ * switches, and metadata ("M") naming each track the first time it is used. Times are
+ * µs, to the ns.
  */
 class ChromeEncoder implements TraceEncoder {
   private first = true;
@@ -210,6 +225,7 @@ class ChromeEncoder implements TraceEncoder {
     this.events(this.domainTrack(CUTS, dom), { name: `${dom.name} cut`, ph: "X", ts: us(from), dur: us(to - from), pid: CUTS, tid: dom.id, args: { used: pct(used), limit: pct(limit) } });
   parkedSpan = (dom: Domain, from: Nanos, to: Nanos) =>
     this.events(this.domainTrack(PARKED, dom), { name: `${dom.name} parked`, ph: "X", ts: us(from), dur: us(to - from), pid: PARKED, tid: dom.id });
+  queued = (now: Nanos, dom: string, tasks: number) => this.events(this.track(CPUS), { name: `${dom} queued tasks`, ph: "C", ts: us(now), pid: CPUS, args: { [dom]: tasks } });
 
   private cpuTrack(cpu: number): object[] {
     return [...this.track(CPUS), ...this.thread(CPUS, cpu, `CPU ${cpu}`)];
