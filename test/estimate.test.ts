@@ -15,11 +15,14 @@ describe("the run-time estimate", () => {
     ["shareguard.yaml", "Without ShareGuard"],
     ["udp-recv.yaml", "result"],
     ["udp-send.yaml", "result"],
+    ["studies/table2-closed.yaml", "Without 100ms"],
+    ["studies/table2-own-idd.yaml", "Own IDD"],
   ]) {
     it(`is within a factor of 2.5 of the events of ${file} ${column}`, () => {
       const { scenario } = loadScenarioFile(`scenarios/${file}`);
       // Short runs; Table 2's keeps its transfer inside the run.
-      const short = file === "shareguard.yaml" ? { ...scenario, duration: 50e9, window: { from: 40e9, to: 50e9 } } : { ...scenario, duration: 5e9, window: undefined };
+      const table2 = file === "shareguard.yaml" || file.startsWith("studies/table2");
+      const short = table2 ? { ...scenario, duration: 50e9, window: { from: 40e9, to: 50e9 } } : { ...scenario, duration: 5e9, window: undefined };
       const col = columnsOf(short).find((c) => c.name === column)!;
       const real = new Simulation(col.scenario, 0, scenario.seed).execute().events;
       const ratio = estimateEvents(col.scenario) / real;
