@@ -15,6 +15,9 @@ const scenarioText = fc
     iddExtra: fc.boolean(),
     /** A second net-IDD, living on slack, serving the guests that name it. */
     secondIdd: fc.boolean(),
+    /** On two CPUs, CPU 1 runs the other family's scheduler (SEDF beside credit). */
+    mixed: fc.boolean(),
+    otherType: fc.constantFrom(0, 1),
     scheduler: fc.constantFrom("sedf", "sedf-dc", "credit", "credit-dc"),
     creditVersion: fc.constantFrom("later", "xen-3.0"),
     guests: fc.array(
@@ -33,7 +36,12 @@ const scenarioText = fc
     ),
   })
   .map((s) => {
-    const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler}${s.scheduler.startsWith("credit") ? `, creditVersion: ${s.creditVersion}` : ""} }`, `domains:`];
+    const credit = s.scheduler.startsWith("credit");
+    const mixed = s.mixed && s.cpus === 2;
+    const other = credit ? ["sedf", "sedf-dc"][s.otherType] : ["credit", "credit-dc"][s.otherType];
+    const cpuTypes = mixed ? `, cpuTypes: { 1: ${other} }` : "";
+    const version = credit || (mixed && other.startsWith("credit")) ? `, creditVersion: ${s.creditVersion}` : "";
+    const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler}${cpuTypes}${version} }`, `domains:`];
     lines.push(`  - { name: Domain-0, idd: true, cpu: 0, share: ${s.iddShare}%, extratime: ${s.iddExtra} }`);
     if (s.secondIdd) lines.push(`  - { name: Domain-9, idd: true, cpu: ${s.cpus - 1}, share: 0%, extratime: true }`);
     s.guests.forEach((g, i) => {
@@ -46,8 +54,8 @@ const scenarioText = fc
             : l.type === "closed"
               ? `{ type: web, clients: ${l.clients}, thinkTime: ${l.thinkMs}ms, fileSize: ${l.kb}KB }`
               : `{ type: cpu }`;
-      // Under the credit scheduler the first guest is unpinned, so load balancing is exercised too.
-      const cpu = i === 0 && s.scheduler.startsWith("credit") ? "any" : (i + 1) % s.cpus;
+      // Under the credit scheduler on every CPU the first guest is unpinned, so load balancing is exercised too.
+      const cpu = i === 0 && credit && !mixed ? "any" : (i + 1) % s.cpus;
       const netIdd = s.secondIdd && g.onSecondIdd ? ", netIdd: Domain-9" : "";
       lines.push(`  - { name: Guest-${i}, cpu: ${cpu}, share: ${g.share}%, extratime: ${g.extra}${netIdd}, workload: ${w} }`);
     });

@@ -104,7 +104,7 @@ describe("scenario validation", () => {
   it("takes an unpinned domain (cpu: any) only where every column runs the credit scheduler", () => {
     const unpinned = GOOD.replace("    share: 50%", "    share: 50%\n    cpu: any");
     expect(problems(unpinned)).toEqual([
-      "s.yaml:10:10 domains[1].cpu: an unpinned domain needs the credit scheduler in every column, and a column runs sedf, which schedules each CPU on its own: pin it (cpu: 0)",
+      "s.yaml:10:10 domains[1].cpu: an unpinned domain needs the credit scheduler on every CPU in every column, and a column runs sedf, which schedules each CPU on its own: pin it (cpu: 0)",
     ]);
     expect(parseScenario(unpinned + "scheduler: { type: credit }\n", "s.yaml").domains[1].cpu).toBe("any");
     expect(problems(unpinned + "scheduler: { type: credit }\nvariants:\n  - { name: A }\n  - { name: B, scheduler: { type: sedf-dc } }\n")[0]).toContain("a column runs sedf-dc");

@@ -7,7 +7,7 @@ import { CreditAccounting } from "../host/schedulers/credit.js";
 import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
 import type { HostProfile } from "../profiles/profiles.js";
-import { DEFAULT_PERIOD, isCreditScheduler, measurementWindow, type DomainConfig, type Scenario } from "../scenario/schema.js";
+import { cpuSchedulerType, DEFAULT_PERIOD, isCreditScheduler, measurementWindow, type DomainConfig, type Scenario, type SchedulerKind } from "../scenario/schema.js";
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
@@ -112,22 +112,26 @@ export class Simulation {
     this.engine = new Engine(options);
     this.profile = profile;
     const n = scenario.domains.length;
-    const type = scenario.scheduler.type;
-    const credit = isCreditScheduler(type) ? new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay, version: scenario.scheduler.creditVersion }) : null;
+    const cpuCount = scenario.cpus ?? this.profile.cpus;
+    // The scheduler of each CPU: the scenario's, or the CPU's own (scheduler.cpuTypes).
+    const types = Array.from({ length: cpuCount }, (_, i) => cpuSchedulerType(scenario.scheduler, i));
+    // The CPUs that run the credit scheduler share one accounting (the schema refuses a mix of credit and credit-dc).
+    const credit = types.some(isCreditScheduler)
+      ? new CreditAccounting({ collectDebt: types.includes("credit-dc"), migrationDelay: scenario.scheduler.migrationDelay, version: scenario.scheduler.creditVersion })
+      : null;
     // Each net-IDD works through its own queue in the netback order.
     const iddQueues = new Map<number, IddWorkQueue>();
-    const cpuCount = scenario.cpus ?? this.profile.cpus;
     this.domains = scenario.domains.map((d, i) => {
       const period = d.period ?? DEFAULT_PERIOD;
       const slice = d.slice ?? Math.round((d.share ?? 0) * period);
-      const sched = credit === null ? { slice, period, extratime: d.extratime } : { slice, period, extratime: d.extratime, weight: d.weight, cap: creditCap(d) };
       // An unpinned domain starts on a CPU of its own where it can; the scheduler moves it.
       const cpu = d.cpu === "any" ? i % cpuCount : d.cpu;
+      const sched = !isCreditScheduler(types[cpu]) ? { slice, period, extratime: d.extratime } : { slice, period, extratime: d.extratime, weight: d.weight, cap: creditCap(d) };
       const queue = d.idd ? new IddWorkQueue(scenario.netbackOrder ?? profile.netbackOrder.value) : undefined;
       if (queue) iddQueues.set(i, queue);
       return new Domain(i, d.name, cpu, sched, n, queue, d.cpu !== "any");
     });
-    this.cpus = Array.from({ length: cpuCount }, (_, i) => new PhysicalCpu(i, this.engine, credit?.scheduler(i) ?? this.makeSedf()));
+    this.cpus = types.map((t, i) => new PhysicalCpu(i, this.engine, isCreditScheduler(t) ? credit!.scheduler(i) : this.makeSedf(t)));
 
     // Every NIC is the same hardware, so one run's costs hold for all of them.
     const netCosts = netCostsForRun(this.profile, seed, run);
@@ -190,7 +194,7 @@ export class Simulation {
       this.binner?.add(sample, replies, connectionTime);
     });
     const trace = options.trace ?? null;
-    if (type === "sedf-dc" || type === "credit-dc") {
+    if (types.includes("sedf-dc") || types.includes("credit-dc")) {
       const onDebt = trace && ((dom: Domain, amount: Nanos) => trace.debt(this.engine.now, dom, amount));
       new DebtFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval, onDebt).attach();
     }
@@ -221,9 +225,9 @@ export class Simulation {
     });
   }
 
-  private makeSedf(): Scheduler {
+  private makeSedf(type: SchedulerKind): Scheduler {
     const s = this.scenario.scheduler;
-    return s.type === "sedf-dc"
+    return type === "sedf-dc"
       ? new SedfDcScheduler({ spread: s.spreadDebt, feedbackInterval: s.feedbackInterval, unblock: s.unblock })
       : new SedfScheduler({ unblock: s.unblock });
   }

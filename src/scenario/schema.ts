@@ -132,11 +132,16 @@ const DomainSpec = z.strictObject({
   workload: Workload.optional(),
 });
 
+const SchedulerType = z.enum(["sedf", "sedf-dc", "credit", "credit-dc"]);
+
 const SchedulerSpec = z.strictObject({
-  type: z
-    .enum(["sedf", "sedf-dc", "credit", "credit-dc"])
-    .default("sedf")
-    .describe("sedf (the paper's Xen 3.0), sedf-dc (§4.1), credit (Xen's credit scheduler, beyond the paper: domains' weight and cap) or credit-dc (credit paying XenMon's estimate out of its earnings)"),
+  type: SchedulerType.default("sedf").describe(
+    "sedf (the paper's Xen 3.0), sedf-dc (§4.1), credit (Xen's credit scheduler, beyond the paper: domains' weight and cap) or credit-dc (credit paying XenMon's estimate out of its earnings)",
+  ),
+  cpuTypes: z
+    .record(z.string(), SchedulerType)
+    .optional()
+    .describe("a scheduler per CPU, where it differs from type (the paper's §8 future work: different schedulers for different domains; Xen's later cpupools), e.g. { 1: credit }; the other settings are shared"),
   feedbackInterval: Duration(1e6, 60e9).prefault("500ms").describe("SEDF-DC and Credit-DC: how often XenMon's estimate is charged as debt"),
   spreadDebt: z.boolean().default(true).describe("SEDF-DC: spread debt over the periods of one feedback interval"),
   migrationDelay: Duration(0, 10e9)
@@ -341,30 +346,44 @@ export const ScenarioSchema = z
       const share = d.share ?? (d.slice ?? 0) / period;
       if (d.cpu !== "any") guaranteed.set(d.cpu, (guaranteed.get(d.cpu) ?? 0) + share);
     });
-    // The scheduler each column runs: weight and cap mean something only to the credit
-    // scheduler (set where no column runs it, they would be silently ignored), and SEDF
-    // schedules every CPU on its own, so only the credit scheduler moves a domain.
-    const columnTypes = sc.variants?.length ? sc.variants.map((v) => (v.scheduler ?? sc.scheduler).type) : [sc.scheduler.type];
-    const anyCredit = columnTypes.some(isCreditScheduler);
-    const sedfColumn = columnTypes.find((t) => !isCreditScheduler(t));
+    // The scheduler each column runs on each CPU: weight and cap mean something only to
+    // the credit scheduler (set where no column runs it, they would be silently ignored),
+    // and SEDF schedules every CPU on its own, so only the credit scheduler moves a domain.
+    const cpuList = Array.from({ length: cpus }, (_, c) => c);
+    const columnSpecs = sc.variants?.length ? sc.variants.map((v) => v.scheduler ?? sc.scheduler) : [sc.scheduler];
+    const typesOn = (cpu: number) => columnSpecs.map((spec) => cpuSchedulerType(spec, cpu));
+    const anyCredit = cpuList.some((c) => typesOn(c).some(isCreditScheduler));
+    const sedfColumn = cpuList.flatMap(typesOn).find((t) => !isCreditScheduler(t));
     if (sedfColumn !== undefined) {
       sc.domains.forEach((d, i) => {
-        if (d.cpu === "any") ctx.addIssue({ code: "custom", path: ["domains", i, "cpu"], message: `an unpinned domain needs the credit scheduler in every column, and a column runs ${sedfColumn}, which schedules each CPU on its own: pin it (cpu: 0)` });
+        if (d.cpu === "any") ctx.addIssue({ code: "custom", path: ["domains", i, "cpu"], message: `an unpinned domain needs the credit scheduler on every CPU in every column, and a column runs ${sedfColumn}, which schedules each CPU on its own: pin it (cpu: 0)` });
       });
     }
-    if (!anyCredit) {
-      sc.domains.forEach((d, i) => {
-        for (const key of ["weight", "cap"] as const) {
-          if (d[key] !== undefined) ctx.addIssue({ code: "custom", path: ["domains", i, key], message: `${key} is a credit scheduler setting, and no column runs it (scheduler: { type: credit })` });
+    sc.domains.forEach((d, i) => {
+      for (const key of ["weight", "cap"] as const) {
+        if (d[key] === undefined) continue;
+        if (!anyCredit) ctx.addIssue({ code: "custom", path: ["domains", i, key], message: `${key} is a credit scheduler setting, and no column runs it (scheduler: { type: credit })` });
+        else if (d.cpu !== "any" && d.cpu < cpus && !typesOn(d.cpu).some(isCreditScheduler)) {
+          ctx.addIssue({ code: "custom", path: ["domains", i, key], message: `${key} is a credit scheduler setting, and no column runs it on CPU ${d.cpu}` });
         }
-      });
-    }
-    // Likewise a credit version on a scheduler that is not the credit scheduler.
+      }
+    });
+    // Likewise a credit version on a scheduler that is not the credit scheduler; and CPUs a
+    // spec names must exist, and share one credit accounting.
     const schedulers = [{ spec: sc.scheduler, at: ["scheduler"] as (string | number)[] }];
     sc.variants?.forEach((v, i) => v.scheduler && schedulers.push({ spec: v.scheduler, at: ["variants", i, "scheduler"] }));
     for (const { spec, at } of schedulers) {
-      if (spec.creditVersion !== "later" && !isCreditScheduler(spec.type)) {
+      for (const key of Object.keys(spec.cpuTypes ?? {})) {
+        if (!/^\d+$/.test(key) || Number(key) >= cpus) {
+          ctx.addIssue({ code: "custom", path: [...at, "cpuTypes", key], message: `no CPU ${key}: the host has ${cpus} CPU${cpus === 1 ? "" : "s"} (0..${cpus - 1})` });
+        }
+      }
+      const types = cpuList.map((c) => cpuSchedulerType(spec, c));
+      if (spec.creditVersion !== "later" && !types.some(isCreditScheduler)) {
         ctx.addIssue({ code: "custom", path: [...at, "creditVersion"], message: `a credit scheduler setting, and this scheduler is ${spec.type}` });
+      }
+      if (types.includes("credit") && types.includes("credit-dc")) {
+        ctx.addIssue({ code: "custom", path: [...at, "cpuTypes"], message: "credit and credit-dc share one accounting across the host's CPUs: give them all the same one" });
       }
     }
     for (const [cpu, total] of guaranteed) {
@@ -511,6 +530,11 @@ export const DEFAULT_PERIOD = 10_000_000;
 export function isCreditScheduler(type: string): boolean {
   return type === "credit" || type === "credit-dc";
 }
+
+/** The scheduler CPU `cpu` runs under `spec`: its own in `cpuTypes`, else the spec's type. */
+export function cpuSchedulerType(spec: { type: SchedulerKind; cpuTypes?: Record<string, SchedulerKind> }, cpu: number): SchedulerKind {
+  return spec.cpuTypes?.[String(cpu)] ?? spec.type;
+}
 /** The column name of a scenario that declares no variants. */
 export const DEFAULT_COLUMN = "result";
 
@@ -520,6 +544,7 @@ export type WorkloadConfig = z.output<typeof Workload>;
 export type WebConfigInput = z.output<typeof WebWorkload>;
 export type Variant = NonNullable<Scenario["variants"]>[number];
 export type ShareGuardConfig = z.output<typeof ShareGuardSpec>;
+export type SchedulerKind = z.output<typeof SchedulerType>;
 export type HostOverrides = z.output<typeof HostSpec>;
 export type ReportConfig = z.output<typeof ReportSpec>;
 

@@ -129,8 +129,10 @@ export class CreditAccounting {
   steal(thief: CreditScheduler, pri: number, now: Nanos): CreditState | null {
     const n = this.schedulers.length;
     const hotSince = now - (this.options.migrationDelay ?? 0);
+    // Peers by their place among the credit CPUs, which need not be all of the host's.
+    const at = this.schedulers.indexOf(thief);
     for (let k = 1; k < n; k++) {
-      const peer = this.schedulers[(thief.cpu + k) % n];
+      const peer = this.schedulers[(at + k) % n];
       const st = peer.stealable(pri, hotSince);
       if (st !== null) return st;
     }

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { Simulation } from "../src/model/simulation.js";
+import { parseScenario } from "../src/scenario/load.js";
+import { problems } from "./helpers/scenario.js";
+
+/** Two CPUs: on CPU 0, Domain-0 at 60 % and a guest flooding it with UDP; on CPU 1, two CPU-bound guests weighted 2:1. */
+const MIXED = `name: mixed
+profile: system-2
+duration: 4s
+scheduler: { type: sedf, cpuTypes: { 1: credit } }
+domains:
+  - { name: Domain-0, idd: true, cpu: 0, share: 60% }
+  - { name: A, cpu: 1, weight: 512, workload: { type: cpu } }
+  - { name: B, cpu: 1, weight: 256, workload: { type: cpu } }
+  - { name: U, cpu: 0, share: 30%, workload: { type: udp, direction: recv, rate: 60000, size: 256B } }
+`;
+
+const metricsOf = (text: string) => new Map(new Simulation(parseScenario(text), 0, 1).execute().metrics.map((m) => [m.key, m.value]));
+
+describe("a scheduler per CPU (scheduler.cpuTypes)", () => {
+  it("runs each CPU under its own scheduler: SEDF holds Domain-0 to its slice, credit shares CPU 1 by weight", () => {
+    const m = metricsOf(MIXED);
+    // SEDF without extratime: Domain-0 gets its 60 % and no more, however many packets wait.
+    expect(m.get("Domain-0.cpu")).toBeCloseTo(60, 0);
+    expect(m.get("U.udpDelivered")!).toBeLessThan(50_000);
+    // Credit: the two CPU-bound guests split CPU 1 by weight, 2:1.
+    expect(m.get("A.cpu")).toBeCloseTo(66.7, 0);
+    expect(m.get("B.cpu")).toBeCloseTo(33.3, 0);
+  });
+
+  it("gives the very run of the host-wide scheduler when every CPU names it, or names the one it already runs", () => {
+    const allCredit = MIXED.replace("{ type: sedf, cpuTypes: { 1: credit } }", "{ type: credit }").replace("share: 60% }", "share: 60%, cap: 60% }");
+    const perCpu = MIXED.replace("{ type: sedf, cpuTypes: { 1: credit } }", "{ type: credit-dc, cpuTypes: { 0: credit, 1: credit } }").replace("share: 60% }", "share: 60%, cap: 60% }");
+    expect(metricsOf(perCpu)).toEqual(metricsOf(allCredit));
+    const sedf = MIXED.replace("{ type: sedf, cpuTypes: { 1: credit } }", "{ type: sedf }").replace(/, weight: \d+/g, ", share: 30%");
+    expect(metricsOf(sedf.replace("{ type: sedf }", "{ type: sedf, cpuTypes: { 0: sedf, 1: sedf } }"))).toEqual(metricsOf(sedf));
+  });
+
+  it("collects debt on the CPUs that run SEDF-DC, beside a credit CPU", () => {
+    const web = (guestScheduler: string) => `name: w
+profile: system-2
+duration: 6s
+window: { from: 2s, to: 6s }
+scheduler: { type: credit, cpuTypes: { 1: ${guestScheduler} } }
+domains:
+  - { name: Domain-0, idd: true, cpu: 0, cap: 60% }
+  - { name: W, cpu: 1, share: 20%, workload: { type: web, rate: 600, fileSize: 10KB } }
+  - { name: C, cpu: 1, share: 10%, extratime: true, workload: { type: cpu } }
+`;
+    const plain = metricsOf(web("sedf"));
+    const dc = metricsOf(web("sedf-dc"));
+    // SEDF holds the server to its 20 %, Domain-0's work for it on top; SEDF-DC counts that work in.
+    expect(plain.get("W.cpu")).toBeCloseTo(20, 0);
+    expect(plain.get("W.combined")!).toBeGreaterThan(30);
+    expect(dc.get("W.combined")!).toBeGreaterThan(18.5);
+    expect(dc.get("W.combined")!).toBeLessThan(21);
+    expect(dc.get("W.cpu")!).toBeLessThan(plain.get("W.cpu")! - 5);
+  });
+
+  it("refuses a CPU that does not exist, credit beside credit-dc, and credit settings on a CPU no column runs it on", () => {
+    expect(problems(MIXED.replace("cpuTypes: { 1: credit }", "cpuTypes: { 1: credit, 2: sedf }"))).toEqual(["s.yaml:4:36 scheduler.cpuTypes.2: no CPU 2: the host has 2 CPUs (0..1)"]);
+    expect(problems(MIXED.replace("{ type: sedf, cpuTypes: { 1: credit } }", "{ type: credit-dc, cpuTypes: { 1: credit } }"))).toEqual([
+      "s.yaml:4:41 scheduler.cpuTypes: credit and credit-dc share one accounting across the host's CPUs: give them all the same one",
+    ]);
+    expect(problems(MIXED.replace("{ name: A, cpu: 1,", "{ name: A, cpu: 0,"))).toEqual(["s.yaml:7:32 domains[1].weight: weight is a credit scheduler setting, and no column runs it on CPU 0"]);
+    expect(problems(MIXED.replace("{ name: A, cpu: 1,", "{ name: A, cpu: any,"))[0]).toMatch(/domains\[1\]\.cpu: an unpinned domain needs the credit scheduler on every CPU in every column, and a column runs sedf/);
+    // A credit version where some CPU runs the credit scheduler is taken.
+    expect(parseScenario(MIXED.replace("cpuTypes: { 1: credit } }", "cpuTypes: { 1: credit }, creditVersion: xen-3.0 }"), "s.yaml").scheduler.creditVersion).toBe("xen-3.0");
+  });
+});
