@@ -6,9 +6,9 @@ import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 import { parseSweep, sweepPoints } from "../src/scenario/sweep.js";
 
 // The paper's scenarios, two studies for the variant keys they use (workloads:, xenmon:),
-// one for the credit scheduler's (cpu: any), one for closed-loop clients and one for a
-// second net-IDD (netIdds:).
-const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp", "studies/table2-closed", "studies/table2-own-idd"].map((n) =>
+// two for the credit scheduler's (cpu: any; cpuTypes:), one for closed-loop clients and
+// one for a second net-IDD (netIdds:).
+const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp", "studies/credit-table2", "studies/table2-closed", "studies/table2-own-idd"].map((n) =>
   readFileSync(`scenarios/${n}.yaml`, "utf8"),
 );
 
