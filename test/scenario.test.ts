@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { loadScenarioFile, parseScenario } from "../src/scenario/load.js";
 import { parseDuration, parsePercent, parseRate, parseSize } from "../src/scenario/units.js";
 import { hostProfile } from "../src/model/host-profile.js";
@@ -270,6 +270,11 @@ describe("scenario validation", () => {
     expect(problems("- a\n- b\n")[0]).toMatch(/a scenario is a mapping/);
     // Found by fuzzing: YAML would turn such a key into a string and warn on stderr.
     expect(problems(GOOD + "[1, 2]: x\n")).toEqual(["s.yaml:11:1: a key must be a single word or value, not a mapping or a list"]);
+    // So would an alias of a mapping used as a key (found by fuzzing the studies).
+    const warned = vi.spyOn(process, "emitWarning");
+    expect(problems(GOOD.replace("share: 40%", "share: 40%\n    host: &h { a: 1 }") + "*h : x\n")).toEqual(["s.yaml:12:1: a key must be a single word or value, not a mapping or a list"]);
+    expect(warned).not.toHaveBeenCalled();
+    warned.mockRestore();
   });
 
   it("stops alias bombs", () => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
-import { isCollection, isMap, isNode, LineCounter, parseDocument, visit, type Document } from "yaml";
+import { isAlias, isCollection, isMap, isNode, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type * as z from "zod";
 import { applyOverride, formatPath, OverrideError, type Override } from "./overrides.js";
 import { ScenarioSchema, scenarioJsonSchema, type Scenario } from "./schema.js";
@@ -77,11 +77,13 @@ export function parseScenario(text: string, file = "<scenario>", overrides: Over
   if (doc.errors.length > 0) {
     throw new UsageError(doc.errors.map((e) => at(e.pos[0], "", e.message.split("\n")[0])));
   }
-  // A mapping or list as a key (`{ a: 1 }: x`) would be turned into a string, with a warning on stderr.
+  // A mapping or list as a key (`{ a: 1 }: x`, or an alias of one: `*a: x`) would be
+  // turned into a string, with a warning on stderr.
   const collectionKeys: string[] = [];
   visit(doc, {
     Pair: (_, pair) => {
-      if (isCollection(pair.key)) collectionKeys.push(at(rangeStart(pair.key), "", "a key must be a single word or value, not a mapping or a list"));
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (isCollection(key)) collectionKeys.push(at(rangeStart(pair.key), "", "a key must be a single word or value, not a mapping or a list"));
     },
   });
   if (collectionKeys.length > 0) throw new UsageError(collectionKeys);
