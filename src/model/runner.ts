@@ -1,6 +1,6 @@
 import type { LoadedScenario } from "../scenario/load.js";
 import { partsLabel, type SweptValue } from "../scenario/sweep.js";
-import { DEFAULT_COLUMN, DEFAULT_PERIOD, measurementWindow, reportsOf, type ReportConfig, type Scenario, type Variant } from "../scenario/schema.js";
+import { DEFAULT_COLUMN, DEFAULT_PERIOD, measurementWindow, netIddOf, reportsOf, type ReportConfig, type Scenario, type Variant } from "../scenario/schema.js";
 import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { estimateEvents } from "./estimate.js";
@@ -319,9 +319,8 @@ export async function runScenarios(batch: BatchEntry[], opts: Pick<RunOptions, "
 
 /** On a host with several net-IDDs, the one serving each guest (the simulation's attachment); undefined with one or none. */
 function iddsOf(sc: Scenario): Record<string, string> | undefined {
-  const idds = sc.domains.filter((d) => d.idd);
-  if (idds.length < 2) return undefined;
-  return Object.fromEntries(sc.domains.filter((d) => !d.idd).map((d) => [d.name, d.netIdd ?? idds[0].name]));
+  if (sc.domains.filter((d) => d.idd).length < 2) return undefined;
+  return Object.fromEntries(sc.domains.filter((d) => !d.idd).map((d) => [d.name, netIddOf(sc.domains, d)!]));
 }
 
 /** A scenario's runs as jobs, and how to turn their results into its result document. */

@@ -7,7 +7,7 @@ import { CreditAccounting } from "../host/schedulers/credit.js";
 import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
 import type { HostProfile } from "../profiles/profiles.js";
-import { cpuSchedulerType, DEFAULT_PERIOD, isCreditScheduler, measurementWindow, type DomainConfig, type Scenario, type SchedulerKind } from "../scenario/schema.js";
+import { cpuSchedulerType, DEFAULT_PERIOD, netIddOf, isCreditScheduler, measurementWindow, type DomainConfig, type Scenario, type SchedulerKind } from "../scenario/schema.js";
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
@@ -140,7 +140,8 @@ export class Simulation {
 
     scenario.domains.forEach((cfg, i) => {
       const dom = this.domains[i];
-      const net = cfg.idd ? undefined : cfg.netIdd !== undefined ? backendOf.get(cfg.netIdd) : this.nets[0];
+      const iddName = netIddOf(scenario.domains, cfg);
+      const net = iddName === undefined ? undefined : backendOf.get(iddName);
       if (net !== undefined) {
         net.attach(dom);
         this.netOf.set(dom, net);

@@ -422,8 +422,8 @@ export const ScenarioSchema = z
     });
     /** The net-IDD serving guest `d` in a column that moves the guests in `moved`, as the simulation attaches it. */
     const iddOf = (d: (typeof sc.domains)[number], moved: Record<string, string> = {}) => {
-      const name = moved[d.name] ?? d.netIdd;
-      return name !== undefined ? sc.domains[names.get(name) ?? -1] : sc.domains.find((x) => x.idd);
+      const name = netIddOf(sc.domains, { ...d, netIdd: moved[d.name] ?? d.netIdd });
+      return name === undefined ? undefined : sc.domains[names.get(name) ?? -1];
     };
     const checkShareGuard = (sg: z.output<typeof ShareGuardSpec> | undefined, path: (string | number)[], moved?: Record<string, string>) => {
       for (const [name, limit] of Object.entries(sg?.limits ?? {})) {
@@ -529,6 +529,11 @@ export const DEFAULT_PERIOD = 10_000_000;
 /** Xen's credit scheduler, plain or collecting debt (Credit-DC). */
 export function isCreditScheduler(type: string): boolean {
   return type === "credit" || type === "credit-dc";
+}
+
+/** The name of the net-IDD serving guest `d` (its `netIdd`, else the first domain with idd: true), or undefined for an IDD or a host without one. */
+export function netIddOf(domains: Array<{ name: string; idd: boolean; netIdd?: string }>, d: { idd: boolean; netIdd?: string }): string | undefined {
+  return d.idd ? undefined : (d.netIdd ?? domains.find((x) => x.idd)?.name);
 }
 
 /** The scheduler CPU `cpu` runs under `spec`: its own in `cpuTypes`, else the spec's type. */

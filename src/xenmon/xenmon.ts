@@ -47,6 +47,8 @@ export class XenMon {
   private last: Snapshot[];
   private lastIdle: Nanos[];
   private lastTime: Nanos = 0;
+  /** The backend serving each domain, by id (undefined for an IDD and a domain with no network). */
+  private readonly netOf: Array<NetBackend | undefined>;
 
   constructor(
     private readonly engine: Engine,
@@ -62,6 +64,8 @@ export class XenMon {
      */
     private readonly keep = Infinity,
   ) {
+    // Guests are attached to their backends before XenMon is made.
+    this.netOf = domains.map((d) => nets.find((net) => net.ports.has(d.id)));
     this.last = domains.map(() => emptySnapshot());
     this.lastIdle = cpus.map(() => 0);
   }
@@ -79,7 +83,7 @@ export class XenMon {
 
   private snapshot(d: Domain): Snapshot {
     const now = this.engine.now;
-    const net = this.nets.find((x) => x.ports.has(d.id));
+    const net = this.netOf[d.id];
     const port = net?.ports.get(d.id);
     const idd = net?.idd;
     return {
