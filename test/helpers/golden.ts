@@ -23,22 +23,62 @@ export function expectMatchesGolden(fresh: ResultDoc, goldenFile: string): void 
         continue;
       }
       rows.delete(row.label);
-      for (const col of t.columns) {
-        const a = row.values[col];
-        const b = gr.values[col];
-        if (!a || !b) {
-          if (a !== b) diffs.push(`${t.id} / ${row.label} / ${col}: cell ${a ? "added" : "missing"}`);
-          continue;
-        }
-        for (const k of ["mean", "sd"] as const) {
-          const tol = 1e-9 * Math.max(1, Math.abs(b[k]));
-          if (!(Math.abs(a[k] - b[k]) <= tol)) diffs.push(`${t.id} / ${row.label} / ${col}: ${k} ${b[k]} → ${a[k]}`);
-        }
-      }
+      compareCells(t.id, t.columns, row, gr, diffs);
     }
     for (const label of rows.keys()) diffs.push(`${t.id} / ${label}: row disappeared`);
   });
   expect(diffs, `results differ from ${goldenFile}; if the model change is deliberate, run \`npm run results\``).toEqual([]);
+}
+
+/**
+ * Compares a result of some of a scenario's columns (`run --column`) with the committed
+ * result of all of them: every table the fresh run has, every row, the columns it ran.
+ * A row's label may name more wordings in the full result (the columns word a metric
+ * differently; see `collect` in src/model/runner.ts), so a row matches one whose
+ * wordings include all of its own. A row the golden has for these columns and the fresh
+ * run lacks is a lost metric.
+ */
+export function expectColumnsMatchGolden(fresh: ResultDoc, goldenFile: string): void {
+  const golden = JSON.parse(readFileSync(goldenFile, "utf8")) as ResultDoc;
+  const diffs: string[] = [];
+  const wordings = (label: string) => label.split(" / ");
+  for (const t of fresh.tables) {
+    const g = golden.tables.find((x) => x.id === t.id);
+    if (!g) {
+      diffs.push(`${t.id}: table not in the golden`);
+      continue;
+    }
+    const unmatched = new Set(g.rows.filter((r) => t.columns.some((c) => r.values[c] !== undefined)));
+    for (const row of t.rows) {
+      const gr = g.rows.find((r) => wordings(row.label).every((w) => wordings(r.label).includes(w)));
+      if (!gr) {
+        diffs.push(`${t.id} / ${row.label}: new row`);
+        continue;
+      }
+      unmatched.delete(gr);
+      compareCells(t.id, t.columns, row, gr, diffs);
+    }
+    for (const r of unmatched) diffs.push(`${t.id} / ${r.label}: row disappeared`);
+  }
+  expect(diffs, `results differ from ${goldenFile}; if the model change is deliberate, run \`npm run results\``).toEqual([]);
+}
+
+type Row = ResultDoc["tables"][number]["rows"][number];
+
+/** Adds to `diffs` every cell of `columns` in which `fresh` and `golden` differ. */
+function compareCells(table: string, columns: string[], fresh: Row, golden: Row, diffs: string[]): void {
+  for (const col of columns) {
+    const a = fresh.values[col];
+    const b = golden.values[col];
+    if (!a || !b) {
+      if (a !== b) diffs.push(`${table} / ${fresh.label} / ${col}: cell ${a ? "added" : "missing"}`);
+      continue;
+    }
+    for (const k of ["mean", "sd"] as const) {
+      const tol = 1e-9 * Math.max(1, Math.abs(b[k]));
+      if (!(Math.abs(a[k] - b[k]) <= tol)) diffs.push(`${table} / ${fresh.label} / ${col}: ${k} ${b[k]} → ${a[k]}`);
+    }
+  }
 }
 
 /**
