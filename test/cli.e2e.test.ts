@@ -249,6 +249,34 @@ describe("xeniso CLI", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("runs a ShareGuard policy module on worker threads, records it with its sha256, and refuses a failing one with exit 2 and nothing written", () => {
+    const short = ["--column", "With ShareGuard", "--runs", "2", "--jobs", "2", "--set", "duration=42s", "--set", "window={ from: 40s, to: 42s }"];
+    const policy = (module: string) => ["--set", `variants[With ShareGuard].shareguard.policy=${module}`];
+    const out = join(tmp, "policy.json");
+    const ok = xeniso(["run", "scenarios/shareguard.yaml", ...short, ...policy("policies/shareguard.mjs"), "-o", out]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(out, "utf8"));
+    expect(doc.scenario.policies).toEqual([{ path: "scenarios/policies/shareguard.mjs", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(doc.tables[0].rows[0].values["With ShareGuard"].n).toBe(2);
+    const builtIn = join(tmp, "built-in.json");
+    writeFileSync(builtIn, JSON.stringify({ ...doc, scenario: { ...doc.scenario, policies: undefined } }));
+    expect(xeniso(["compare", builtIn, out]).stdout).toMatch(/made differently: policy modules: none → scenarios\/policies\/shareguard\.mjs \([0-9a-f]{12}…\)\n/);
+
+    const failed = join(tmp, "failed.json");
+    const thrown = xeniso(["run", "scenarios/shareguard.yaml", ...short, ...policy("../test/policies/throws.mjs"), "-o", failed]);
+    expect(thrown.code).toBe(2);
+    expect(thrown.stderr).toMatch(/^error: shareguard\.policy: \S*test\/policies\/throws\.mjs: evaluate at 1\.5 s threw: RangeError: no more\n$/);
+    expect(existsSync(failed)).toBe(false);
+
+    const refused = xeniso(["run", "scenarios/shareguard.yaml", ...short, ...policy("../test/policies/not-a-function.mjs")]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error: scenarios\/shareguard\.yaml: shareguard\.policy: \S*not-a-function\.mjs: its default export must be a function/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    const validated = xeniso(["validate", "scenarios/shareguard.yaml", ...policy("../test/policies/not-a-function.mjs")]);
+    expect(validated.code).toBe(2);
+    expect(validated.stderr).toContain("its default export must be a function");
+  });
+
   it("rejects bad flags with exit 2", () => {
     for (const args of [
       ["run", "scenarios/udp-recv.yaml", "--runs", "0"],

@@ -1,6 +1,7 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { checkReportMetrics } from "../src/cli/load.js";
+import { loadPoliciesOf } from "../src/model/replication.js";
 import { columnsOf } from "../src/model/runner.js";
 import { metricKeys, Simulation } from "../src/model/simulation.js";
 import { loadScenarioFile, parseScenario, UsageError } from "../src/scenario/load.js";
@@ -14,10 +15,11 @@ const files = [
 const sometimes = /\.(combinedSd|combinedMax|replyRateMin|replyRateMax|replyRateSd|shareguardFirstUsed|shareguardFirstCut|shareguardMedianCut)$/;
 
 describe("metricKeys, the keys a report row may name", () => {
-  it("lists exactly what a run of every column of every scenario reports, but for the keys that need data", () => {
+  it("lists exactly what a run of every column of every scenario reports, but for the keys that need data", async () => {
     for (const file of files) {
       const { scenario } = loadScenarioFile(file);
       for (const col of columnsOf(scenario)) {
+        await loadPoliciesOf(col.scenario);
         const reported = new Simulation({ ...col.scenario, duration: 1 * SEC, window: undefined }, 0, 1).execute().metrics.map((m) => m.key);
         const listed = metricKeys(col.scenario);
         expect(reported.filter((k) => !listed.has(k)), `${file} ${col.name}`).toEqual([]);

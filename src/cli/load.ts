@@ -1,4 +1,6 @@
+import { loadPoliciesOf } from "../model/replication.js";
 import { columnsOf, type Column } from "../model/runner.js";
+import { PolicyError } from "../shareguard/policy.js";
 import { metricKeys } from "../model/simulation.js";
 import { diagnosticAt, didYouMean, loadScenarioFile, UsageError, type LoadedScenario } from "../scenario/load.js";
 import type { Override } from "../scenario/overrides.js";
@@ -14,6 +16,22 @@ export function loadChecked(file: string, set: Override[]): LoadedScenario {
   const loaded = checkSets(file, set);
   checkReportMetrics(file, loaded.scenario);
   return loaded;
+}
+
+/**
+ * Imports the ShareGuard policy module of every column and checks what it exports, so a
+ * module that cannot work is refused before anything runs (the file itself was checked
+ * when the scenario was read, with its place in the file).
+ */
+export async function checkPolicies(file: string, sc: Scenario): Promise<void> {
+  for (const c of columnsOf(sc)) {
+    try {
+      await loadPoliciesOf(c.scenario);
+    } catch (e) {
+      if (e instanceof PolicyError) throw new UsageError([`${file}: shareguard.policy: ${e.message}`]);
+      throw e;
+    }
+  }
 }
 
 /**

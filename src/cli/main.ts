@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { UsageError } from "../scenario/load.js";
+import { PolicyError } from "../shareguard/policy.js";
 import { XENISO_VERSION } from "../report/result.js";
 import { EXIT, OutputError, processIo, removePendingTemps, TooLongError, type CliIo } from "./io.js";
 import { runCommand } from "./run.js";
@@ -56,6 +57,11 @@ function handleError(e: unknown, io: CliIo): number {
   }
   if (e instanceof UsageError) {
     io.stderr(e.diagnostics.map((d) => `error: ${d}`).join("\n") + "\n");
+    return EXIT.usage;
+  }
+  if (e instanceof PolicyError) {
+    // The user's policy module failed during a run: its message names the module and the time.
+    io.stderr(`error: shareguard.policy: ${e.message}\n`);
     return EXIT.usage;
   }
   if (e instanceof OutputError) {

@@ -11,7 +11,7 @@ import type { Override } from "../scenario/overrides.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
 import { columnOption, defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption } from "./options.js";
-import { loadChecked } from "./load.js";
+import { checkPolicies, loadChecked } from "./load.js";
 import { csvField } from "../report/csv.js";
 
 interface RunFlags extends OutputFlags {
@@ -71,6 +71,17 @@ export function runCommand(prog: Command, io: CliIo): void {
           l.scenario = onlyColumns(l.scenario, flags.column);
         } catch (e) {
           problems.push(`${l.file}: --column: ${(e as Error).message}`);
+        }
+      }
+    }
+    // The policy modules of the columns that will run import, and export what they must.
+    for (const l of problems.length === 0 ? loaded : []) {
+      for (const sc of l.sweep ? l.sweep.points.map((p) => p.scenario) : [l.scenario]) {
+        try {
+          await checkPolicies(l.file, sc);
+        } catch (e) {
+          if (!(e instanceof UsageError)) throw e;
+          problems.push(...e.diagnostics);
         }
       }
     }

@@ -11,7 +11,7 @@ import { XENISO_VERSION } from "../report/result.js";
 import { didYouMean, UsageError } from "../scenario/load.js";
 import { parseOverride, type Override } from "../scenario/overrides.js";
 import { checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
-import { loadChecked, pickColumn } from "./load.js";
+import { checkPolicies, loadChecked, pickColumn } from "./load.js";
 import { defaultJobs, guardDuration, intArg, maxHoursOption, setOption } from "./options.js";
 
 interface SearchFlags {
@@ -74,6 +74,7 @@ export function searchCommand(prog: Command, io: CliIo): void {
     // The scenario with its --set flags alone (which are checked as `run` checks them), then at both ends.
     const { scenario: base } = loadChecked(file, flags.set);
     const [low, high] = [columnAt(vary.lo), columnAt(vary.hi)];
+    for (const c of [low, high]) await checkPolicies(file, c.scenario);
     if (JSON.stringify(low.scenario) === JSON.stringify(high.scenario)) {
       throw new UsageError([`--vary ${vary.path}: changes nothing in column "${low.name}" (does each variant set this key itself? then vary it under variants[...])`]);
     }

@@ -9,7 +9,7 @@ import { parseDuration } from "../scenario/units.js";
 import { SEC } from "../sim/engine.js";
 import { renderSvg, traceFigure } from "../report/figures.js";
 import { AtomicFile, checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
-import { loadChecked, pickColumn } from "./load.js";
+import { checkPolicies, loadChecked, pickColumn } from "./load.js";
 import { guardDuration, intArg, maxHoursOption, setOption } from "./options.js";
 
 /** The longest window `--plot` draws: a second of Table 2 is some 25,000 bars already. */
@@ -53,6 +53,7 @@ export function traceCommand(prog: Command, io: CliIo): void {
   maxHoursOption(setOption(cmd)).action(async (file: string, flags: TraceFlags) => {
     const { scenario } = loadChecked(file, flags.set);
     const column = pickColumn(file, scenario, flags.column);
+    await checkPolicies(file, column.scenario);
     const time = (flag: string, text: string | undefined, fallback: number) => {
       if (text === undefined) return fallback;
       const d = parseDuration(text);

@@ -7,14 +7,14 @@ import { estimateWallSeconds, humanDuration } from "../model/estimate.js";
 import { columnOption, defaultJobs, setOption, sweepOption } from "./options.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
-import { loadChecked } from "./load.js";
+import { checkPolicies, loadChecked } from "./load.js";
 
 export function validateCommand(prog: Command, io: CliIo): void {
   const cmd = prog
     .command("validate")
     .description("check scenario files without running them (exit 2 on the first invalid one, after reporting all)")
     .argument("<scenario...>", "scenario YAML files");
-  sweepOption(setOption(columnOption(cmd))).action((files: string[], flags: { set: Override[]; sweep: Sweep[]; column: string[] }) => {
+  sweepOption(setOption(columnOption(cmd))).action(async (files: string[], flags: { set: Override[]; sweep: Sweep[]; column: string[] }) => {
     const problems: string[] = [];
     for (const file of files) {
       try {
@@ -26,7 +26,9 @@ export function validateCommand(prog: Command, io: CliIo): void {
         } catch (e) {
           throw new UsageError([`${file}: --column: ${(e as Error).message}`]);
         }
-        const columns = flags.sweep.length > 0 ? sweptColumns(chosen, loadSweep(file, flags.set, flags.sweep, flags.column)) : columnsOf(chosen);
+        const sweep = flags.sweep.length > 0 ? loadSweep(file, flags.set, flags.sweep, flags.column) : undefined;
+        for (const sc of [chosen, ...(sweep?.points.map((p) => p.scenario) ?? [])]) await checkPolicies(file, sc);
+        const columns = sweep ? sweptColumns(chosen, sweep) : columnsOf(chosen);
         const given = [...flags.column.map((c) => `--column ${JSON.stringify(c)}`), ...flags.set.map((o) => `--set ${o.text}`), ...flags.sweep.map((s) => `--sweep ${s.text}`)];
         const withFlags = given.length > 0 ? `, with ${given.join(" ")}` : "";
         // The estimate --max-hours checks (src/model/estimate.ts): rough, and mostly on the slow side.

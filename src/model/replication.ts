@@ -2,6 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { HostProfile } from "../profiles/profiles.js";
 import type { Scenario } from "../scenario/schema.js";
+import { loadPolicy, PolicyError } from "../shareguard/policy.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
 
@@ -44,6 +45,11 @@ export interface JobResult {
   decisions: ShareGuardDecision[];
 }
 
+/** Imports the ShareGuard policy module a column's scenario uses, if any (once per thread). */
+export async function loadPoliciesOf(scenario: Scenario): Promise<void> {
+  if (scenario.shareguard?.policy !== undefined) await loadPolicy(scenario.shareguard.policy);
+}
+
 /** Runs one job in this thread. Workers call this too, so both paths give the same numbers. */
 export function runJob(job: Job): JobResult {
   const sim = new Simulation(job.scenario, job.run, job.seed, job.profile, { seriesBin: job.seriesBin });
@@ -66,6 +72,7 @@ export async function runJobs(jobs: Job[], workers: number, onDone: (i: number) 
   const workerUrl = new URL("./replication-worker.js", import.meta.url);
   if (workers <= 1 || jobs.length <= 1 || !workerUrl.pathname.endsWith(".js") || !(await exists(workerUrl))) {
     for (let i = 0; i < jobs.length; i++) {
+      await loadPoliciesOf(jobs[i].scenario);
       results[i] = runJob(jobs[i]);
       onDone(i);
       await yieldBetween();
@@ -82,7 +89,8 @@ export async function runJobs(jobs: Job[], workers: number, onDone: (i: number) 
             const feed = () => {
               if (next >= jobs.length) return resolve();
               const i = next++;
-              w.once("message", (r: JobResult) => {
+              w.once("message", (r: JobResult | { policyError: string }) => {
+                if ("policyError" in r) return reject(new PolicyError(r.policyError));
                 results[i] = r;
                 onDone(i);
                 feed();

@@ -402,7 +402,7 @@ function assemble(
     schemaVersion: SCHEMA_VERSION,
     xeniso: XENISO_VERSION,
     command: "run",
-    scenario: { path: loaded.file, name: sc.name, sha256: loaded.hash, ...(loaded.set.length > 0 ? { set: loaded.set } : {}), ...(opts.sweep ? { sweep: opts.sweep } : {}) },
+    scenario: { path: loaded.file, name: sc.name, sha256: loaded.hash, ...(loaded.policies?.length ? { policies: loaded.policies } : {}), ...(loaded.set.length > 0 ? { set: loaded.set } : {}), ...(opts.sweep ? { sweep: opts.sweep } : {}) },
     profile: sc.profile,
     seed: opts.seed,
     runs: opts.runs,

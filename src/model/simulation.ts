@@ -13,6 +13,7 @@ import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
 import { HTTPERF_MAX_OPEN, WebWorkload, type WebLoad } from "../workloads/web.js";
 import { BulkTransfer } from "../workloads/bulk.js";
+import { makePolicy } from "../shareguard/policy.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
 import { CreditTicker, DebtFeedback } from "./controllers.js";
@@ -203,7 +204,8 @@ export class Simulation {
     const sg = scenario.shareguard;
     if (sg?.enabled && this.nets.length > 0) {
       const limits = new Map(Object.entries(sg.limits).map(([name, limit]) => [this.domains.find((d) => d.name === name)!, limit] as const));
-      this.shareguard = new ShareGuard(this.engine, this.xenmon, (d) => this.netOf.get(d)!, n, limits, sg.interval, sg.action);
+      const policy = sg.policy === undefined ? null : { path: sg.policy, guests: [...this.netOf.keys()], policy: makePolicy(sg.policy, { options: structuredClone(sg.options), interval: sg.interval / 1e9, limits: { ...sg.limits } }) };
+      this.shareguard = new ShareGuard(this.engine, this.xenmon, (d) => this.netOf.get(d)!, n, limits, sg.interval, sg.action, policy);
       this.shareguard.attach();
     }
     if (trace !== null) this.attachTrace(trace, credit);

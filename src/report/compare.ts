@@ -53,6 +53,8 @@ export function howMadeDiffers(before: ResultDoc, after: ResultDoc): string[] {
     ["scenario file sha256", doc.scenario ? `${doc.scenario.sha256.slice(0, 12)}…` : "none"],
     ["--set", doc.scenario?.set?.join(" ") || "none"],
     ["--sweep", doc.scenario?.sweep?.join(" ") || "none"],
+    // A policy module decides the numbers as much as the scenario file does.
+    ["policy modules", doc.scenario?.policies?.map((p) => `${p.path} (${p.sha256.slice(0, 12)}…)`).join(", ") || "none"],
     ["profile", doc.profile],
     ["seed", String(doc.seed)],
     ["runs", String(doc.runs)],

@@ -34,7 +34,7 @@ export interface ResultDoc {
   xeniso: string;
   command: string;
   /** The scenario file, and the `--set` and `--sweep` flags applied to it (only when there were any). */
-  scenario: { path: string; name: string; sha256: string; set?: string[]; sweep?: string[] } | null;
+  scenario: { path: string; name: string; sha256: string; policies?: Array<{ path: string; sha256: string }>; set?: string[]; sweep?: string[] } | null;
   profile: string;
   seed: number;
   runs: number;

@@ -1,8 +1,10 @@
 import { createHash } from "node:crypto";
 import { readFileSync, statSync } from "node:fs";
+import { dirname, relative, resolve } from "node:path";
 import { isAlias, isCollection, isMap, isNode, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type * as z from "zod";
 import { applyOverride, formatPath, OverrideError, type Override } from "./overrides.js";
+import { policyFileProblem } from "../shareguard/policy.js";
 import { ScenarioSchema, scenarioJsonSchema, type Scenario } from "./schema.js";
 
 /** One problem in a scenario file, located as `file:line:col path: message`. */
@@ -35,6 +37,8 @@ export interface LoadedScenario {
   /** The `--set` flags applied on top of the file, as given (also recorded in results). */
   set: string[];
   scenario: Scenario;
+  /** The ShareGuard policy modules the scenario uses (relative to the working folder), with their sha256: part of how a result was made. */
+  policies?: Array<{ path: string; sha256: string }>;
 }
 
 const MAX_BYTES = 1024 * 1024;
@@ -58,7 +62,14 @@ export function loadScenarioFile(file: string, overrides: Override[] = []): Load
     throw new UsageError([`${file}:1:1: file is not valid UTF-8 text`]);
   }
   const scenario = parseScenario(text, file, overrides);
-  return { file, hash: createHash("sha256").update(bytes).digest("hex"), set: overrides.filter((o) => o.flag === "--set").map((o) => o.text), scenario };
+  const policies = [...new Set(policyPaths(scenario).map(({ module }) => module))].map((path) => ({ path: relative(process.cwd(), path), sha256: createHash("sha256").update(readFileSync(path)).digest("hex") }));
+  return { file, hash: createHash("sha256").update(bytes).digest("hex"), set: overrides.filter((o) => o.flag === "--set").map((o) => o.text), scenario, policies };
+}
+
+/** Every ShareGuard block with a policy module, and where it sits in the scenario. */
+function policyPaths(sc: Scenario): Array<{ module: string; path: (string | number)[]; owner: { policy?: string } }> {
+  const blocks: Array<{ sg: { policy?: string } | undefined; path: (string | number)[] }> = [{ sg: sc.shareguard, path: ["shareguard"] }, ...(sc.variants ?? []).map((v, i) => ({ sg: v.shareguard, path: ["variants", i, "shareguard"] }))];
+  return blocks.filter((b) => b.sg?.policy !== undefined).map((b) => ({ module: b.sg!.policy!, path: [...b.path, "policy"], owner: b.sg! }));
 }
 
 /**
@@ -110,11 +121,26 @@ export function parseScenario(text: string, file = "<scenario>", overrides: Over
     throw new UsageError([at(doc.contents?.range?.[0] ?? 0, "", "a scenario is a mapping of keys (name:, profile:, domains: ...)")]);
   }
   const result = ScenarioSchema.safeParse(data);
-  if (result.success) return result.data;
+  // A flag's problems are reported against the flag; so is a problem inside what it set,
+  // or made on the way (a map it had to create).
+  const flagOf = (l: { segments: (string | number)[] }) => setPaths.find((s) => within(l.segments, s.path));
+  if (result.success) {
+    // A policy module is named relative to the scenario file, as a reader of the file
+    // would take it; the scenario carries its absolute path from here on.
+    const base = file === "<scenario>" ? process.cwd() : dirname(resolve(file));
+    const missing: string[] = [];
+    for (const p of policyPaths(result.data)) {
+      p.owner.policy = resolve(base, p.module);
+      const problem = policyFileProblem(p.owner.policy);
+      if (problem === undefined) continue;
+      const flag = flagOf({ segments: p.path });
+      missing.push(flag ? `${file}: ${flag.flag}: ${formatPath(p.path)}: ${problem}` : at(rangeStart(doc.getIn(p.path, true)), formatPath(p.path), problem));
+    }
+    if (missing.length > 0) throw new UsageError(missing);
+    return result.data;
+  }
   // The flags' problems first, then the file's in file order, as an editor would list them.
   const located = result.error.issues.flatMap((issue) => locate(doc, issue));
-  // A problem inside what a flag set, or made on the way (a map it had to create), is the flag's.
-  const flagOf = (l: Located) => setPaths.find((s) => within(l.segments, s.path));
   const flagsUsed = [...new Set(overrides.map((o) => o.flag))].join(" and ");
   const problems = [
     ...located.filter((l) => flagOf(l) !== undefined).map((l) => `${file}: ${flagOf(l)!.flag}: ${l.path}: ${l.message}`),

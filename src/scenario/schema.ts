@@ -165,6 +165,12 @@ const ShareGuardSpec = z.strictObject({
     .enum(["cut", "throttle"])
     .default("cut")
     .describe("cut (the paper's): a guest over its limit has all its traffic stopped for t_def; throttle (beyond the paper): every interval a guest may cause at most its limit of IDD time, by XenMon's cost per packet, and packets past that are dropped"),
+  policy: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("beyond the paper: a JavaScript module (.mjs) of your own that decides, every interval, which guests in limits to cut or throttle, in place of the paper's rule (docs/policies.md; a relative path is read from the scenario file's folder)"),
+  options: z.unknown().optional().describe("anything, handed to the policy module as it is (context.options)"),
 });
 
 const XenMonSpec = z.strictObject({
@@ -426,6 +432,12 @@ export const ScenarioSchema = z
       return name === undefined ? undefined : sc.domains[names.get(name) ?? -1];
     };
     const checkShareGuard = (sg: z.output<typeof ShareGuardSpec> | undefined, path: (string | number)[], moved?: Record<string, string>) => {
+      if (sg?.policy !== undefined && sg.action === "throttle") {
+        ctx.addIssue({ code: "custom", path: [...path, "action"], message: "a policy decides its own actions (cut or throttle): leave action out" });
+      }
+      if (sg?.options !== undefined && sg.policy === undefined) {
+        ctx.addIssue({ code: "custom", path: [...path, "options"], message: "options are for a policy module: give shareguard.policy too" });
+      }
       for (const [name, limit] of Object.entries(sg?.limits ?? {})) {
         const i = names.get(name);
         const idd = i === undefined ? undefined : iddOf(sc.domains[i], moved);

@@ -1,7 +1,9 @@
 import type { Domain } from "../host/domain.js";
 import type { NetBackend } from "../net/netback.js";
 import type { Engine, Nanos } from "../sim/engine.js";
+import type { SimEvent } from "../sim/event-queue.js";
 import type { DomainSample, XenMon } from "../xenmon/xenmon.js";
+import { evaluatePolicy, type Policy, type PolicyReading } from "./policy.js";
 
 /** One of ShareGuard's decisions, for the trace behind Figure 10. */
 export interface ShareGuardDecision {
@@ -34,6 +36,15 @@ export function defenceTime(used: number, limit: number, interval: Nanos): Nanos
  */
 export type ShareGuardAction = "cut" | "throttle";
 
+/** A decision rule of the user's (src/shareguard/policy.ts) in place of the paper's. */
+export interface ShareGuardPolicy {
+  /** The module's path, for messages. */
+  path: string;
+  policy: Policy;
+  /** Every guest with a network port: what the policy is shown. */
+  guests: Domain[];
+}
+
 /**
  * ShareGuard (paper §5.1): every interval t it reads XenMon's estimate of IDD CPU spent
  * for each limited guest over the last t; a guest over its limit has all its traffic
@@ -56,7 +67,13 @@ export class ShareGuard {
   private readonly costSamples = new Map<NetBackend, { charged: number; weighted: number }>();
   private elapsed: Nanos = 0;
   private readonly cutUntil = new Map<Domain, Nanos>();
+  /** The end of each cut in progress, so that a policy may replace or lift it. */
+  private readonly restores = new Map<Domain, SimEvent>();
   private lastDroppedRx = 0;
+  /** A policy's readings: each domain's own CPU and packets over the interval. */
+  private readonly gotten: Float64Array;
+  private readonly sent: Float64Array;
+  private readonly recv: Float64Array;
 
   constructor(
     private readonly engine: Engine,
@@ -67,22 +84,39 @@ export class ShareGuard {
     private readonly limits: Map<Domain, number>,
     private readonly interval: Nanos,
     private readonly action: ShareGuardAction = "cut",
+    private readonly policy: ShareGuardPolicy | null = null,
   ) {
     this.used = new Float64Array(domainCount);
+    this.gotten = new Float64Array(policy ? domainCount : 0);
+    this.sent = new Float64Array(policy ? domainCount : 0);
+    this.recv = new Float64Array(policy ? domainCount : 0);
     for (const dom of limits.keys()) this.costSamples.set(netOf(dom), { charged: 0, weighted: 0 });
   }
 
   attach(): void {
     this.xenmon.onSample((s) => {
       for (const [i, ds] of s.domains.entries()) this.used[i] += ds.iddEstimate;
-      if (this.action === "throttle") this.addCostSample(s.domains);
+      if (this.policy !== null) {
+        for (const [i, ds] of s.domains.entries()) {
+          this.gotten[i] += ds.gotten;
+          this.sent[i] += ds.sent;
+          this.recv[i] += ds.recv;
+        }
+      }
+      if (this.action === "throttle" || this.policy !== null) this.addCostSample(s.domains);
       this.elapsed += s.end - s.start;
       if (this.elapsed < this.interval) return;
-      for (const [dom, limit] of this.limits) {
-        if (this.action === "cut") this.evaluate(dom, limit, this.used[dom.id] / this.elapsed);
-        else this.throttle(dom, limit);
+      if (this.policy !== null) this.applyPolicy(this.policy);
+      else {
+        for (const [dom, limit] of this.limits) {
+          if (this.action === "cut") this.evaluate(dom, limit, this.used[dom.id] / this.elapsed);
+          else this.throttle(dom, limit);
+        }
       }
       this.used.fill(0);
+      this.gotten.fill(0);
+      this.sent.fill(0);
+      this.recv.fill(0);
       for (const c of this.costSamples.values()) c.charged = c.weighted = 0;
       this.elapsed = 0;
     });
@@ -113,6 +147,27 @@ export class ShareGuard {
     return n;
   }
 
+  /** Shows the policy the interval just ended and carries out what it returns. */
+  private applyPolicy({ path, policy, guests }: ShareGuardPolicy): void {
+    const now = this.engine.now;
+    const reading: PolicyReading = { time: now / 1e9, guests: {} };
+    for (const g of guests) {
+      const i = g.id;
+      reading.guests[g.name] = { idd: this.used[i] / this.elapsed, cpu: this.gotten[i] / this.elapsed, sent: this.sent[i], received: this.recv[i], cut: this.isCut(g, now) };
+    }
+    const limits = Object.fromEntries([...this.limits].map(([d, limit]) => [d.name, limit]));
+    const throttled = new Set<Domain>();
+    for (const action of evaluatePolicy(path, policy, reading, limits)) {
+      const dom = [...this.limits.keys()].find((d) => d.name === action.guest)!;
+      if ("cut" in action) this.cut(dom, reading.guests[dom.name].idd, this.limits.get(dom)!, Math.round(action.cut * 1e9));
+      else {
+        this.throttle(dom, action.throttle);
+        throttled.add(dom);
+      }
+    }
+    for (const dom of this.limits.keys()) if (!throttled.has(dom)) this.netOf(dom).port(dom.id).allowance = Infinity;
+  }
+
   /** Sets the guest's budget for the interval beginning now, at the last known cost per packet. */
   private throttle(dom: Domain, limit: number): void {
     const net = this.netOf(dom);
@@ -135,14 +190,37 @@ export class ShareGuard {
     if (this.isCut(dom, now)) return;
     const cutFor = defenceTime(used, limit, this.interval);
     if (cutFor === 0) return;
-    this.decisions.push({ time: now, domain: dom.name, used, limit, cutFor });
-    this.cutUntil.set(dom, now + cutFor);
+    this.cut(dom, used, limit, cutFor);
+  }
+
+  /**
+   * Stops the guest's traffic from now for `cutFor` (0: restores it now). A cut in
+   * progress, which only a policy can replace, ends now: its decision is shortened to
+   * what it lasted, so the record adds up to the time the traffic was off.
+   */
+  private cut(dom: Domain, used: number, limit: number, cutFor: Nanos): void {
+    const now = this.engine.now;
     const port = this.netOf(dom).port(dom.id);
-    port.dropRx = true;
-    port.dropTx = true;
-    this.engine.at(now + cutFor, () => {
+    if (this.isCut(dom, now)) {
+      this.engine.cancel(this.restores.get(dom));
+      let last = this.decisions.length - 1;
+      while (this.decisions[last].domain !== dom.name) last--;
+      this.decisions[last].cutFor = now - this.decisions[last].time;
+      this.cutUntil.set(dom, now);
       port.dropRx = false;
       port.dropTx = false;
-    });
+    }
+    if (cutFor === 0) return;
+    this.decisions.push({ time: now, domain: dom.name, used, limit, cutFor });
+    this.cutUntil.set(dom, now + cutFor);
+    port.dropRx = true;
+    port.dropTx = true;
+    this.restores.set(
+      dom,
+      this.engine.at(now + cutFor, () => {
+        port.dropRx = false;
+        port.dropTx = false;
+      }),
+    );
   }
 }

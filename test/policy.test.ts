@@ -1,0 +1,142 @@
+import { describe, expect, it } from "vitest";
+import { columnsOf } from "../src/model/runner.js";
+import { loadPoliciesOf, runJob, type JobResult } from "../src/model/replication.js";
+import { Simulation } from "../src/model/simulation.js";
+import { loadScenarioFile, UsageError } from "../src/scenario/load.js";
+import { parseOverride } from "../src/scenario/overrides.js";
+import { PolicyError } from "../src/shareguard/policy.js";
+
+// Table 2's "With ShareGuard" column, cut to the first 10 s of Domain-3's transfer.
+const SHORT = ["duration=50s", "window={ from: 40s, to: 50s }"];
+const WITH = "variants[With ShareGuard].shareguard";
+
+function column(sets: string[], name = "With ShareGuard") {
+  const loaded = loadScenarioFile("scenarios/shareguard.yaml", [...SHORT, ...sets].map((t) => ({ ...parseOverride(t), flag: "--set" as const })));
+  return columnsOf(loaded.scenario).find((c) => c.name === name)!.scenario;
+}
+
+async function run(sets: string[], seriesBin?: number): Promise<JobResult> {
+  const scenario = column(sets);
+  await loadPoliciesOf(scenario);
+  return runJob({ scenario, run: 0, seed: 1, seriesBin });
+}
+
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => "no error",
+    (e: Error) => `${e.constructor.name}: ${e.message}`,
+  );
+
+describe("a ShareGuard policy module", () => {
+  it("the paper's rule as a module gives the built-in ShareGuard's run to the bit: metrics, decisions and series", async () => {
+    const builtIn = await run([], 1e9);
+    const module = await run([`${WITH}.policy=policies/shareguard.mjs`], 1e9);
+    expect(builtIn.decisions.length).toBeGreaterThan(3);
+    expect(module.metrics).toEqual(builtIn.metrics);
+    expect(module.decisions).toEqual(builtIn.decisions);
+    expect(module.series).toEqual(builtIn.series);
+  });
+
+  it("the throttle as a module gives the built-in throttle's run to the bit", async () => {
+    const builtIn = await run([`${WITH}.action=throttle`]);
+    const module = await run([`${WITH}.policy=policies/throttle.mjs`]);
+    const drops = builtIn.metrics.find((m) => m.key === "Domain-3.shareguardDrops")!.value;
+    expect(drops).toBeGreaterThan(0);
+    expect(module.metrics).toEqual(builtIn.metrics);
+  });
+
+  it("work-conserving: the paper's rule while the IDD is busy, nothing while it has CPU to spare", async () => {
+    const always = await run([`${WITH}.policy=policies/work-conserving.mjs`, `${WITH}.options={ busy: 0.01 }`], 1e9);
+    const builtIn = await run([], 1e9);
+    expect(always.decisions).toEqual(builtIn.decisions);
+    const never = await run([`${WITH}.policy=policies/work-conserving.mjs`, `${WITH}.options={ busy: 1 }`], 1e9);
+    expect(never.decisions).toEqual([]);
+    // Uncut, Domain-3 takes what the "Without" column gives it.
+    const without = runJob({ scenario: column([], "Without ShareGuard"), run: 0, seed: 1 });
+    const d3 = (r: JobResult) => r.metrics.find((m) => m.key === "Domain-3.idd")!.value;
+    expect(d3(never)).toBe(d3(without));
+  });
+
+  it("slack throttle: the limit, or what the unlimited guests leave of busy, split among the limited ones", async () => {
+    const { default: slackThrottle } = await import("../scenarios/policies/slack-throttle.mjs");
+    const reading = (idds: Record<string, number>) => ({ time: 1, guests: Object.fromEntries(Object.entries(idds).map(([name, idd]) => [name, { idd, cpu: 0, sent: 0, received: 0, cut: false }])) });
+    const one = slackThrottle({ interval: 0.5, limits: { C: 0.05 }, options: { busy: 0.55 } });
+    const [slack] = one.evaluate(reading({ A: 0.1, B: 0.2, C: 0.3 }));
+    expect(slack.guest).toBe("C");
+    expect(slack.throttle).toBeCloseTo(0.25, 12);
+    expect(one.evaluate(reading({ A: 0.3, B: 0.24, C: 0 }))).toEqual([{ guest: "C", throttle: 0.05 }]);
+    const two = slackThrottle({ interval: 0.5, limits: { B: 0.05, C: 0.02 }, options: { busy: 0.5 } });
+    const split = two.evaluate(reading({ A: 0.3, B: 0.2, C: 0.3 }));
+    expect(split.map((a: { guest: string }) => a.guest)).toEqual(["B", "C"]);
+    for (const a of split) expect(a.throttle).toBeCloseTo(0.1, 12);
+    expect(() => slackThrottle({ interval: 0.5, limits: {}, options: {} })).toThrow(/options\.busy/);
+  });
+
+  it("a cut it gives replaces the one in progress, and cut: 0 lifts it; the record says how long the traffic was off", async () => {
+    const r = await run([`${WITH}.policy=../test/policies/cut-then-lift.mjs`], 1e9);
+    expect(r.decisions).toHaveLength(1);
+    const [d] = r.decisions;
+    expect(d.domain).toBe("Domain-3");
+    // Domain-3 starts at 40 s and is first seen sending at the evaluation at 40.5 s; lifted one interval on.
+    expect(d.time).toBe(40.5e9);
+    expect(d.cutFor).toBe(0.5e9);
+    const off = r.metrics.find((m) => m.key === "Domain-3.shareguardOff")!.value;
+    expect(off).toBeCloseTo(5, 9); // 0.5 s of the 10 s window
+  });
+
+  it("what it returns is checked: a guest outside limits, neither or both of cut and throttle, a bad number", async () => {
+    const cases: Array<[string, string]> = [
+      ["[{ guest: Domain-1, cut: 1 }]", "guest must name a guest in shareguard.limits (Domain-3)"],
+      ["[{ guest: Domain-3 }]", "give one of cut (seconds) or throttle (a share of a CPU)"],
+      ["[{ guest: Domain-3, cut: 1, throttle: 0.1 }]", "give one of cut (seconds) or throttle"],
+      ["[{ guest: Domain-3, cut: -1 }]", "cut must be a finite number ≥ 0"],
+      ["[{ guest: Domain-3, throttle: 2 }]", "throttle is a share of one CPU, at most 1"],
+      ["[42]", "expected { guest, cut } or { guest, throttle }"],
+      ["{ guest: Domain-3 }", "returned object; expected an array of actions"],
+    ];
+    for (const [actions, message] of cases) {
+      const err = await failure(run([`${WITH}.policy=../test/policies/returns.mjs`, `${WITH}.options={ actions: ${actions} }`]));
+      expect(err).toMatch(/^PolicyError: .*test\/policies\/returns\.mjs: evaluate at 0\.5 s/);
+      expect(err).toContain(message);
+    }
+  });
+
+  it("a policy that throws stops the run with its module, the time and its error", async () => {
+    const err = await failure(run([`${WITH}.policy=../test/policies/throws.mjs`]));
+    expect(err).toMatch(/^PolicyError: .*test\/policies\/throws\.mjs: evaluate at 1\.5 s threw: RangeError: no more$/);
+  });
+
+  it("a module whose default export is not a function is refused when it is loaded", async () => {
+    const err = await failure(loadPoliciesOf(column([`${WITH}.policy=../test/policies/not-a-function.mjs`])));
+    expect(err).toMatch(/^PolicyError: .*not-a-function\.mjs: its default export must be a function .*; it is object$/);
+  });
+
+  it("a missing module, a non-JavaScript file, action: throttle and options without a policy are refused at their place", () => {
+    const problems = (sets: string[]) => {
+      try {
+        column(sets);
+        return [];
+      } catch (e) {
+        if (!(e instanceof UsageError)) throw e;
+        return e.diagnostics;
+      }
+    };
+    expect(problems([`${WITH}.policy=nowhere.mjs`])).toEqual([
+      expect.stringMatching(/^scenarios\/shareguard\.yaml: --set variants\[With ShareGuard\]\.shareguard\.policy=nowhere\.mjs: variants\[2\]\.shareguard\.policy: .*scenarios\/nowhere\.mjs: no such file \(a relative path is read from the scenario file's folder\)$/),
+    ]);
+    expect(problems([`${WITH}.policy=shareguard.yaml`])[0]).toMatch(/shareguard\.yaml: a policy is a JavaScript module \(\.js or \.mjs\)$/);
+    expect(problems([`${WITH}.policy=policies/shareguard.mjs`, `${WITH}.action=throttle`])[0]).toMatch(/shareguard\.action: a policy decides its own actions \(cut or throttle\): leave action out/);
+    expect(problems([`${WITH}.options={ busy: 1 }`])[0]).toMatch(/shareguard\.options: options are for a policy module: give shareguard\.policy too/);
+  });
+
+  it("a run's policy gets its own copy of the options, so one run cannot change the next", async () => {
+    const scenario = column([`${WITH}.policy=policies/work-conserving.mjs`, `${WITH}.options={ busy: 0.5 }`]);
+    await loadPoliciesOf(scenario);
+    new Simulation(scenario, 0, 1);
+    expect(scenario.shareguard?.options).toEqual({ busy: 0.5 });
+    const bad = column([`${WITH}.policy=policies/work-conserving.mjs`, `${WITH}.options={ busy: 2 }`]);
+    await loadPoliciesOf(bad);
+    expect(() => new Simulation(bad, 0, 1)).toThrow(PolicyError);
+    expect(() => new Simulation(bad, 0, 1)).toThrow(/work-conserving\.mjs: its default export threw: Error: options\.busy must be a share of a CPU/);
+  });
+});
