@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { columnsOf } from "../src/model/runner.js";
 import { loadPoliciesOf, runJob, type JobResult } from "../src/model/replication.js";
 import { Simulation } from "../src/model/simulation.js";
+import { Trace } from "../src/model/trace.js";
 import { loadScenarioFile, UsageError } from "../src/scenario/load.js";
 import { parseOverride } from "../src/scenario/overrides.js";
 import { PolicyError } from "../src/shareguard/policy.js";
@@ -82,6 +83,30 @@ describe("a ShareGuard policy module", () => {
     expect(d.cutFor).toBe(0.5e9);
     const off = r.metrics.find((m) => m.key === "Domain-3.shareguardOff")!.value;
     expect(off).toBeCloseTo(5, 9); // 0.5 s of the 10 s window
+  });
+
+  it("the trace draws a cut a policy ended early as long as it lasted, and does not call a cut within the limit one over it", async () => {
+    const scenario = column([`${WITH}.policy=../test/policies/cut-then-lift.mjs`]);
+    await loadPoliciesOf(scenario);
+    const trace = (format: "csv" | "chrome") => {
+      let text = "";
+      const t = new Trace((x) => (text += x), 40e9, 42e9, false, format);
+      new Simulation(scenario, 0, 1, undefined, { trace: t }).execute();
+      t.finish(scenario.duration);
+      return text;
+    };
+    const slices = (JSON.parse(trace("chrome")).traceEvents as Array<{ ph: string; pid: number; ts: number; dur: number }>).filter((e) => e.ph === "X" && e.pid === 1);
+    expect(slices.map((e) => [e.ts, e.dur])).toEqual([[40.5e6, 0.5e6]]);
+    // The record says what was decided, when it was decided.
+    const row = trace("csv").split("\n").find((l) => l.includes(",cut,"))!;
+    expect(row).toMatch(/^40500,,cut,Domain-3,,,used [\d.]+% of the IDD > limit 5%: off 10000 ms$/);
+    // A policy may cut a guest within its limit: the record does not say it was over.
+    let csv = "";
+    const direct = new Trace((x) => (csv += x));
+    const d3 = new Simulation(scenario, 0, 1).domains[3];
+    direct.cut(d3, { time: 1e9, domain: "Domain-3", used: 0.01, limit: 0.05, cutFor: 0.5e9 });
+    direct.flush();
+    expect(csv.trimEnd().split("\n")[1]).toBe("1000,,cut,Domain-3,,,used 1% of the IDD ≤ limit 5%: off 500 ms");
   });
 
   it("what it returns is checked: a guest outside limits, neither or both of cut and throttle, a bad number", async () => {

@@ -223,7 +223,7 @@ export class Simulation {
     this.xenmon.onSample(() => {
       for (; seen < sg.decisions.length; seen++) {
         const d = sg.decisions[seen];
-        trace.cut(d.time, this.domains.find((x) => x.name === d.domain)!, d.used, d.limit, d.cutFor);
+        trace.cut(this.domains.find((x) => x.name === d.domain)!, d);
       }
     });
   }

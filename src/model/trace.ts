@@ -1,6 +1,7 @@
 import type { CpuObserver, SwitchReason } from "../host/cpu.js";
 import type { Domain } from "../host/domain.js";
 import { csvField } from "../report/csv.js";
+import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import type { Nanos } from "../sim/engine.js";
 
 /** A stretch of time in ms: a domain running on a CPU, or cut off by ShareGuard (cpu −1). */
@@ -66,6 +67,8 @@ export class Trace implements CpuObserver {
   private readonly onCpu = new Map<number, { dom: Domain | null; since: Nanos }>();
   /** Domains the credit scheduler holds parked, and since when. */
   private readonly parkedSince = new Map<Domain, Nanos>();
+  /** ShareGuard's cuts so far, whose spans `finish` draws. */
+  private readonly cutsDecided: Array<{ dom: Domain; decision: Readonly<ShareGuardDecision> }> = [];
   /** Domains whose queued work is recorded at each of their switches (the net-IDDs: where packets wait). */
   private readonly watched = new Set<Domain>();
   private readonly encoder: TraceEncoder;
@@ -118,12 +121,15 @@ export class Trace implements CpuObserver {
     if (this.inWindow(now)) this.push(this.encoder.debt(now, dom.cpu, dom.name, amount));
   }
 
-  cut(now: Nanos, dom: Domain, used: number, limit: number, cutFor: Nanos): void {
-    if (this.inWindow(now)) this.push(this.encoder.cut(now, dom.name, used, limit, cutFor));
-    this.clipped(now, now + cutFor, (a, b) => {
-      this.cuts?.push(msSpan(-1, dom.name, a, b));
-      return this.encoder.cutSpan(dom, a, b, used, limit);
-    });
+  /**
+   * A cut as ShareGuard decided it: its record now, its span at the end of the run. A
+   * policy module may end a cut early (src/shareguard/policy.ts), which shortens the
+   * decision in place, so a span is drawn only once no cut can change.
+   */
+  cut(dom: Domain, decision: Readonly<ShareGuardDecision>): void {
+    const { time, used, limit, cutFor } = decision;
+    if (this.inWindow(time)) this.push(this.encoder.cut(time, dom.name, used, limit, cutFor));
+    this.cutsDecided.push({ dom, decision });
   }
 
   /** Closes what still runs, or stays parked, at `end` (the run's end) and hands the last records to the sink. */
@@ -132,6 +138,13 @@ export class Trace implements CpuObserver {
     this.onCpu.clear();
     for (const [dom, since] of this.parkedSince) this.clipped(since, end, (a, b) => this.encoder.parkedSpan(dom, a, b));
     this.parkedSince.clear();
+    for (const { dom, decision: d } of this.cutsDecided) {
+      this.clipped(d.time, d.time + d.cutFor, (a, b) => {
+        this.cuts?.push(msSpan(-1, dom.name, a, b));
+        return this.encoder.cutSpan(dom, a, b, d.used, d.limit);
+      });
+    }
+    this.cutsDecided.length = 0;
     this.push(this.encoder.tail());
     this.flush();
   }
@@ -180,7 +193,8 @@ class CsvEncoder implements TraceEncoder {
   woke = (now: Nanos, cpu: number, dom: string) => this.row(now, cpu, "wake", dom);
   debt = (now: Nanos, cpu: number, dom: string, amount: Nanos) => this.row(now, cpu, "debt", dom, "", "", `added ${us(amount)} us`);
   cut = (now: Nanos, dom: string, used: number, limit: number, cutFor: Nanos) =>
-    this.row(now, "", "cut", dom, "", "", `used ${pct(used)} of the IDD > limit ${pct(limit)}: off ${cutFor / 1e6} ms`);
+    // A policy module may cut a guest within its limit too.
+    this.row(now, "", "cut", dom, "", "", `used ${pct(used)} of the IDD ${used > limit ? ">" : "≤"} limit ${pct(limit)}: off ${cutFor / 1e6} ms`);
   parked = (now: Nanos, cpu: number, dom: string, parked: boolean) => this.row(now, cpu, parked ? "park" : "unpark", dom);
   ran = () => null;
   cutSpan = () => null;
