@@ -5,7 +5,7 @@ import { Simulation } from "../src/model/simulation.js";
 import { Trace } from "../src/model/trace.js";
 import { loadScenarioFile, UsageError } from "../src/scenario/load.js";
 import { parseOverride } from "../src/scenario/overrides.js";
-import { PolicyError } from "../src/shareguard/policy.js";
+import { PolicyError } from "../src/model/policy-module.js";
 
 // Table 2's "With ShareGuard" column, cut to the first 10 s of Domain-3's transfer.
 const SHORT = ["duration=50s", "window={ from: 40s, to: 50s }"];
@@ -116,7 +116,7 @@ describe("a ShareGuard policy module", () => {
       ["[{ guest: Domain-3, cut: 1, throttle: 0.1 }]", "give one of cut (seconds) or throttle"],
       ["[{ guest: Domain-3, cut: -1 }]", "cut must be a finite number ≥ 0"],
       ["[{ guest: Domain-3, throttle: 2 }]", "throttle is a share of one CPU, at most 1"],
-      ["[42]", "expected { guest, cut } or { guest, throttle }"],
+      ["[42]", "expected an object"],
       ["{ guest: Domain-3 }", "returned object; expected an array of actions"],
     ];
     for (const [actions, message] of cases) {
@@ -163,5 +163,51 @@ describe("a ShareGuard policy module", () => {
     await loadPoliciesOf(bad);
     expect(() => new Simulation(bad, 0, 1)).toThrow(PolicyError);
     expect(() => new Simulation(bad, 0, 1)).toThrow(/work-conserving\.mjs: its default export threw: Error: options\.busy must be a share of a CPU/);
+  });
+});
+
+describe("a debt policy module (scheduler.debtPolicy)", () => {
+  // Table 1's SEDF-DC column, cut to 20 s.
+  const sedfDc = (sets: string[]) => {
+    const loaded = loadScenarioFile("scenarios/sedf-dc.yaml", ["duration=20s", ...sets].map((t) => ({ ...parseOverride(t), flag: "--set" as const })));
+    return columnsOf(loaded.scenario).find((c) => c.name === "SEDF-DC")!.scenario;
+  };
+  const runDebt = async (sets: string[]) => {
+    const scenario = sedfDc(sets);
+    await loadPoliciesOf(scenario);
+    return runJob({ scenario, run: 0, seed: 1 });
+  };
+  const SCHED = "variants[SEDF-DC].scheduler";
+
+  it("the paper's rule as a module gives the built-in SEDF-DC's run to the bit", async () => {
+    const builtIn = await runDebt([]);
+    const module = await runDebt([`${SCHED}.debtPolicy=policies/sedf-dc.mjs`]);
+    expect(module.metrics).toEqual(builtIn.metrics);
+  });
+
+  it("an allowance comes on top of the guest's share: combined use is its 22 % plus what it may cause free", async () => {
+    const combined = (r: JobResult) => r.metrics.find((m) => m.key === "Domain-1.combined")!.value;
+    const paper = await runDebt([]);
+    const free = await runDebt([`${SCHED}.debtPolicy=policies/debt-allowance.mjs`, `${SCHED}.debtOptions={ free: 0.02 }`]);
+    expect(combined(paper)).toBeCloseTo(22, 0);
+    expect(combined(free)).toBeGreaterThan(combined(paper) + 1.5);
+    expect(combined(free)).toBeLessThan(combined(paper) + 2.5);
+  });
+
+  it("what it returns is checked, and it is refused where no scheduler collects debt", async () => {
+    const bad = async (actions: string) =>
+      failure(runDebt([`${SCHED}.debtPolicy=../test/policies/returns.mjs`, `${SCHED}.debtOptions={ actions: ${actions} }`]));
+    expect(await bad("[{ guest: Domain-1, debt: -1 }]")).toMatch(/^PolicyError: .*returns\.mjs: evaluate at 0\.5 s: action 0 \(.*\): debt must be a finite number of seconds ≥ 0$/);
+    expect(await bad("[{ guest: Domain-0, debt: 1 }]")).toMatch(/guest must name a guest in the reading \(Domain-1, Domain-2, Domain-3\)$/);
+    const refused = (sets: string[]) => {
+      try {
+        sedfDc(sets);
+        return "";
+      } catch (e) {
+        return (e as UsageError).diagnostics.join("\n");
+      }
+    };
+    expect(refused(["variants[SEDF].scheduler.debtPolicy=policies/sedf-dc.mjs"])).toMatch(/variants\[0\]\.scheduler\.debtPolicy: a debt policy is for a scheduler that collects debt \(sedf-dc or credit-dc\), and this one runs sedf/);
+    expect(refused([`${SCHED}.debtOptions={ free: 1 }`])).toMatch(/scheduler\.debtOptions: debtOptions are for a debt policy module: give scheduler\.debtPolicy too/);
   });
 });

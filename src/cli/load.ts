@@ -1,6 +1,6 @@
 import { loadPoliciesOf } from "../model/replication.js";
 import { columnsOf, type Column } from "../model/runner.js";
-import { PolicyError } from "../shareguard/policy.js";
+import { PolicyError } from "../model/policy-module.js";
 import { metricKeys } from "../model/simulation.js";
 import { diagnosticAt, didYouMean, loadScenarioFile, UsageError, type LoadedScenario } from "../scenario/load.js";
 import type { Override } from "../scenario/overrides.js";
@@ -19,7 +19,7 @@ export function loadChecked(file: string, set: Override[]): LoadedScenario {
 }
 
 /**
- * Imports the ShareGuard policy module of every column and checks what it exports, so a
+ * Imports the policy modules of every column and checks what it exports, so a
  * module that cannot work is refused before anything runs (the file itself was checked
  * when the scenario was read, with its place in the file).
  */
@@ -28,7 +28,7 @@ export async function checkPolicies(file: string, sc: Scenario): Promise<void> {
     try {
       await loadPoliciesOf(c.scenario);
     } catch (e) {
-      if (e instanceof PolicyError) throw new UsageError([`${file}: shareguard.policy: ${e.message}`]);
+      if (e instanceof PolicyError) throw new UsageError([`${file}: ${e.key}: ${e.message}`]);
       throw e;
     }
   }

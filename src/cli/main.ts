@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { UsageError } from "../scenario/load.js";
-import { PolicyError } from "../shareguard/policy.js";
+import { PolicyError } from "../model/policy-module.js";
 import { XENISO_VERSION } from "../report/result.js";
 import { EXIT, OutputError, processIo, removePendingTemps, TooLongError, type CliIo } from "./io.js";
 import { runCommand } from "./run.js";
@@ -61,7 +61,7 @@ function handleError(e: unknown, io: CliIo): number {
   }
   if (e instanceof PolicyError) {
     // The user's policy module failed during a run: its message names the module and the time.
-    io.stderr(`error: shareguard.policy: ${e.message}\n`);
+    io.stderr(`error: ${e.key}: ${e.message}\n`);
     return EXIT.usage;
   }
   if (e instanceof OutputError) {

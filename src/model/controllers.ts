@@ -1,9 +1,10 @@
 import type { PhysicalCpu } from "../host/cpu.js";
 import type { Domain } from "../host/domain.js";
-import { isDebtCollector } from "../host/scheduler.js";
+import { isDebtCollector, type DebtCollector } from "../host/scheduler.js";
 import { CREDIT_ACCOUNTING, type CreditAccounting } from "../host/schedulers/credit.js";
 import type { Engine, Nanos } from "../sim/engine.js";
 import type { XenMon } from "../xenmon/xenmon.js";
+import { evaluateDebtPolicy, type DebtPolicy, type DebtReading } from "./debt-policy.js";
 
 /**
  * SEDF-DC's feedback loop (paper §4.1), also Credit-DC's: every feedback interval t,
@@ -13,6 +14,8 @@ import type { XenMon } from "../xenmon/xenmon.js";
  */
 export class DebtFeedback {
   private readonly used: Float64Array;
+  /** A policy's readings: each domain's own CPU over the interval. */
+  private readonly gotten: Float64Array;
   private elapsed: Nanos = 0;
 
   constructor(
@@ -22,25 +25,51 @@ export class DebtFeedback {
     private readonly interval: Nanos,
     /** Told of each feedback (a scheduling trace): the debt added to `dom`, in ns. */
     private readonly onDebt: ((dom: Domain, amount: Nanos) => void) | null = null,
+    /** A rule of the user's in place of the paper's (src/model/debt-policy.ts), shown the guests that have a net-IDD. */
+    private readonly policy: { path: string; policy: DebtPolicy; guests: Domain[] } | null = null,
   ) {
     this.used = new Float64Array(domains.length);
+    this.gotten = new Float64Array(policy ? domains.length : 0);
   }
 
   attach(): void {
     this.xenmon.onSample((s) => {
       s.domains.forEach((ds, i) => (this.used[i] += ds.iddEstimate));
+      if (this.policy !== null) s.domains.forEach((ds, i) => (this.gotten[i] += ds.gotten));
       this.elapsed += s.end - s.start;
       if (this.elapsed < this.interval) return;
-      for (const dom of this.domains) {
-        const sched = this.cpus[dom.cpu].scheduler;
-        if (this.used[dom.id] > 0 && isDebtCollector(sched)) {
-          sched.addDebt(dom, this.used[dom.id]);
-          this.onDebt?.(dom, this.used[dom.id]);
+      if (this.policy !== null) this.applyPolicy(this.policy, s.end);
+      else {
+        for (const dom of this.domains) {
+          const sched = this.cpus[dom.cpu].scheduler;
+          if (this.used[dom.id] > 0 && isDebtCollector(sched)) this.charge(sched, dom, this.used[dom.id]);
         }
       }
       this.used.fill(0);
+      this.gotten.fill(0);
       this.elapsed = 0;
     });
+  }
+
+  private charge(sched: DebtCollector, dom: Domain, amount: Nanos): void {
+    sched.addDebt(dom, amount);
+    this.onDebt?.(dom, amount);
+  }
+
+  /** Shows the policy the interval just ended and charges the debt it returns. */
+  private applyPolicy({ path, policy, guests }: { path: string; policy: DebtPolicy; guests: Domain[] }, now: Nanos): void {
+    const collectors = new Map<string, { dom: Domain; sched: DebtCollector }>();
+    const reading: DebtReading = { time: now / 1e9, guests: {} };
+    for (const dom of guests) {
+      const sched = this.cpus[dom.cpu].scheduler;
+      if (!isDebtCollector(sched)) continue;
+      collectors.set(dom.name, { dom, sched });
+      reading.guests[dom.name] = { idd: this.used[dom.id] / this.elapsed, cpu: this.gotten[dom.id] / this.elapsed, debt: sched.debtOf(dom) / 1e9 };
+    }
+    for (const { guest, debt } of evaluateDebtPolicy(path, policy, reading)) {
+      const { dom, sched } = collectors.get(guest)!;
+      if (debt > 0) this.charge(sched, dom, debt * 1e9);
+    }
   }
 }
 

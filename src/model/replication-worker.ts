@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { PolicyError } from "../shareguard/policy.js";
+import { PolicyError } from "./policy-module.js";
 import { loadPoliciesOf, runJob, type Job } from "./replication.js";
 
 // A worker thread of `--jobs N`: runs the jobs it is sent, one at a time. A policy
@@ -11,6 +11,6 @@ parentPort!.on("message", async (job: Job) => {
     parentPort!.postMessage(runJob(job));
   } catch (e) {
     if (!(e instanceof PolicyError)) throw e;
-    parentPort!.postMessage({ policyError: e.message });
+    parentPort!.postMessage({ policyError: { key: e.key, message: e.message } });
   }
 });

@@ -2,7 +2,7 @@ import { setFlagsFromString } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { HostProfile } from "../profiles/profiles.js";
 import type { Scenario } from "../scenario/schema.js";
-import { loadPolicy, PolicyError } from "../shareguard/policy.js";
+import { loadPolicy, PolicyError, type PolicyKey } from "./policy-module.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { Simulation, type Metric, type SeriesPoint } from "./simulation.js";
 
@@ -45,9 +45,10 @@ export interface JobResult {
   decisions: ShareGuardDecision[];
 }
 
-/** Imports the ShareGuard policy module a column's scenario uses, if any (once per thread). */
+/** Imports the policy modules a column's scenario uses, if any (once per thread). */
 export async function loadPoliciesOf(scenario: Scenario): Promise<void> {
-  if (scenario.shareguard?.policy !== undefined) await loadPolicy(scenario.shareguard.policy);
+  if (scenario.shareguard?.policy !== undefined) await loadPolicy(scenario.shareguard.policy, "shareguard.policy");
+  if (scenario.scheduler.debtPolicy !== undefined) await loadPolicy(scenario.scheduler.debtPolicy, "scheduler.debtPolicy");
 }
 
 /** Runs one job in this thread. Workers call this too, so both paths give the same numbers. */
@@ -89,8 +90,8 @@ export async function runJobs(jobs: Job[], workers: number, onDone: (i: number) 
             const feed = () => {
               if (next >= jobs.length) return resolve();
               const i = next++;
-              w.once("message", (r: JobResult | { policyError: string }) => {
-                if ("policyError" in r) return reject(new PolicyError(r.policyError));
+              w.once("message", (r: JobResult | { policyError: { key: PolicyKey; message: string } }) => {
+                if ("policyError" in r) return reject(new PolicyError(r.policyError.key, r.policyError.message));
                 results[i] = r;
                 onDone(i);
                 feed();

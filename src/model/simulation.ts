@@ -13,10 +13,11 @@ import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
 import { HTTPERF_MAX_OPEN, WebWorkload, type WebLoad } from "../workloads/web.js";
 import { BulkTransfer } from "../workloads/bulk.js";
-import { makePolicy } from "../shareguard/policy.js";
+import { makeShareGuardPolicy } from "../shareguard/policy.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
 import { CreditTicker, DebtFeedback } from "./controllers.js";
+import { makeDebtPolicy } from "./debt-policy.js";
 import type { Trace } from "./trace.js";
 import { SeriesBinner, swingSamples, WindowTotals, type ReplyCounts } from "./sample-stats.js";
 import { hostProfile } from "./host-profile.js";
@@ -198,13 +199,15 @@ export class Simulation {
     const trace = options.trace ?? null;
     if (types.includes("sedf-dc") || types.includes("credit-dc")) {
       const onDebt = trace && ((dom: Domain, amount: Nanos) => trace.debt(this.engine.now, dom, amount));
-      new DebtFeedback(this.xenmon, this.cpus, this.domains, scenario.scheduler.feedbackInterval, onDebt).attach();
+      const s = scenario.scheduler;
+      const policy = s.debtPolicy === undefined ? null : { path: s.debtPolicy, guests: [...this.netOf.keys()], policy: makeDebtPolicy(s.debtPolicy, { options: structuredClone(s.debtOptions), interval: s.feedbackInterval / 1e9 }) };
+      new DebtFeedback(this.xenmon, this.cpus, this.domains, s.feedbackInterval, onDebt, policy).attach();
     }
     if (credit !== null) new CreditTicker(this.engine, credit, this.cpus).attach();
     const sg = scenario.shareguard;
     if (sg?.enabled && this.nets.length > 0) {
       const limits = new Map(Object.entries(sg.limits).map(([name, limit]) => [this.domains.find((d) => d.name === name)!, limit] as const));
-      const policy = sg.policy === undefined ? null : { path: sg.policy, guests: [...this.netOf.keys()], policy: makePolicy(sg.policy, { options: structuredClone(sg.options), interval: sg.interval / 1e9, limits: { ...sg.limits } }) };
+      const policy = sg.policy === undefined ? null : { path: sg.policy, guests: [...this.netOf.keys()], policy: makeShareGuardPolicy(sg.policy, { options: structuredClone(sg.options), interval: sg.interval / 1e9, limits: { ...sg.limits } }) };
       this.shareguard = new ShareGuard(this.engine, this.xenmon, (d) => this.netOf.get(d)!, n, limits, sg.interval, sg.action, policy);
       this.shareguard.attach();
     }

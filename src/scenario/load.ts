@@ -4,7 +4,7 @@ import { dirname, relative, resolve } from "node:path";
 import { isAlias, isCollection, isMap, isNode, LineCounter, parseDocument, visit, type Document } from "yaml";
 import type * as z from "zod";
 import { applyOverride, formatPath, OverrideError, type Override } from "./overrides.js";
-import { policyFileProblem } from "../shareguard/policy.js";
+import { policyFileProblem } from "../model/policy-module.js";
 import { ScenarioSchema, scenarioJsonSchema, type Scenario } from "./schema.js";
 
 /** One problem in a scenario file, located as `file:line:col path: message`. */
@@ -37,7 +37,7 @@ export interface LoadedScenario {
   /** The `--set` flags applied on top of the file, as given (also recorded in results). */
   set: string[];
   scenario: Scenario;
-  /** The ShareGuard policy modules the scenario uses (relative to the working folder), with their sha256: part of how a result was made. */
+  /** The policy modules the scenario uses (relative to the working folder), with their sha256: part of how a result was made. */
   policies?: Array<{ path: string; sha256: string }>;
 }
 
@@ -66,10 +66,16 @@ export function loadScenarioFile(file: string, overrides: Override[] = []): Load
   return { file, hash: createHash("sha256").update(bytes).digest("hex"), set: overrides.filter((o) => o.flag === "--set").map((o) => o.text), scenario, policies };
 }
 
-/** Every ShareGuard block with a policy module, and where it sits in the scenario. */
-function policyPaths(sc: Scenario): Array<{ module: string; path: (string | number)[]; owner: { policy?: string } }> {
-  const blocks: Array<{ sg: { policy?: string } | undefined; path: (string | number)[] }> = [{ sg: sc.shareguard, path: ["shareguard"] }, ...(sc.variants ?? []).map((v, i) => ({ sg: v.shareguard, path: ["variants", i, "shareguard"] }))];
-  return blocks.filter((b) => b.sg?.policy !== undefined).map((b) => ({ module: b.sg!.policy!, path: [...b.path, "policy"], owner: b.sg! }));
+/** Every policy module the scenario names (ShareGuard's `policy`, the scheduler's `debtPolicy`), where it sits, and the block that names it. */
+function policyPaths(sc: Scenario): Array<{ module: string; path: (string | number)[]; set: (absolute: string) => void }> {
+  const out: Array<{ module: string; path: (string | number)[]; set: (absolute: string) => void }> = [];
+  const visit = (at: (string | number)[], sg: { policy?: string } | undefined, sched: { debtPolicy?: string } | undefined) => {
+    if (sg?.policy !== undefined) out.push({ module: sg.policy, path: [...at, "shareguard", "policy"], set: (p) => (sg.policy = p) });
+    if (sched?.debtPolicy !== undefined) out.push({ module: sched.debtPolicy, path: [...at, "scheduler", "debtPolicy"], set: (p) => (sched.debtPolicy = p) });
+  };
+  visit([], sc.shareguard, sc.scheduler);
+  sc.variants?.forEach((v, i) => visit(["variants", i], v.shareguard, v.scheduler));
+  return out;
 }
 
 /**
@@ -130,8 +136,9 @@ export function parseScenario(text: string, file = "<scenario>", overrides: Over
     const base = file === "<scenario>" ? process.cwd() : dirname(resolve(file));
     const missing: string[] = [];
     for (const p of policyPaths(result.data)) {
-      p.owner.policy = resolve(base, p.module);
-      const problem = policyFileProblem(p.owner.policy);
+      const absolute = resolve(base, p.module);
+      p.set(absolute);
+      const problem = policyFileProblem(absolute);
       if (problem === undefined) continue;
       const flag = flagOf({ segments: p.path });
       missing.push(flag ? `${file}: ${flag.flag}: ${formatPath(p.path)}: ${problem}` : at(rangeStart(doc.getIn(p.path, true)), formatPath(p.path), problem));

@@ -151,6 +151,12 @@ const SchedulerSpec = z.strictObject({
     .enum(["later", "xen-3.0"])
     .default("later")
     .describe("credit: which sched_credit.c: later (time-based accounting, boost for waking domains, caps by pausing; default) or xen-3.0 (the first, of the paper's time: the domain running at each 10 ms tick pays for the whole tick, no boost, a capped domain in debt parked behind the idle one)"),
+  debtPolicy: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("sedf-dc and credit-dc, beyond the paper: a JavaScript module (.mjs) of your own that decides, every feedback interval, how much debt to add to each guest from XenMon's figures, in place of the paper's rule (all of the estimate; docs/policies.md; a relative path is read from the scenario file's folder)"),
+  debtOptions: z.unknown().optional().describe("anything, handed to the debt policy module as it is (context.options)"),
   unblock: z
     .enum(["paper", "xen-3.0"])
     .default("paper")
@@ -385,6 +391,12 @@ export const ScenarioSchema = z
         }
       }
       const types = cpuList.map((c) => cpuSchedulerType(spec, c));
+      if (spec.debtPolicy !== undefined && !types.includes("sedf-dc") && !types.includes("credit-dc")) {
+        ctx.addIssue({ code: "custom", path: [...at, "debtPolicy"], message: `a debt policy is for a scheduler that collects debt (sedf-dc or credit-dc), and this one runs ${[...new Set(types)].join(" and ")}` });
+      }
+      if (spec.debtOptions !== undefined && spec.debtPolicy === undefined) {
+        ctx.addIssue({ code: "custom", path: [...at, "debtOptions"], message: "debtOptions are for a debt policy module: give scheduler.debtPolicy too" });
+      }
       if (spec.creditVersion !== "later" && !types.some(isCreditScheduler)) {
         ctx.addIssue({ code: "custom", path: [...at, "creditVersion"], message: `a credit scheduler setting, and this scheduler is ${spec.type}` });
       }

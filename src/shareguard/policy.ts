@@ -1,5 +1,4 @@
-import { statSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { evaluateActions, isAmount, makePolicy } from "../model/policy-module.js";
 
 /**
  * ShareGuard's decision rule as a module of the user's own (`shareguard.policy`): every
@@ -58,91 +57,20 @@ export interface Policy {
 /** A policy module's default export: called once per run. */
 export type PolicyFactory = (context: PolicyContext) => Policy;
 
-/** The user's policy failed: it threw, or returned what ShareGuard cannot do. Exit 2, with the module's name. */
-export class PolicyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PolicyError";
-  }
-}
+const KEY = "shareguard.policy";
 
-const loaded = new Map<string, PolicyFactory>();
-
-/**
- * Whether `path` (absolute) can be a policy module: a file named .js or .mjs. Returns the
- * problem, or undefined. Checked when the scenario is read, so the message is located.
- */
-export function policyFileProblem(path: string): string | undefined {
-  if (!/\.m?js$/.test(path)) return `${path}: a policy is a JavaScript module (.js or .mjs)`;
-  try {
-    if (!statSync(path).isFile()) return `${path}: not a file`;
-  } catch {
-    return `${path}: no such file (a relative path is read from the scenario file's folder)`;
-  }
-  return undefined;
-}
-
-/** Imports the policy module at `path` once per thread and checks its default export; throws PolicyError. */
-export async function loadPolicy(path: string): Promise<void> {
-  if (loaded.has(path)) return;
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
-  } catch (e) {
-    throw new PolicyError(`${path}: could not be loaded: ${(e as Error)?.message ?? String(e)}`);
-  }
-  if (typeof mod.default !== "function") {
-    throw new PolicyError(`${path}: its default export must be a function (context) => ({ evaluate(reading) { … } }); it is ${mod.default === undefined ? "missing" : typeof mod.default}`);
-  }
-  loaded.set(path, mod.default as PolicyFactory);
-}
-
-/** Makes one run's policy from a module `loadPolicy` has imported; throws PolicyError. */
-export function makePolicy(path: string, context: PolicyContext): Policy {
-  const factory = loaded.get(path);
-  if (factory === undefined) throw new Error(`policy module ${path} was used before it was loaded`);
-  let policy: unknown;
-  try {
-    policy = factory(context);
-  } catch (e) {
-    throw new PolicyError(`${path}: its default export threw: ${describe(e)}`);
-  }
-  if (typeof (policy as Policy | null)?.evaluate !== "function") throw new PolicyError(`${path}: its default export must return an object with an evaluate(reading) method`);
-  return policy as Policy;
+/** Makes one run's ShareGuard policy from its module (loaded with `loadPolicy`); throws PolicyError. */
+export function makeShareGuardPolicy(path: string, context: PolicyContext): Policy {
+  return makePolicy(path, KEY, context) as Policy;
 }
 
 /** Calls the policy and checks what it returns against the guests it may act on. */
 export function evaluatePolicy(path: string, policy: Policy, reading: PolicyReading, limits: Record<string, number>): PolicyAction[] {
-  const when = `at ${reading.time} s`;
-  let actions: unknown;
-  try {
-    actions = policy.evaluate(reading);
-  } catch (e) {
-    throw new PolicyError(`${path}: evaluate ${when} threw: ${describe(e)}`);
-  }
-  if (actions === undefined || actions === null) return [];
-  if (!Array.isArray(actions)) throw new PolicyError(`${path}: evaluate ${when} returned ${typeof actions}; expected an array of actions`);
-  for (const [i, a] of actions.entries()) {
-    const bad = (why: string) => new PolicyError(`${path}: evaluate ${when}: action ${i} (${safeJson(a)}): ${why}`);
-    if (typeof a !== "object" || a === null) throw bad("expected { guest, cut } or { guest, throttle }");
-    const { guest, cut, throttle } = a as Record<string, unknown>;
-    if (typeof guest !== "string" || !(guest in limits)) throw bad(`guest must name a guest in shareguard.limits (${Object.keys(limits).join(", ")})`);
-    if ((cut === undefined) === (throttle === undefined)) throw bad("give one of cut (seconds) or throttle (a share of a CPU)");
-    const value = cut ?? throttle;
-    if (typeof value !== "number" || !Number.isFinite(value) || value < 0) throw bad(`${cut !== undefined ? "cut" : "throttle"} must be a finite number ≥ 0`);
-    if (throttle !== undefined && (throttle as number) > 1) throw bad("throttle is a share of one CPU, at most 1");
-  }
-  return actions as PolicyAction[];
-}
-
-function describe(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
-  }
+  return evaluateActions<PolicyAction>(path, KEY, policy, reading, reading.time, ({ guest, cut, throttle }) => {
+    if (typeof guest !== "string" || !(guest in limits)) return `guest must name a guest in shareguard.limits (${Object.keys(limits).join(", ")})`;
+    if ((cut === undefined) === (throttle === undefined)) return "give one of cut (seconds) or throttle (a share of a CPU)";
+    if (!isAmount(cut ?? throttle)) return `${cut !== undefined ? "cut" : "throttle"} must be a finite number ≥ 0`;
+    if (throttle !== undefined && (throttle as number) > 1) return "throttle is a share of one CPU, at most 1";
+    return undefined;
+  });
 }
