@@ -109,6 +109,21 @@ describe("a ShareGuard policy module", () => {
     expect(csv.trimEnd().split("\n")[1]).toBe("1000,,cut,Domain-3,,,used 1% of the IDD ≤ limit 5%: off 500 ms");
   });
 
+  it("is shown every guest's XenMon figures and each IDD's CPU, which its guests' shares add up to", async () => {
+    await run([`${WITH}.policy=../test/policies/record.mjs`]);
+    const readings = (globalThis as unknown as { policyReadings: Array<{ time: number; guests: Record<string, { idd: number; iddName: string }>; idds: Record<string, { cpu: number }> }> }).policyReadings;
+    expect(readings.map((r) => r.time).slice(0, 3)).toEqual([0.5, 1, 1.5]);
+    expect(readings).toHaveLength(100); // every 0.5 s of the 50 s
+    for (const r of readings) {
+      expect(Object.keys(r.guests)).toEqual(["Domain-1", "Domain-2", "Domain-3"]);
+      expect(Object.values(r.guests).map((g) => g.iddName)).toEqual(["Domain-0", "Domain-0", "Domain-0"]);
+      const shares = Object.values(r.guests).reduce((a, g) => a + g.idd, 0);
+      expect(shares).toBeCloseTo(r.idds["Domain-0"].cpu, 9);
+    }
+    // Domain-3's transfer shows from 40 s on.
+    expect(readings.find((r) => r.guests["Domain-3"].idd > 0)!.time).toBe(40.5);
+  });
+
   it("what it returns is checked: a guest outside limits, neither or both of cut and throttle, a bad number", async () => {
     const cases: Array<[string, string]> = [
       ["[{ guest: Domain-1, cut: 1 }]", "guest must name a guest in shareguard.limits (Domain-3)"],

@@ -24,6 +24,8 @@ export interface PolicyContext {
 export interface GuestReading {
   /** XenMon's estimate of the CPU its net-IDD spent for it: a share of one CPU. */
   idd: number;
+  /** The name of its net-IDD, a key of `PolicyReading.idds`. */
+  iddName: string;
   /** Its own CPU: a share of one CPU. */
   cpu: number;
   /** Packets netback handled for it, in each direction. */
@@ -39,6 +41,8 @@ export interface PolicyReading {
   time: number;
   /** Every guest with a network port, by name. */
   guests: Record<string, GuestReading>;
+  /** Every net-IDD, by name: its own CPU over the interval (a share of one CPU), what its guests' `idd` shares come out of. */
+  idds: Record<string, { cpu: number }>;
 }
 
 /**

@@ -150,10 +150,12 @@ export class ShareGuard {
   /** Shows the policy the interval just ended and carries out what it returns. */
   private applyPolicy({ path, policy, guests }: ShareGuardPolicy): void {
     const now = this.engine.now;
-    const reading: PolicyReading = { time: now / 1e9, guests: {} };
+    const reading: PolicyReading = { time: now / 1e9, guests: {}, idds: {} };
     for (const g of guests) {
       const i = g.id;
-      reading.guests[g.name] = { idd: this.used[i] / this.elapsed, cpu: this.gotten[i] / this.elapsed, sent: this.sent[i], received: this.recv[i], cut: this.isCut(g, now) };
+      const idd = this.netOf(g).idd;
+      reading.guests[g.name] = { idd: this.used[i] / this.elapsed, iddName: idd.name, cpu: this.gotten[i] / this.elapsed, sent: this.sent[i], received: this.recv[i], cut: this.isCut(g, now) };
+      reading.idds[idd.name] = { cpu: this.gotten[idd.id] / this.elapsed };
     }
     const limits = Object.fromEntries([...this.limits].map(([d, limit]) => [d.name, limit]));
     const throttled = new Set<Domain>();
