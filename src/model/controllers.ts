@@ -3,7 +3,7 @@ import type { Domain } from "../host/domain.js";
 import { isDebtCollector, type DebtCollector } from "../host/scheduler.js";
 import { CREDIT_ACCOUNTING, type CreditAccounting } from "../host/schedulers/credit.js";
 import type { Engine, Nanos } from "../sim/engine.js";
-import type { XenMon } from "../xenmon/xenmon.js";
+import { IntervalTotals, type XenMon } from "../xenmon/xenmon.js";
 import { evaluateDebtPolicy, type DebtPolicy, type DebtReading } from "./debt-policy.js";
 
 /**
@@ -13,10 +13,8 @@ import { evaluateDebtPolicy, type DebtPolicy, type DebtReading } from "./debt-po
  * ground truth.
  */
 export class DebtFeedback {
-  private readonly used: Float64Array;
-  /** A policy's readings: each domain's own CPU over the interval. */
-  private readonly gotten: Float64Array;
-  private elapsed: Nanos = 0;
+  /** XenMon's figures over the interval in progress. */
+  private readonly totals: IntervalTotals;
 
   constructor(
     private readonly xenmon: XenMon,
@@ -28,26 +26,22 @@ export class DebtFeedback {
     /** A rule of the user's in place of the paper's (src/model/debt-policy.ts), shown the guests that have a net-IDD. */
     private readonly policy: { path: string; policy: DebtPolicy; guests: Domain[] } | null = null,
   ) {
-    this.used = new Float64Array(domains.length);
-    this.gotten = new Float64Array(policy ? domains.length : 0);
+    this.totals = new IntervalTotals(domains.length);
   }
 
   attach(): void {
     this.xenmon.onSample((s) => {
-      s.domains.forEach((ds, i) => (this.used[i] += ds.iddEstimate));
-      if (this.policy !== null) s.domains.forEach((ds, i) => (this.gotten[i] += ds.gotten));
-      this.elapsed += s.end - s.start;
-      if (this.elapsed < this.interval) return;
+      const t = this.totals;
+      t.add(s);
+      if (t.elapsed < this.interval) return;
       if (this.policy !== null) this.applyPolicy(this.policy, s.end);
       else {
         for (const dom of this.domains) {
           const sched = this.cpus[dom.cpu].scheduler;
-          if (this.used[dom.id] > 0 && isDebtCollector(sched)) this.charge(sched, dom, this.used[dom.id]);
+          if (t.iddEstimate[dom.id] > 0 && isDebtCollector(sched)) this.charge(sched, dom, t.iddEstimate[dom.id]);
         }
       }
-      this.used.fill(0);
-      this.gotten.fill(0);
-      this.elapsed = 0;
+      t.reset();
     });
   }
 
@@ -58,13 +52,14 @@ export class DebtFeedback {
 
   /** Shows the policy the interval just ended and charges the debt it returns. */
   private applyPolicy({ path, policy, guests }: { path: string; policy: DebtPolicy; guests: Domain[] }, now: Nanos): void {
+    const { iddEstimate, gotten, elapsed } = this.totals;
     const collectors = new Map<string, { dom: Domain; sched: DebtCollector }>();
     const reading: DebtReading = { time: now / 1e9, guests: {} };
     for (const dom of guests) {
       const sched = this.cpus[dom.cpu].scheduler;
       if (!isDebtCollector(sched)) continue;
       collectors.set(dom.name, { dom, sched });
-      reading.guests[dom.name] = { idd: this.used[dom.id] / this.elapsed, cpu: this.gotten[dom.id] / this.elapsed, debt: sched.debtOf(dom) / 1e9 };
+      reading.guests[dom.name] = { idd: iddEstimate[dom.id] / elapsed, cpu: gotten[dom.id] / elapsed, debt: sched.debtOf(dom) / 1e9 };
     }
     for (const { guest, debt } of evaluateDebtPolicy(path, policy, reading)) {
       const { dom, sched } = collectors.get(guest)!;

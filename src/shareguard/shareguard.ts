@@ -2,7 +2,7 @@ import type { Domain } from "../host/domain.js";
 import type { NetBackend } from "../net/netback.js";
 import type { Engine, Nanos } from "../sim/engine.js";
 import type { SimEvent } from "../sim/event-queue.js";
-import type { DomainSample, XenMon } from "../xenmon/xenmon.js";
+import { IntervalTotals, type DomainSample, type XenMon } from "../xenmon/xenmon.js";
 import { evaluatePolicy, type Policy, type PolicyReading } from "./policy.js";
 
 /** One of ShareGuard's decisions, for the trace behind Figure 10. */
@@ -59,21 +59,19 @@ export interface ShareGuardPolicy {
  */
 export class ShareGuard {
   readonly decisions: ShareGuardDecision[] = [];
-  private readonly used: Float64Array;
+  /** XenMon's figures over the interval in progress. */
+  private readonly totals: IntervalTotals;
   /**
    * For the throttle's cost per packet, per net-IDD: the IDD time XenMon charged to the
    * guests it serves, and their weighted packets, over the interval's clean samples.
    */
   private readonly costSamples = new Map<NetBackend, { charged: number; weighted: number }>();
-  private elapsed: Nanos = 0;
   private readonly cutUntil = new Map<Domain, Nanos>();
-  /** The end of each cut in progress, so that a policy may replace or lift it. */
-  private readonly restores = new Map<Domain, SimEvent>();
+  /** Each cut in progress, with its end, so that a policy may replace or lift it. */
+  private readonly inProgress = new Map<Domain, { decision: ShareGuardDecision; restore: SimEvent }>();
   private lastDroppedRx = 0;
-  /** A policy's readings: each domain's own CPU and packets over the interval. */
-  private readonly gotten: Float64Array;
-  private readonly sent: Float64Array;
-  private readonly recv: Float64Array;
+  /** The limited guests by name, for a policy's actions. */
+  private readonly limitedByName: Map<string, Domain>;
 
   constructor(
     private readonly engine: Engine,
@@ -86,39 +84,26 @@ export class ShareGuard {
     private readonly action: ShareGuardAction = "cut",
     private readonly policy: ShareGuardPolicy | null = null,
   ) {
-    this.used = new Float64Array(domainCount);
-    this.gotten = new Float64Array(policy ? domainCount : 0);
-    this.sent = new Float64Array(policy ? domainCount : 0);
-    this.recv = new Float64Array(policy ? domainCount : 0);
+    this.totals = new IntervalTotals(domainCount);
+    this.limitedByName = new Map([...limits.keys()].map((d) => [d.name, d]));
     for (const dom of limits.keys()) this.costSamples.set(netOf(dom), { charged: 0, weighted: 0 });
   }
 
   attach(): void {
     this.xenmon.onSample((s) => {
-      for (const [i, ds] of s.domains.entries()) this.used[i] += ds.iddEstimate;
-      if (this.policy !== null) {
-        for (const [i, ds] of s.domains.entries()) {
-          this.gotten[i] += ds.gotten;
-          this.sent[i] += ds.sent;
-          this.recv[i] += ds.recv;
-        }
-      }
+      const t = this.totals;
+      t.add(s);
       if (this.action === "throttle" || this.policy !== null) this.addCostSample(s.domains);
-      this.elapsed += s.end - s.start;
-      if (this.elapsed < this.interval) return;
+      if (t.elapsed < this.interval) return;
       if (this.policy !== null) this.applyPolicy(this.policy);
       else {
         for (const [dom, limit] of this.limits) {
-          if (this.action === "cut") this.evaluate(dom, limit, this.used[dom.id] / this.elapsed);
+          if (this.action === "cut") this.evaluate(dom, limit, t.iddEstimate[dom.id] / t.elapsed);
           else this.throttle(dom, limit);
         }
       }
-      this.used.fill(0);
-      this.gotten.fill(0);
-      this.sent.fill(0);
-      this.recv.fill(0);
+      t.reset();
       for (const c of this.costSamples.values()) c.charged = c.weighted = 0;
-      this.elapsed = 0;
     });
   }
 
@@ -150,17 +135,18 @@ export class ShareGuard {
   /** Shows the policy the interval just ended and carries out what it returns. */
   private applyPolicy({ path, policy, guests }: ShareGuardPolicy): void {
     const now = this.engine.now;
+    const { iddEstimate, gotten, sent, recv, elapsed } = this.totals;
     const reading: PolicyReading = { time: now / 1e9, guests: {}, idds: {} };
     for (const g of guests) {
       const i = g.id;
       const idd = this.netOf(g).idd;
-      reading.guests[g.name] = { idd: this.used[i] / this.elapsed, iddName: idd.name, cpu: this.gotten[i] / this.elapsed, sent: this.sent[i], received: this.recv[i], cut: this.isCut(g, now) };
-      reading.idds[idd.name] = { cpu: this.gotten[idd.id] / this.elapsed };
+      reading.guests[g.name] = { idd: iddEstimate[i] / elapsed, iddName: idd.name, cpu: gotten[i] / elapsed, sent: sent[i], received: recv[i], cut: this.isCut(g, now) };
+      reading.idds[idd.name] = { cpu: gotten[idd.id] / elapsed };
     }
     const limits = Object.fromEntries([...this.limits].map(([d, limit]) => [d.name, limit]));
     const throttled = new Set<Domain>();
     for (const action of evaluatePolicy(path, policy, reading, limits)) {
-      const dom = [...this.limits.keys()].find((d) => d.name === action.guest)!;
+      const dom = this.limitedByName.get(action.guest)!;
       if ("cut" in action) this.cut(dom, reading.guests[dom.name].idd, this.limits.get(dom)!, Math.round(action.cut * 1e9));
       else {
         this.throttle(dom, action.throttle);
@@ -203,26 +189,24 @@ export class ShareGuard {
   private cut(dom: Domain, used: number, limit: number, cutFor: Nanos): void {
     const now = this.engine.now;
     const port = this.netOf(dom).port(dom.id);
-    if (this.isCut(dom, now)) {
-      this.engine.cancel(this.restores.get(dom));
-      let last = this.decisions.length - 1;
-      while (this.decisions[last].domain !== dom.name) last--;
-      this.decisions[last].cutFor = now - this.decisions[last].time;
+    const current = this.inProgress.get(dom);
+    if (current !== undefined && this.isCut(dom, now)) {
+      this.engine.cancel(current.restore);
+      current.decision.cutFor = now - current.decision.time;
       this.cutUntil.set(dom, now);
       port.dropRx = false;
       port.dropTx = false;
     }
     if (cutFor === 0) return;
-    this.decisions.push({ time: now, domain: dom.name, used, limit, cutFor });
+    const decision = { time: now, domain: dom.name, used, limit, cutFor };
+    this.decisions.push(decision);
     this.cutUntil.set(dom, now + cutFor);
     port.dropRx = true;
     port.dropTx = true;
-    this.restores.set(
-      dom,
-      this.engine.at(now + cutFor, () => {
-        port.dropRx = false;
-        port.dropTx = false;
-      }),
-    );
+    const restore = this.engine.at(now + cutFor, () => {
+      port.dropRx = false;
+      port.dropTx = false;
+    });
+    this.inProgress.set(dom, { decision, restore });
   }
 }

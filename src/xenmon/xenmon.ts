@@ -141,6 +141,44 @@ export class XenMon {
   }
 }
 
+/**
+ * XenMon's samples added up over a controller's own interval (ShareGuard's t, SEDF-DC's
+ * feedback interval), per domain: what the controller reads at the interval's end.
+ */
+export class IntervalTotals {
+  /** XenMon's estimate of the IDD time spent for each domain (ns). */
+  readonly iddEstimate: Float64Array;
+  /** Each domain's own CPU time (ns). */
+  readonly gotten: Float64Array;
+  /** Packets netback handled for each domain, per direction. */
+  readonly sent: Float64Array;
+  readonly recv: Float64Array;
+  /** The time the samples cover (ns). */
+  elapsed: Nanos = 0;
+
+  constructor(domainCount: number) {
+    this.iddEstimate = new Float64Array(domainCount);
+    this.gotten = new Float64Array(domainCount);
+    this.sent = new Float64Array(domainCount);
+    this.recv = new Float64Array(domainCount);
+  }
+
+  add(s: Sample): void {
+    s.domains.forEach((ds, i) => {
+      this.iddEstimate[i] += ds.iddEstimate;
+      this.gotten[i] += ds.gotten;
+      this.sent[i] += ds.sent;
+      this.recv[i] += ds.recv;
+    });
+    this.elapsed += s.end - s.start;
+  }
+
+  reset(): void {
+    for (const a of [this.iddEstimate, this.gotten, this.sent, this.recv]) a.fill(0);
+    this.elapsed = 0;
+  }
+}
+
 function emptySnapshot(): Snapshot {
   return { running: 0, blocked: 0, waited: 0, execCount: 0, sent: 0, recv: 0, truth: 0 };
 }
