@@ -6,13 +6,18 @@
 //   node scripts/update-results.mjs            the paper (results/) and the studies (results/studies/)
 //   node scripts/update-results.mjs --paper    the paper's scenarios and calibration only (~4 min)
 //   node scripts/update-results.mjs --studies  the studies only (~25 min)
+//   node scripts/update-results.mjs --study NAME   one study, scenarios/studies/NAME.yaml
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { renderMarkdown } from "../dist/report/render.js";
 
-const only = process.argv[2];
-if (only !== undefined && only !== "--paper" && only !== "--studies") {
-  console.error(`update-results: unknown argument ${only} (expected --paper or --studies)`);
+const [only, study] = process.argv.slice(2);
+if (only !== undefined && only !== "--paper" && only !== "--studies" && only !== "--study") {
+  console.error(`update-results: unknown argument ${only} (expected --paper, --studies or --study NAME)`);
+  process.exit(2);
+}
+if (only === "--study" && !readdirSync("scenarios/studies").includes(`${study}.yaml`)) {
+  console.error(`update-results: --study needs the name of a study in scenarios/studies/ (without .yaml), got ${study ?? "nothing"}`);
   process.exit(2);
 }
 
@@ -29,11 +34,12 @@ function produce(args, base, withFigures = true) {
 
 const yamls = (dir) => readdirSync(dir).filter((f) => f.endsWith(".yaml")).sort();
 
-if (only !== "--studies") {
+if (only === undefined || only === "--paper") {
   for (const file of yamls("scenarios")) produce(["run", `scenarios/${file}`], file.replace(/\.yaml$/, ""));
   for (const profile of ["system-1", "system-2"]) produce(["calibrate", "--profile", profile], `calibrate-${profile}`);
 }
-if (only !== "--paper") {
+if (only === "--study") produce(["run", `scenarios/studies/${study}.yaml`], `studies/${study}`, false);
+if (only === undefined || only === "--studies") {
   // The studies' figures in docs/studies.md come from these (tables only), and
   // test/golden-studies.test.ts re-runs one column of each.
   mkdirSync("results/studies", { recursive: true });

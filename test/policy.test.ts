@@ -226,3 +226,103 @@ describe("a debt policy module (scheduler.debtPolicy)", () => {
     expect(refused([`${SCHED}.debtOptions={ free: 1 }`])).toMatch(/scheduler\.debtOptions: debtOptions are for a debt policy module: give scheduler\.debtPolicy too/);
   });
 });
+
+describe("a share policy module (scheduler.sharePolicy)", () => {
+  // Table 1's SEDF column, cut to 20 s: both web servers want more than their 22 %.
+  const sedf = (sets: string[], name = "SEDF") => {
+    const loaded = loadScenarioFile("scenarios/sedf-dc.yaml", ["duration=20s", ...sets].map((t) => ({ ...parseOverride(t), flag: "--set" as const })));
+    return columnsOf(loaded.scenario).find((c) => c.name === name)!.scenario;
+  };
+  const runShare = async (sets: string[], name = "SEDF", seriesBin?: number) => {
+    const scenario = sedf(sets, name);
+    await loadPoliciesOf(scenario);
+    return runJob({ scenario, run: 0, seed: 1, seriesBin });
+  };
+  const SCHED = "variants[SEDF].scheduler";
+  const metric = (r: JobResult, key: string) => r.metrics.find((m) => m.key === key)!.value;
+  const returning = (actions: string, scheduler = SCHED) => [`${scheduler}.sharePolicy=../test/policies/returns.mjs`, `${scheduler}.shareOptions={ actions: ${actions} }`];
+
+  it("one that sets nothing leaves the run as it was; it is shown each domain's share and XenMon's figures every interval", async () => {
+    const plain = await runShare([]);
+    const watched = await runShare([`${SCHED}.sharePolicy=../test/policies/record.mjs`]);
+    expect(watched.metrics.filter((m) => !m.key.endsWith(".share"))).toEqual(plain.metrics);
+    expect(watched.metrics.filter((m) => m.key.endsWith(".share")).map((m) => m.value)).toEqual([22, 22, 22, 0]);
+    type Reading = { time: number; domains: Record<string, { share: number; cpu: number; waited: number; blocked: number; idd: number }> };
+    const readings = (globalThis as unknown as { policyReadings: Reading[] }).policyReadings;
+    expect(readings.map((r) => r.time).slice(0, 3)).toEqual([0.5, 1, 1.5]);
+    expect(readings).toHaveLength(40);
+    for (const { domains } of readings) {
+      expect(Object.keys(domains)).toEqual(["Domain-0", "Domain-1", "Domain-2", "Domain-3"]);
+      expect(domains["Domain-1"].share).toBeCloseTo(0.22, 12);
+      // Each domain is running, waiting or blocked all through the interval; the CPU is never idle (Domain-3 spins).
+      for (const d of Object.values(domains)) expect(d.cpu + d.waited + d.blocked).toBeCloseTo(1, 9);
+      expect(Object.values(domains).reduce((a, d) => a + d.cpu, 0)).toBeCloseTo(1, 9);
+      // XenMon hands all of Domain-0's CPU to the guests it served.
+      expect(domains["Domain-0"].idd).toBe(0);
+      expect(domains["Domain-1"].idd + domains["Domain-2"].idd).toBeCloseTo(domains["Domain-0"].cpu, 9);
+    }
+  });
+
+  it("a share it sets is the domain's SEDF slice from its next period on, in the series and the window's average", async () => {
+    const r = await runShare(returning("[{ domain: Domain-1, share: 0.1 }]"), "SEDF", 1e9);
+    // 22 % for the first 0.5 s, 10 % for the other 19.5 s.
+    const expected = (0.5 * 22 + 19.5 * 10) / 20;
+    expect(metric(r, "Domain-1.share")).toBeCloseTo(expected, 9);
+    expect(metric(r, "Domain-1.cpu")).toBeGreaterThan(expected - 0.3);
+    expect(metric(r, "Domain-1.cpu")).toBeLessThan(expected + 0.3);
+    expect(metric(r, "Domain-2.share")).toBe(22);
+    const d1 = r.series.filter((p) => p.domain === "Domain-1");
+    expect(d1.map((p) => p.share)).toEqual(d1.map(() => 10));
+    // An overloaded server uses what it may, and no more.
+    for (const p of d1.slice(1)) expect(p.cpu).toBeLessThan(10 + 1e-6);
+    expect(d1.at(-1)!.cpu).toBeGreaterThan(9);
+  });
+
+  it("under credit a share is the domain's cap", async () => {
+    const credit = await runShare([`${SCHED}.type=credit`, ...returning("[{ domain: Domain-1, share: 0.1 }]")]);
+    const expected = (0.5 * 22 + 19.5 * 10) / 20;
+    expect(metric(credit, "Domain-1.share")).toBeCloseTo(expected, 9);
+    expect(Math.abs(metric(credit, "Domain-1.cpu") - expected)).toBeLessThan(1);
+    expect(await failure(runShare([`${SCHED}.type=credit`, ...returning("[{ domain: Domain-1, share: 0 }]")]))).toMatch(
+      /action 0 \(.*\): Domain-1 runs under the credit scheduler, where a share is a cap: at least 1 % \(Xen reads a cap of 0 as none\)$/,
+    );
+  });
+
+  it("cap less IDD use holds the combined use at the cap, as SEDF-DC does", async () => {
+    const caps = "{ caps: { Domain-1: 0.22, Domain-2: 0.22 } }";
+    const policy = await runShare([`${SCHED}.sharePolicy=policies/combined-share.mjs`, `${SCHED}.shareOptions=${caps}`]);
+    const dc = await runShare([], "SEDF-DC");
+    for (const guest of ["Domain-1", "Domain-2"]) {
+      expect(Math.abs(metric(policy, `${guest}.combined`) - 22)).toBeLessThan(0.5);
+      expect(Math.abs(metric(policy, `${guest}.combined`) - metric(dc, `${guest}.combined`))).toBeLessThan(0.5);
+      // Its own share is what the IDD work leaves of 22 %.
+      expect(metric(policy, `${guest}.share`)).toBeCloseTo(22 - metric(policy, `${guest}.idd`), 0);
+    }
+    const { default: combinedShare } = await import("../scenarios/policies/combined-share.mjs");
+    const domains = { "Domain-0": { idd: true }, "Domain-1": { idd: false } };
+    expect(() => combinedShare({ interval: 0.5, domains, options: {} })).toThrow(/options\.caps must give a cap per guest/);
+    expect(() => combinedShare({ interval: 0.5, domains, options: { caps: { "Domain-0": 0.2 } } })).toThrow(/Domain-0 is not a guest/);
+    expect(() => combinedShare({ interval: 0.5, domains, options: { caps: { "Domain-1": 2 } } })).toThrow(/must be a share of a CPU/);
+  });
+
+  it("what it returns is checked: a domain it does not know, a share outside 0..1, a CPU over-committed", async () => {
+    const bad = async (actions: string) => failure(runShare(returning(actions)));
+    expect(await bad("[{ domain: Domain-9, share: 0.1 }]")).toMatch(/^PolicyError: .*returns\.mjs: evaluate at 0\.5 s: action 0 \(.*\): domain must name a domain \(Domain-0, Domain-1, Domain-2, Domain-3\)$/);
+    expect(await bad("[{ domain: Domain-1, share: 1.5 }]")).toMatch(/share must be a share of one CPU, from 0 to 1$/);
+    expect(await bad("[{ domain: Domain-1, share: 0.7 }]")).toMatch(/returns\.mjs: evaluate at 0\.5 s: the shares it sets on CPU 0 add up to 114\.0 %, more than the CPU has$/);
+    // Moving a share from one domain to another in one evaluation is fine.
+    const moved = await runShare(returning("[{ domain: Domain-1, share: 0.5 }, { domain: Domain-2, share: 0.06 }]"));
+    expect(metric(moved, "Domain-1.share")).toBeCloseTo((0.5 * 22 + 19.5 * 50) / 20, 9);
+    expect(metric(moved, "Domain-2.cpu")).toBeLessThan(6.5);
+  });
+
+  it("shareOptions without a share policy are refused at their place", () => {
+    let diagnostics: string[] = [];
+    try {
+      sedf([`${SCHED}.shareOptions={ caps: {} }`]);
+    } catch (e) {
+      diagnostics = (e as UsageError).diagnostics;
+    }
+    expect(diagnostics.join("\n")).toMatch(/variants\[0\]\.scheduler\.shareOptions: shareOptions are for a share policy module: give scheduler\.sharePolicy too/);
+  });
+});

@@ -5,6 +5,8 @@ import { CREDIT_ACCOUNTING, type CreditAccounting } from "../host/schedulers/cre
 import type { Engine, Nanos } from "../sim/engine.js";
 import { IntervalTotals, type XenMon } from "../xenmon/xenmon.js";
 import { evaluateDebtPolicy, type DebtPolicy, type DebtReading } from "./debt-policy.js";
+import { PolicyError } from "./policy-module.js";
+import { evaluateSharePolicy, type ShareDomainInfo, type SharePolicy, type ShareReading } from "./share-policy.js";
 
 /**
  * SEDF-DC's feedback loop (paper §4.1), also Credit-DC's: every feedback interval t,
@@ -87,5 +89,117 @@ export class CreditTicker {
       this.engine.after(CREDIT_ACCOUNTING, tick);
     };
     this.engine.after(CREDIT_ACCOUNTING, tick);
+  }
+}
+
+/** One domain's reservation as a share policy left it: `share` from `time` (ns) on. */
+export interface ShareChange {
+  time: Nanos;
+  domain: string;
+  share: number;
+}
+
+/**
+ * A share policy's loop (src/model/share-policy.ts): every feedback interval it shows the
+ * policy XenMon's figures and sets the shares it returns, as slices under SEDF and caps
+ * under credit. It keeps each change, for the metrics and the series.
+ */
+export class ShareControl {
+  private readonly totals: IntervalTotals;
+  readonly changes: ShareChange[] = [];
+  /** Each domain's share as the run began, by id. */
+  private readonly initial: number[];
+
+  constructor(
+    private readonly xenmon: XenMon,
+    private readonly domains: Domain[],
+    private readonly interval: Nanos,
+    private readonly path: string,
+    private readonly policy: SharePolicy,
+    /** What the policy was told of each domain, its scheduler among it. */
+    private readonly info: Record<string, ShareDomainInfo>,
+  ) {
+    this.totals = new IntervalTotals(domains.length);
+    this.initial = domains.map((d) => this.shareOf(d));
+  }
+
+  attach(): void {
+    this.xenmon.onSample((s) => {
+      this.totals.add(s);
+      if (this.totals.elapsed < this.interval) return;
+      this.apply(s.end);
+      this.totals.reset();
+    });
+  }
+
+  /** The domain's reservation: its slice over its period, or its credit cap. */
+  private shareOf(dom: Domain): number {
+    return this.isCredit(dom) ? (dom.sched.cap ?? 0) : dom.sched.slice / dom.sched.period;
+  }
+
+  private isCredit(dom: Domain): boolean {
+    return this.info[dom.name].scheduler.startsWith("credit");
+  }
+
+  private apply(now: Nanos): void {
+    const { gotten, waited, blocked, iddEstimate, elapsed } = this.totals;
+    const reading: ShareReading = { time: now / 1e9, domains: {} };
+    for (const dom of this.domains) {
+      const i = dom.id;
+      reading.domains[dom.name] = { share: this.shareOf(dom), cpu: gotten[i] / elapsed, waited: waited[i] / elapsed, blocked: blocked[i] / elapsed, idd: iddEstimate[i] / elapsed };
+    }
+    const actions = evaluateSharePolicy(this.path, this.policy, reading, this.info);
+    const byName = new Map(this.domains.map((d) => [d.name, d]));
+    // The last action for a domain wins; SEDF's reservations on a CPU must still fit in it.
+    const next = new Map<Domain, number>();
+    for (const { domain, share } of actions) next.set(byName.get(domain)!, share);
+    const reserved = new Map<number, number>();
+    for (const dom of this.domains) {
+      if (this.isCredit(dom)) continue;
+      reserved.set(dom.cpu, (reserved.get(dom.cpu) ?? 0) + (next.has(dom) ? Math.round(next.get(dom)! * dom.sched.period) / dom.sched.period : this.shareOf(dom)));
+    }
+    for (const [cpu, total] of reserved) {
+      if (total > 1 + 1e-9) throw new PolicyError("scheduler.sharePolicy", `${this.path}: evaluate at ${reading.time} s: the shares it sets on CPU ${cpu} add up to ${(100 * total).toFixed(1)} %, more than the CPU has`);
+    }
+    for (const [dom, share] of next) {
+      if (this.isCredit(dom)) dom.sched.cap = share;
+      else dom.sched.slice = Math.round(share * dom.sched.period);
+      const set = this.shareOf(dom);
+      if (set !== this.latest(dom)) this.changes.push({ time: now, domain: dom.name, share: set });
+    }
+  }
+
+  /** The domain's share as last set. */
+  private latest(dom: Domain): number {
+    for (let k = this.changes.length - 1; k >= 0; k--) if (this.changes[k].domain === dom.name) return this.changes[k].share;
+    return this.initial[dom.id];
+  }
+
+  /** The domain's share at time `t` (ns). */
+  shareAt(dom: Domain, t: Nanos): number {
+    let share = this.initial[dom.id];
+    for (const c of this.changes) {
+      if (c.time > t) break;
+      if (c.domain === dom.name) share = c.share;
+    }
+    return share;
+  }
+
+  /** The domain's share averaged over [from, to] (ns). */
+  averageShare(dom: Domain, from: Nanos, to: Nanos): number {
+    let share = this.initial[dom.id];
+    let since = from;
+    let sum = 0;
+    for (const c of this.changes) {
+      if (c.domain !== dom.name) continue;
+      if (c.time >= to) break;
+      if (c.time > since) {
+        sum += share * (c.time - since);
+        since = c.time;
+      }
+      share = c.share;
+    }
+    sum += share * (to - since);
+    return to > from ? sum / (to - from) : share;
   }
 }

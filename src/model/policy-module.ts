@@ -3,8 +3,9 @@ import { pathToFileURL } from "node:url";
 
 /**
  * A decision rule of the user's own, as a JavaScript module a scenario names: ShareGuard's
- * (`shareguard.policy`, src/shareguard/policy.ts) or SEDF-DC's debt (`scheduler.debtPolicy`,
- * src/model/debt-policy.ts). Its default export is called once per run with a context and
+ * (`shareguard.policy`, src/shareguard/policy.ts), SEDF-DC's debt (`scheduler.debtPolicy`,
+ * src/model/debt-policy.ts) or the domains' CPU shares (`scheduler.sharePolicy`,
+ * src/model/share-policy.ts). Its default export is called once per run with a context and
  * returns an object whose `evaluate(reading)` the controller calls every interval. This
  * file loads modules and calls them; what a reading holds and what `evaluate` may return
  * is each controller's.
@@ -14,7 +15,7 @@ export interface PolicyObject {
 }
 
 /** Where a scenario names a policy module: the key, for messages. */
-export type PolicyKey = "shareguard.policy" | "scheduler.debtPolicy";
+export type PolicyKey = "shareguard.policy" | "scheduler.debtPolicy" | "scheduler.sharePolicy";
 
 /** The user's policy failed: it would not load, it threw, or it returned what its controller cannot do. Exit 2. */
 export class PolicyError extends Error {

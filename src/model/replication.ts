@@ -49,6 +49,7 @@ export interface JobResult {
 export async function loadPoliciesOf(scenario: Scenario): Promise<void> {
   if (scenario.shareguard?.policy !== undefined) await loadPolicy(scenario.shareguard.policy, "shareguard.policy");
   if (scenario.scheduler.debtPolicy !== undefined) await loadPolicy(scenario.scheduler.debtPolicy, "scheduler.debtPolicy");
+  if (scenario.scheduler.sharePolicy !== undefined) await loadPolicy(scenario.scheduler.sharePolicy, "scheduler.sharePolicy");
 }
 
 /** Runs one job in this thread. Workers call this too, so both paths give the same numbers. */

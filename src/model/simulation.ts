@@ -16,8 +16,9 @@ import { BulkTransfer } from "../workloads/bulk.js";
 import { makeShareGuardPolicy } from "../shareguard/policy.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
-import { CreditTicker, DebtFeedback } from "./controllers.js";
+import { CreditTicker, DebtFeedback, ShareControl } from "./controllers.js";
 import { makeDebtPolicy } from "./debt-policy.js";
+import { makeSharePolicy, type ShareDomainInfo } from "./share-policy.js";
 import type { Trace } from "./trace.js";
 import { SeriesBinner, swingSamples, WindowTotals, type ReplyCounts } from "./sample-stats.js";
 import { hostProfile } from "./host-profile.js";
@@ -62,6 +63,8 @@ export interface SeriesPoint {
   connTime?: number;
   /** 1 if ShareGuard had this guest's traffic cut at the end of the bin (limited guests only). */
   cut?: number;
+  /** Its CPU share at the end of the bin, % of a CPU (with a share policy only). */
+  share?: number;
 }
 
 /** The net path's costs for one run: the profile's, each direction scaled by a per-run factor. */
@@ -102,6 +105,8 @@ export class Simulation {
   private readonly keepSamples: boolean;
   private readonly bulk = new Map<Domain, BulkTransfer>();
   readonly shareguard: ShareGuard | null = null;
+  /** The share policy's loop (scheduler.sharePolicy), if the scenario has one. */
+  readonly shares: ShareControl | null = null;
 
   constructor(
     readonly scenario: Scenario,
@@ -204,6 +209,17 @@ export class Simulation {
       new DebtFeedback(this.xenmon, this.cpus, this.domains, s.feedbackInterval, onDebt, policy).attach();
     }
     if (credit !== null) new CreditTicker(this.engine, credit, this.cpus).attach();
+    const { sharePolicy, shareOptions, feedbackInterval } = scenario.scheduler;
+    if (sharePolicy !== undefined) {
+      const info: Record<string, ShareDomainInfo> = {};
+      scenario.domains.forEach((cfg, i) => {
+        const iddName = netIddOf(scenario.domains, cfg);
+        info[cfg.name] = { cpu: cfg.cpu, scheduler: types[this.domains[i].cpu], period: this.domains[i].sched.period / 1e9, idd: cfg.idd, ...(iddName !== undefined && { iddName }) };
+      });
+      const policy = makeSharePolicy(sharePolicy, { options: structuredClone(shareOptions), interval: feedbackInterval / 1e9, domains: structuredClone(info) });
+      this.shares = new ShareControl(this.xenmon, this.domains, feedbackInterval, sharePolicy, policy, info);
+      this.shares.attach();
+    }
     const sg = scenario.shareguard;
     if (sg?.enabled && this.nets.length > 0) {
       const limits = new Map(Object.entries(sg.limits).map(([name, limit]) => [this.domains.find((d) => d.name === name)!, limit] as const));
@@ -300,6 +316,7 @@ export class Simulation {
           if (bin.replies[k] > 0) point.connTime = bin.connectionTime[k] / bin.replies[k] / 1e6;
         }
         if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
+        if (this.shares) point.share = 100 * this.shares.shareAt(d, to);
         out.push(point);
       });
     }
@@ -363,6 +380,7 @@ export class Simulation {
           }
         }
       }
+      if (this.shares) out.push({ key: `${d.name}.share`, label: `${d.name} CPU share (share policy, window average)`, unit: "%", value: 100 * this.shares.averageShare(d, from, to) });
       const udp = this.udp.get(d);
       if (udp) {
         // The benchmark's own count over the whole run (its delivery rate).
@@ -393,6 +411,7 @@ export function metricKeys(sc: Scenario): Set<string> {
   const networked = sc.domains.some((d) => d.idd);
   for (const d of sc.domains) {
     add(d.name, "cpu", "blocked", "waited", "exPerSec");
+    if (sc.scheduler.sharePolicy !== undefined) add(d.name, "share");
     if (!networked || d.idd) continue;
     add(d.name, "sent", "recv", "idd", "iddPart", "iddTrue", "combined", "combinedSd", "combinedMax", "netbackDrops");
     const w = d.workload?.type;

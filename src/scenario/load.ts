@@ -66,12 +66,13 @@ export function loadScenarioFile(file: string, overrides: Override[] = []): Load
   return { file, hash: createHash("sha256").update(bytes).digest("hex"), set: overrides.filter((o) => o.flag === "--set").map((o) => o.text), scenario, policies };
 }
 
-/** Every policy module the scenario names (ShareGuard's `policy`, the scheduler's `debtPolicy`), where it sits, and the block that names it. */
+/** Every policy module the scenario names (ShareGuard's `policy`, the scheduler's `debtPolicy` and `sharePolicy`), where it sits, and the block that names it. */
 function policyPaths(sc: Scenario): Array<{ module: string; path: (string | number)[]; set: (absolute: string) => void }> {
   const out: Array<{ module: string; path: (string | number)[]; set: (absolute: string) => void }> = [];
-  const visit = (at: (string | number)[], sg: { policy?: string } | undefined, sched: { debtPolicy?: string } | undefined) => {
+  const visit = (at: (string | number)[], sg: { policy?: string } | undefined, sched: { debtPolicy?: string; sharePolicy?: string } | undefined) => {
     if (sg?.policy !== undefined) out.push({ module: sg.policy, path: [...at, "shareguard", "policy"], set: (p) => (sg.policy = p) });
     if (sched?.debtPolicy !== undefined) out.push({ module: sched.debtPolicy, path: [...at, "scheduler", "debtPolicy"], set: (p) => (sched.debtPolicy = p) });
+    if (sched?.sharePolicy !== undefined) out.push({ module: sched.sharePolicy, path: [...at, "scheduler", "sharePolicy"], set: (p) => (sched.sharePolicy = p) });
   };
   visit([], sc.shareguard, sc.scheduler);
   sc.variants?.forEach((v, i) => visit(["variants", i], v.shareguard, v.scheduler));

@@ -142,7 +142,7 @@ const SchedulerSpec = z.strictObject({
     .record(z.string(), SchedulerType)
     .optional()
     .describe("a scheduler per CPU, where it differs from type (the paper's §8 future work: different schedulers for different domains; Xen's later cpupools), e.g. { 1: credit }; the other settings are shared"),
-  feedbackInterval: Duration(1e6, 60e9).prefault("500ms").describe("SEDF-DC and Credit-DC: how often XenMon's estimate is charged as debt"),
+  feedbackInterval: Duration(1e6, 60e9).prefault("500ms").describe("SEDF-DC and Credit-DC: how often XenMon's estimate is charged as debt; also how often a share policy is asked"),
   spreadDebt: z.boolean().default(true).describe("SEDF-DC: spread debt over the periods of one feedback interval"),
   migrationDelay: Duration(0, 10e9)
     .prefault("0us")
@@ -157,6 +157,12 @@ const SchedulerSpec = z.strictObject({
     .optional()
     .describe("sedf-dc and credit-dc, beyond the paper: a JavaScript module (.mjs) of your own that decides, every feedback interval, how much debt to add to each guest from XenMon's figures, in place of the paper's rule (all of the estimate; docs/policies.md; a relative path is read from the scenario file's folder)"),
   debtOptions: z.unknown().optional().describe("anything, handed to the debt policy module as it is (context.options)"),
+  sharePolicy: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("beyond the paper: a JavaScript module (.mjs) of your own that may set any domain's CPU share every feedback interval from XenMon's figures (a slice under sedf, a cap under credit), as an operator's tool would (docs/policies.md; a relative path is read from the scenario file's folder)"),
+  shareOptions: z.unknown().optional().describe("anything, handed to the share policy module as it is (context.options)"),
   unblock: z
     .enum(["paper", "xen-3.0"])
     .default("paper")
@@ -396,6 +402,9 @@ export const ScenarioSchema = z
       }
       if (spec.debtOptions !== undefined && spec.debtPolicy === undefined) {
         ctx.addIssue({ code: "custom", path: [...at, "debtOptions"], message: "debtOptions are for a debt policy module: give scheduler.debtPolicy too" });
+      }
+      if (spec.shareOptions !== undefined && spec.sharePolicy === undefined) {
+        ctx.addIssue({ code: "custom", path: [...at, "shareOptions"], message: "shareOptions are for a share policy module: give scheduler.sharePolicy too" });
       }
       if (spec.creditVersion !== "later" && !types.some(isCreditScheduler)) {
         ctx.addIssue({ code: "custom", path: [...at, "creditVersion"], message: `a credit scheduler setting, and this scheduler is ${spec.type}` });

@@ -143,13 +143,15 @@ export class XenMon {
 
 /**
  * XenMon's samples added up over a controller's own interval (ShareGuard's t, SEDF-DC's
- * feedback interval), per domain: what the controller reads at the interval's end.
+ * feedback interval, a share policy's), per domain: what the controller reads at the interval's end.
  */
 export class IntervalTotals {
   /** XenMon's estimate of the IDD time spent for each domain (ns). */
   readonly iddEstimate: Float64Array;
-  /** Each domain's own CPU time (ns). */
+  /** Each domain's own CPU time, and its time runnable but waiting, and blocked or paused (ns). */
   readonly gotten: Float64Array;
+  readonly waited: Float64Array;
+  readonly blocked: Float64Array;
   /** Packets netback handled for each domain, per direction. */
   readonly sent: Float64Array;
   readonly recv: Float64Array;
@@ -159,6 +161,8 @@ export class IntervalTotals {
   constructor(domainCount: number) {
     this.iddEstimate = new Float64Array(domainCount);
     this.gotten = new Float64Array(domainCount);
+    this.waited = new Float64Array(domainCount);
+    this.blocked = new Float64Array(domainCount);
     this.sent = new Float64Array(domainCount);
     this.recv = new Float64Array(domainCount);
   }
@@ -167,6 +171,8 @@ export class IntervalTotals {
     s.domains.forEach((ds, i) => {
       this.iddEstimate[i] += ds.iddEstimate;
       this.gotten[i] += ds.gotten;
+      this.waited[i] += ds.waited;
+      this.blocked[i] += ds.blocked;
       this.sent[i] += ds.sent;
       this.recv[i] += ds.recv;
     });
@@ -174,7 +180,7 @@ export class IntervalTotals {
   }
 
   reset(): void {
-    for (const a of [this.iddEstimate, this.gotten, this.sent, this.recv]) a.fill(0);
+    for (const a of [this.iddEstimate, this.gotten, this.waited, this.blocked, this.sent, this.recv]) a.fill(0);
     this.elapsed = 0;
   }
 }
