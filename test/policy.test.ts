@@ -316,6 +316,27 @@ describe("a share policy module (scheduler.sharePolicy)", () => {
     expect(metric(moved, "Domain-2.cpu")).toBeLessThan(6.5);
   });
 
+  it("a trace records each share it sets, as a CSV row and a Perfetto counter", async () => {
+    const scenario = sedf(["duration=3s", `${SCHED}.sharePolicy=policies/combined-share.mjs`, `${SCHED}.shareOptions={ caps: { Domain-1: 0.22 } }`]);
+    await loadPoliciesOf(scenario);
+    const traced = (format: "csv" | "chrome") => {
+      let text = "";
+      const trace = new Trace((x) => (text += x), 0, Infinity, false, format);
+      const sim = new Simulation(scenario, 0, 1, undefined, { trace });
+      sim.execute();
+      trace.finish(sim.engine.now);
+      return { text, changes: sim.shares!.changes };
+    };
+    const { text: csv, changes } = traced("csv");
+    expect(changes.map((c) => c.time / 1e6)).toEqual([500, 1000, 1500, 2000, 2500, 3000]);
+    const rows = csv.split("\n").filter((l) => l.includes(",share,"));
+    expect(rows).toEqual(changes.map((c) => `${c.time / 1e6},0,share,Domain-1,,,set to ${+(100 * c.share).toFixed(2)}%`));
+    const { text: json } = traced("chrome");
+    const counters = (JSON.parse(json) as { traceEvents: Array<{ name: string; ph: string; ts: number; args: Record<string, number> }> }).traceEvents.filter((e) => e.ph === "C" && e.name === "Domain-1 share (%)");
+    expect(counters.map((e) => e.ts)).toEqual(changes.map((c) => c.time / 1e3));
+    expect(counters[0].args["Domain-1"]).toBeCloseTo(100 * changes[0].share, 4);
+  });
+
   it("shareOptions without a share policy are refused at their place", () => {
     let diagnostics: string[] = [];
     try {

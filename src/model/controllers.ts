@@ -118,6 +118,8 @@ export class ShareControl {
     private readonly policy: SharePolicy,
     /** What the policy was told of each domain, its scheduler among it. */
     private readonly info: Record<string, ShareDomainInfo>,
+    /** Told of each share set that changes one (a scheduling trace). */
+    private readonly onShare: ((dom: Domain, share: number) => void) | null = null,
   ) {
     this.totals = new IntervalTotals(domains.length);
     this.initial = domains.map((d) => this.shareOf(d));
@@ -165,7 +167,9 @@ export class ShareControl {
       if (this.isCredit(dom)) dom.sched.cap = share;
       else dom.sched.slice = Math.round(share * dom.sched.period);
       const set = this.shareOf(dom);
-      if (set !== this.latest(dom)) this.changes.push({ time: now, domain: dom.name, share: set });
+      if (set === this.latest(dom)) continue;
+      this.changes.push({ time: now, domain: dom.name, share: set });
+      this.onShare?.(dom, set);
     }
   }
 

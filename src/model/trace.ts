@@ -19,8 +19,8 @@ export const TRACE_FIELDS = ["time_ms", "cpu", "event", "domain", "prev", "ran_u
  * What a trace is written as: `csv`, one row per event (TRACE_FIELDS); or `chrome`, the
  * Trace Event Format (JSON) that ui.perfetto.dev and chrome://tracing open, with who ran
  * when on each CPU as slices, ShareGuard's cuts and credit parking as slices on tracks of
- * their own, wake-ups as instants, and as counters SEDF-DC's debt and each net-IDD's
- * queued work.
+ * their own, wake-ups as instants, and as counters SEDF-DC's debt, a share policy's
+ * shares and each net-IDD's queued work.
  */
 export type TraceFormat = "csv" | "chrome";
 export const TRACE_FORMATS: readonly TraceFormat[] = ["csv", "chrome"];
@@ -38,6 +38,7 @@ interface TraceEncoder {
   switched(now: Nanos, cpu: number, next: string, prev: string, ran: Nanos, why: SwitchReason): string | null;
   woke(now: Nanos, cpu: number, dom: string): string | null;
   debt(now: Nanos, cpu: number, dom: string, amount: Nanos): string | null;
+  share(now: Nanos, cpu: number, dom: string, share: number): string | null;
   cut(now: Nanos, dom: string, used: number, limit: number, cutFor: Nanos): string | null;
   parked(now: Nanos, cpu: number, dom: string, parked: boolean): string | null;
   ran(cpu: number, dom: string, from: Nanos, to: Nanos, why: SwitchReason): string | null;
@@ -52,8 +53,9 @@ interface TraceEncoder {
  * CPU (`switch`: the domain switched in, the one switched out, how long it ran and why
  * it left; a domain the scheduler picks again keeps running, with no switch, as in
  * Xen), every wake-up (`wake`), and what the mechanisms do: SEDF-DC's or Credit-DC's
- * feedback (`debt`), ShareGuard's cuts (`cut`, with how long), and the credit scheduler
- * parking and unparking a capped domain (`park`, `unpark`). CSV rows are in time order;
+ * feedback (`debt`), a share policy's new shares (`share`), ShareGuard's cuts (`cut`,
+ * with how long), and the credit scheduler parking and unparking a capped domain (`park`,
+ * `unpark`). CSV rows are in time order;
  * only events in [from, to) are kept, so a long run can be traced in part. "idle"
  * stands for no domain.
  */
@@ -119,6 +121,11 @@ export class Trace implements CpuObserver {
 
   debt(now: Nanos, dom: Domain, amount: Nanos): void {
     if (this.inWindow(now)) this.push(this.encoder.debt(now, dom.cpu, dom.name, amount));
+  }
+
+  /** A share policy set `dom`'s share of its CPU (a fraction) at `now`. */
+  share(now: Nanos, dom: Domain, share: number): void {
+    if (this.inWindow(now)) this.push(this.encoder.share(now, dom.cpu, dom.name, share));
   }
 
   /**
@@ -192,6 +199,7 @@ class CsvEncoder implements TraceEncoder {
   switched = (now: Nanos, cpu: number, next: string, prev: string, ran: Nanos, why: SwitchReason) => this.row(now, cpu, "switch", next, prev, us(ran), why);
   woke = (now: Nanos, cpu: number, dom: string) => this.row(now, cpu, "wake", dom);
   debt = (now: Nanos, cpu: number, dom: string, amount: Nanos) => this.row(now, cpu, "debt", dom, "", "", `added ${us(amount)} us`);
+  share = (now: Nanos, cpu: number, dom: string, share: number) => this.row(now, cpu, "share", dom, "", "", `set to ${pct(share)}`);
   cut = (now: Nanos, dom: string, used: number, limit: number, cutFor: Nanos) =>
     // A policy module may cut a guest within its limit too.
     this.row(now, "", "cut", dom, "", "", `used ${pct(used)} of the IDD ${used > limit ? ">" : "≤"} limit ${pct(limit)}: off ${cutFor / 1e6} ms`);
@@ -215,8 +223,8 @@ const TRACK_NAMES = ["CPUs", "ShareGuard: traffic cut off", "credit scheduler: p
 /**
  * The Trace Event Format's JSON object form, one event per line so that it streams:
  * complete events ("X") for stretches, instants ("i") for wake-ups, counters ("C") per
- * domain for the debt each feedback adds and for a net-IDD's queued tasks at each of its
- * switches, and metadata ("M") naming each track the first time it is used. Times are
+ * domain for the debt each feedback adds, for the shares a share policy sets and for a
+ * net-IDD's queued tasks at each of its switches, and metadata ("M") naming each track the first time it is used. Times are
  * µs, to the ns.
  */
 class ChromeEncoder implements TraceEncoder {
@@ -231,6 +239,8 @@ class ChromeEncoder implements TraceEncoder {
     this.events(this.cpuTrack(cpu), { name: `wake ${dom}`, ph: "i", s: "t", ts: us(now), pid: CPUS, tid: cpu });
   debt = (now: Nanos, _cpu: number, dom: string, amount: Nanos) =>
     this.events(this.track(CPUS), { name: `${dom} debt added (us)`, ph: "C", ts: us(now), pid: CPUS, args: { [dom]: us(amount) } });
+  share = (now: Nanos, _cpu: number, dom: string, share: number) =>
+    this.events(this.track(CPUS), { name: `${dom} share (%)`, ph: "C", ts: us(now), pid: CPUS, args: { [dom]: +(100 * share).toFixed(4) } });
   cut = () => null;
   parked = () => null;
   ran = (cpu: number, dom: string, from: Nanos, to: Nanos, why: SwitchReason) =>
