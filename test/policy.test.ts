@@ -60,7 +60,10 @@ describe("a ShareGuard policy module", () => {
 
   it("slack throttle: the limit, or what the unlimited guests leave of busy, split among the limited ones", async () => {
     const { default: slackThrottle } = await import("../scenarios/policies/slack-throttle.mjs");
-    const reading = (idds: Record<string, number>) => ({ time: 1, guests: Object.fromEntries(Object.entries(idds).map(([name, idd]) => [name, { idd, cpu: 0, sent: 0, received: 0, cut: false }])) });
+    const reading = (idds: Record<string, number>, iddOf: Record<string, string> = {}) => ({
+      time: 1,
+      guests: Object.fromEntries(Object.entries(idds).map(([name, idd]) => [name, { idd, iddName: iddOf[name] ?? "Domain-0", cpu: 0, sent: 0, received: 0, cut: false }])),
+    });
     const one = slackThrottle({ interval: 0.5, limits: { C: 0.05 }, options: { busy: 0.55 } });
     const [slack] = one.evaluate(reading({ A: 0.1, B: 0.2, C: 0.3 }));
     expect(slack.guest).toBe("C");
@@ -71,6 +74,21 @@ describe("a ShareGuard policy module", () => {
     expect(split.map((a: { guest: string }) => a.guest)).toEqual(["B", "C"]);
     for (const a of split) expect(a.throttle).toBeCloseTo(0.1, 12);
     expect(() => slackThrottle({ interval: 0.5, limits: {}, options: {} })).toThrow(/options\.busy/);
+    // With two IDDs each limited guest shares the slack of its own IDD only.
+    const iddOf = { A: "IDD-1", B: "IDD-2", C: "IDD-2" };
+    const own = slackThrottle({ interval: 0.5, limits: { A: 0.05, C: 0.05 }, options: { busy: 0.5 } }).evaluate(reading({ A: 0.3, B: 0.1, C: 0.3 }, iddOf));
+    expect(own.map((a: { guest: string }) => a.guest)).toEqual(["A", "C"]);
+    expect(own[0].throttle).toBeCloseTo(0.5, 12);
+    expect(own[1].throttle).toBeCloseTo(0.4, 12);
+  });
+
+  it("work-conserving judges each IDD on its own guests' use of it", async () => {
+    const { default: workConserving } = await import("../scenarios/policies/work-conserving.mjs");
+    const policy = workConserving({ interval: 0.5, limits: { A: 0.05, C: 0.05 }, options: { busy: 0.5 } });
+    const guest = (idd: number, iddName: string) => ({ idd, iddName, cpu: 0, sent: 0, received: 0, cut: false });
+    // IDD-1 is busy (0.6), IDD-2 is not (0.1 + 0.3): only A is cut, for t · ⌈0.2 / 0.05 − 1⌉ = 1.5 s.
+    const actions = policy.evaluate({ time: 1, guests: { A: guest(0.2, "IDD-1"), X: guest(0.4, "IDD-1"), B: guest(0.1, "IDD-2"), C: guest(0.3, "IDD-2") }, idds: {} });
+    expect(actions).toEqual([{ guest: "A", cut: 1.5 }]);
   });
 
   it("a cut it gives replaces the one in progress, and cut: 0 lifts it; the record says how long the traffic was off", async () => {

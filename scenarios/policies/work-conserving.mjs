@@ -1,10 +1,10 @@
-// ShareGuard that lets a guest over its limit be while the driver domain has CPU to
-// spare, and acts only once the IDD is busy: when the guests together took at least
-// `busy` of a CPU in it over the last interval (XenMon hands out all of the IDD's CPU
-// to its guests, so their shares add up to the IDD's use). Then it is the paper's rule
-// (imported from shareguard.mjs). The paper's ShareGuard enforces limits whatever the
-// load; this one enforces them only when a guest's use can cost the others. Assumes
-// one net-IDD (on a host with several, sum per IDD).
+// ShareGuard that lets a guest over its limit be while its driver domain has CPU to
+// spare, and acts only once that IDD is busy: when the guests it serves together took at
+// least `busy` of a CPU in it over the last interval (XenMon hands out all of an IDD's
+// CPU to its guests, so their shares add up to the IDD's use). Then it is the paper's
+// rule (imported from shareguard.mjs). The paper's ShareGuard enforces limits whatever
+// the load; this one enforces them only when a guest's use can cost the others. On a
+// host with several net-IDDs each is judged on its own.
 //
 // shareguard: { interval: 500ms, limits: { Domain-3: 5% }, policy: ../policies/work-conserving.mjs, options: { busy: 0.55 } }
 import shareGuard from "./shareguard.mjs";
@@ -17,8 +17,10 @@ export default function workConserving(context) {
   return {
     /** @param {import("../../dist/shareguard/policy.js").PolicyReading} reading */
     evaluate(reading) {
-      const total = Object.values(reading.guests).reduce((sum, g) => sum + g.idd, 0);
-      return total < busy ? [] : paper.evaluate(reading);
+      /** What each IDD's guests took of it. */
+      const used = {};
+      for (const g of Object.values(reading.guests)) used[g.iddName] = (used[g.iddName] ?? 0) + g.idd;
+      return paper.evaluate(reading).filter(({ guest }) => used[reading.guests[guest].iddName] >= busy);
     },
   };
 }
