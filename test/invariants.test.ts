@@ -1,10 +1,13 @@
+import { resolve } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadPolicy } from "../src/model/policy-module.js";
 import { Simulation } from "../src/model/simulation.js";
 import { parseScenario } from "../src/scenario/load.js";
 import { Domain } from "../src/host/domain.js";
 import { NetBackend } from "../src/net/netback.js";
 import { SedfDcScheduler } from "../src/host/schedulers/sedf-dc.js";
+import { SedfScheduler } from "../src/host/schedulers/sedf.js";
 import { MS } from "../src/sim/engine.js";
 
 /** A random valid scenario: one or two net-IDDs and up to three guests with UDP, web (open or closed loop) or CPU loads. */
@@ -206,7 +209,45 @@ export const shareGuardLimit = fc.property(
   },
 );
 
+/**
+ * A share policy's shares are SEDF's guarantees: a CPU-bound domain without extratime
+ * gets, over each feedback interval, the share set at its start, give or take one
+ * period run on the share before (a new slice applies from the next period).
+ */
+const SEQUENCE = resolve("test/policies/sequence.mjs");
+let shareIntervalsChecked = 0;
+export const shareGuarantee = fc.property(
+  fc.array(
+    fc.record({ period: fc.constantFrom(5, 10, 20), shares: fc.array(fc.integer({ min: 0, max: 30 }), { minLength: 1, maxLength: 6 }) }),
+    { minLength: 1, maxLength: 3 },
+  ),
+  fc.boolean(),
+  (doms, slack) => {
+    const initial = 10;
+    const lines = [`name: shares`, `profile: system-1`, `duration: 3s`, `scheduler: { type: sedf, feedbackInterval: 500ms, sharePolicy: ${SEQUENCE}, shareOptions: { shares: {`];
+    lines.push(doms.map((d, i) => `  D${i}: [${d.shares.map((x) => x / 100).join(", ")}]`).join(",\n") + " } } }");
+    lines.push(`domains:`);
+    doms.forEach((d, i) => lines.push(`  - { name: D${i}, share: ${initial}%, period: ${d.period}ms, workload: { type: cpu } }`));
+    if (slack) lines.push(`  - { name: Batch, share: 0%, extratime: true, workload: { type: cpu } }`);
+    const sim = new Simulation(parseScenario(lines.join("\n") + "\n"), 0, 1, undefined, { keepSamples: true });
+    const { samples } = sim.execute();
+    doms.forEach((d, i) => {
+      for (let k = 0; k < 6; k++) {
+        const inInterval = samples.filter((s) => s.start >= k * 500 * MS && s.end <= (k + 1) * 500 * MS);
+        const got = inInterval.reduce((a, s) => a + s.domains[i].gotten, 0);
+        const share = k === 0 ? initial : d.shares[(k - 1) % d.shares.length];
+        const before = k <= 1 ? initial : d.shares[(k - 2) % d.shares.length];
+        const slop = (Math.abs(share - before) / 100) * d.period * MS + 1000;
+        expect(Math.abs(got - (share / 100) * 500 * MS)).toBeLessThanOrEqual(slop);
+        shareIntervalsChecked++;
+      }
+    });
+  },
+);
+
 describe("invariants over random valid scenarios", () => {
+  beforeAll(() => loadPolicy(SEQUENCE, "scheduler.sharePolicy"));
+
   it("every CPU's busy plus idle time is the elapsed time, and XenMon charges out exactly the IDD's CPU", () => {
     fc.assert(cpuTimeAndChargeOut, { numRuns: 40 });
   });
@@ -217,6 +258,11 @@ describe("invariants over random valid scenarios", () => {
 
   it("under SEDF-DC keeps a guest's combined use within its cap plus the debt not yet collected", () => {
     fc.assert(sedfDcCap, { numRuns: 25 });
+  });
+
+  it("under a share policy gives each CPU-bound domain the share set for each interval, give or take a period", () => {
+    fc.assert(shareGuarantee, { numRuns: 25 });
+    expect(shareIntervalsChecked).toBeGreaterThan(100);
   });
 
   it("under ShareGuard keeps a limited guest's use of Domain-0 within its limit over each evaluation plus cut", () => {
@@ -261,6 +307,20 @@ describe("the invariant checks catch a broken model", () => {
       expect(() => fc.assert(udpConservation, { numRuns: 10 })).toThrow();
     } finally {
       proto.driverDone = original;
+    }
+  });
+
+  it("an SEDF that refills a slice 2 % too long breaks the share guarantee", () => {
+    const proto = SedfScheduler.prototype as unknown as { newPeriod: (st: { r: number }) => void };
+    const original = proto.newPeriod;
+    proto.newPeriod = function (this: SedfScheduler, st: { r: number }) {
+      original.call(this, st);
+      st.r = Math.round(st.r * 1.02);
+    };
+    try {
+      expect(() => fc.assert(shareGuarantee, { numRuns: 10 })).toThrow();
+    } finally {
+      proto.newPeriod = original;
     }
   });
 });

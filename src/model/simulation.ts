@@ -63,7 +63,7 @@ export interface SeriesPoint {
   connTime?: number;
   /** 1 if ShareGuard had this guest's traffic cut at the end of the bin (limited guests only). */
   cut?: number;
-  /** Its CPU share at the end of the bin, % of a CPU (with a share policy only). */
+  /** Its CPU share in force at the end of the bin, % of a CPU (with a share policy only). */
   share?: number;
 }
 
@@ -317,7 +317,8 @@ export class Simulation {
           if (bin.replies[k] > 0) point.connTime = bin.connectionTime[k] / bin.replies[k] / 1e6;
         }
         if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
-        if (this.shares) point.share = 100 * this.shares.shareAt(d, to);
+        // The share in force during the bin: one the policy sets at its end is for the next.
+        if (this.shares) point.share = 100 * this.shares.shareAt(d, to - 1);
         out.push(point);
       });
     }
