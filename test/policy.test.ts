@@ -306,6 +306,37 @@ describe("a share policy module (scheduler.sharePolicy)", () => {
     );
   });
 
+  it("extratime: false makes an SEDF share a hard cap; credit has no such flag", async () => {
+    // Domain-3 is CPU-bound on slack alone (share 0 %, extratime): it takes what the others leave.
+    const free = await runShare([]);
+    const capped = await runShare(returning("[{ domain: Domain-3, share: 0.05, extratime: false }]"), "SEDF", 1e9);
+    expect(metric(free, "Domain-3.cpu")).toBeGreaterThan(20);
+    // 0.5 s on slack, then 5 % of the CPU and no more.
+    expect(metric(capped, "Domain-3.cpu")).toBeLessThan((0.5 * metric(free, "Domain-3.cpu") + 19.5 * 5) / 20 + 0.5);
+    for (const p of capped.series.filter((x) => x.domain === "Domain-3").slice(1)) expect(p.cpu).toBeCloseTo(5, 6);
+    expect(await failure(runShare([`${SCHED}.type=credit`, ...returning("[{ domain: Domain-3, share: 0.05, extratime: false }]")]))).toMatch(
+      /Domain-3 runs under the credit scheduler, which has no extratime \(a cap alone limits it\)$/,
+    );
+    expect(await failure(runShare(returning("[{ domain: Domain-3, share: 0.05, extratime: 1 }]")))).toMatch(/extratime must be true or false$/);
+  });
+
+  it("source cap: a limited guest's share becomes what would cause its limit in the IDD, at the rate it last caused it", async () => {
+    const { default: sourceCap } = await import("../scenarios/policies/source-cap.mjs");
+    const domains = { "Domain-0": { idd: true, scheduler: "sedf" }, "Domain-3": { idd: false, iddName: "Domain-0", scheduler: "sedf" } };
+    const policy = sourceCap({ interval: 0.5, domains, options: { limits: { "Domain-3": 0.05 } } });
+    const reading = (cpu: number, idd: number, share: number, extratime: boolean) => ({ time: 1, domains: { "Domain-3": { share, extratime, cpu, idd, waited: 0, blocked: 0 } } });
+    // Idle: it keeps what the scenario gave it.
+    expect(policy.evaluate(reading(0, 0, 0.33, true))).toEqual([{ domain: "Domain-3", share: 0.33, extratime: true }]);
+    // 2 % of its own CPU caused 20 % of the IDD: 0.2 % would cause 5 %.
+    const [cap] = policy.evaluate(reading(0.02, 0.2, 0.33, true));
+    expect(cap.share).toBeCloseTo(0.005, 12);
+    expect(cap.extratime).toBe(false);
+    // Once the rate allows its own share again, it has that back, extratime too.
+    expect(policy.evaluate(reading(0.005, 0.0005, 0.005, false))).toEqual([{ domain: "Domain-3", share: 0.33, extratime: true }]);
+    expect(() => sourceCap({ interval: 0.5, domains, options: { limits: { "Domain-0": 0.05 } } })).toThrow(/not a guest with a net-IDD/);
+    expect(() => sourceCap({ interval: 0.5, domains: { ...domains, "Domain-3": { ...domains["Domain-3"], scheduler: "credit" } }, options: { limits: { "Domain-3": 0.05 } } })).toThrow(/needs SEDF's extratime/);
+  });
+
   it("cap less IDD use holds the combined use at the cap, as SEDF-DC does", async () => {
     const caps = "{ caps: { Domain-1: 0.22, Domain-2: 0.22 } }";
     const policy = await runShare([`${SCHED}.sharePolicy=policies/combined-share.mjs`, `${SCHED}.shareOptions=${caps}`]);

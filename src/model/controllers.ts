@@ -92,11 +92,12 @@ export class CreditTicker {
   }
 }
 
-/** One domain's reservation as a share policy left it: `share` from `time` (ns) on. */
+/** One domain's reservation as a share policy left it: `share` (and, under SEDF, `extratime`) from `time` (ns) on. */
 export interface ShareChange {
   time: Nanos;
   domain: string;
   share: number;
+  extratime: boolean;
 }
 
 /**
@@ -107,8 +108,9 @@ export interface ShareChange {
 export class ShareControl {
   private readonly totals: IntervalTotals;
   readonly changes: ShareChange[] = [];
-  /** Each domain's share as the run began, by id. */
+  /** Each domain's share, and under SEDF its extratime, as the run began, by id. */
   private readonly initial: number[];
+  private readonly initialExtratime: boolean[];
 
   constructor(
     private readonly xenmon: XenMon,
@@ -118,11 +120,12 @@ export class ShareControl {
     private readonly policy: SharePolicy,
     /** What the policy was told of each domain, its scheduler among it. */
     private readonly info: Record<string, ShareDomainInfo>,
-    /** Told of each share set that changes one (a scheduling trace). */
-    private readonly onShare: ((dom: Domain, share: number) => void) | null = null,
+    /** Told of each share or extratime set that changes one (a scheduling trace). */
+    private readonly onShare: ((dom: Domain, share: number, extratime: boolean) => void) | null = null,
   ) {
     this.totals = new IntervalTotals(domains.length);
     this.initial = domains.map((d) => this.shareOf(d));
+    this.initialExtratime = domains.map((d) => !this.isCredit(d) && d.sched.extratime);
   }
 
   attach(): void {
@@ -148,13 +151,18 @@ export class ShareControl {
     const reading: ShareReading = { time: now / 1e9, domains: {} };
     for (const dom of this.domains) {
       const i = dom.id;
-      reading.domains[dom.name] = { share: this.shareOf(dom), cpu: gotten[i] / elapsed, waited: waited[i] / elapsed, blocked: blocked[i] / elapsed, idd: iddEstimate[i] / elapsed };
+      const extratime = !this.isCredit(dom) && dom.sched.extratime;
+      reading.domains[dom.name] = { share: this.shareOf(dom), extratime, cpu: gotten[i] / elapsed, waited: waited[i] / elapsed, blocked: blocked[i] / elapsed, idd: iddEstimate[i] / elapsed };
     }
     const actions = evaluateSharePolicy(this.path, this.policy, reading, this.info);
     const byName = new Map(this.domains.map((d) => [d.name, d]));
     // The last action for a domain wins; SEDF's reservations on a CPU must still fit in it.
     const next = new Map<Domain, number>();
-    for (const { domain, share } of actions) next.set(byName.get(domain)!, share);
+    const extra = new Map<Domain, boolean>();
+    for (const { domain, share, extratime } of actions) {
+      next.set(byName.get(domain)!, share);
+      if (extratime !== undefined) extra.set(byName.get(domain)!, extratime);
+    }
     const reserved = new Map<number, number>();
     for (const dom of this.domains) {
       if (this.isCredit(dom)) continue;
@@ -166,17 +174,20 @@ export class ShareControl {
     for (const [dom, share] of next) {
       if (this.isCredit(dom)) dom.sched.cap = share;
       else dom.sched.slice = Math.round(share * dom.sched.period);
-      const set = this.shareOf(dom);
-      if (set === this.latest(dom)) continue;
-      this.changes.push({ time: now, domain: dom.name, share: set });
-      this.onShare?.(dom, set);
+      // SEDF reads the flag at each decision, so a domain that loses it stops using slack at the next one.
+      if (extra.has(dom)) dom.sched.extratime = extra.get(dom)!;
+      const change = { time: now, domain: dom.name, share: this.shareOf(dom), extratime: !this.isCredit(dom) && dom.sched.extratime };
+      const last = this.latest(dom);
+      if (change.share === last.share && change.extratime === last.extratime) continue;
+      this.changes.push(change);
+      this.onShare?.(dom, change.share, change.extratime);
     }
   }
 
-  /** The domain's share as last set. */
-  private latest(dom: Domain): number {
-    for (let k = this.changes.length - 1; k >= 0; k--) if (this.changes[k].domain === dom.name) return this.changes[k].share;
-    return this.initial[dom.id];
+  /** The domain's share and extratime as last set. */
+  private latest(dom: Domain): { share: number; extratime: boolean } {
+    for (let k = this.changes.length - 1; k >= 0; k--) if (this.changes[k].domain === dom.name) return this.changes[k];
+    return { share: this.initial[dom.id], extratime: this.initialExtratime[dom.id] };
   }
 
   /** The domain's share at time `t` (ns). */

@@ -37,6 +37,8 @@ export interface ShareDomainInfo {
 export interface ShareDomainReading {
   /** Its reservation now: slice / period under SEDF, its cap under credit (0: uncapped). */
   share: number;
+  /** Under SEDF: whether it may also run on the CPU's slack beyond its share (false under credit, which has no such flag). */
+  extratime: boolean;
   /** The CPU it got: a share of one CPU. */
   cpu: number;
   /** The time it was runnable but waiting for its CPU, and blocked (or paused), as shares of the interval. */
@@ -55,12 +57,15 @@ export interface ShareReading {
 /**
  * Sets the domain's share of its CPU from now on. Under SEDF its slice becomes
  * share · period from its next period (the slice in progress runs out as it was, as
- * with Xen's sedf_adjust); under credit its cap becomes the share, in whole percent,
- * at the next accounting (at least 1 %: Xen reads a cap of 0 as none).
+ * with Xen's sedf_adjust), and `extratime`, if given, says whether it may use the CPU's
+ * slack too (`xm sched-sedf -e`): without it a share is a hard cap. Under credit its cap
+ * becomes the share, in whole percent, at the next accounting (at least 1 %: Xen reads a
+ * cap of 0 as none).
  */
 export interface ShareAction {
   domain: string;
   share: number;
+  extratime?: boolean;
 }
 
 export interface SharePolicy {
@@ -76,10 +81,13 @@ export function makeSharePolicy(path: string, context: SharePolicyContext): Shar
 
 /** Calls the policy and checks each action against the domains it was told of. */
 export function evaluateSharePolicy(path: string, policy: SharePolicy, reading: ShareReading, domains: Record<string, ShareDomainInfo>): ShareAction[] {
-  return evaluateActions<ShareAction>(path, KEY, policy, reading, reading.time, ({ domain, share }) => {
+  return evaluateActions<ShareAction>(path, KEY, policy, reading, reading.time, ({ domain, share, extratime }) => {
     if (typeof domain !== "string" || !(domain in domains)) return `domain must name a domain (${Object.keys(domains).join(", ")})`;
     if (!isAmount(share) || share > 1) return "share must be a share of one CPU, from 0 to 1";
-    if (domains[domain].scheduler.startsWith("credit") && share < 0.005) return `${domain} runs under the credit scheduler, where a share is a cap: at least 1 % (Xen reads a cap of 0 as none)`;
+    const credit = domains[domain].scheduler.startsWith("credit");
+    if (credit && share < 0.005) return `${domain} runs under the credit scheduler, where a share is a cap: at least 1 % (Xen reads a cap of 0 as none)`;
+    if (extratime !== undefined && typeof extratime !== "boolean") return "extratime must be true or false";
+    if (extratime !== undefined && credit) return `${domain} runs under the credit scheduler, which has no extratime (a cap alone limits it)`;
     return undefined;
   });
 }

@@ -217,7 +217,7 @@ export class Simulation {
         info[cfg.name] = { cpu: cfg.cpu, scheduler: types[this.domains[i].cpu], period: this.domains[i].sched.period / 1e9, idd: cfg.idd, ...(iddName !== undefined && { iddName }) };
       });
       const policy = makeSharePolicy(sharePolicy, { options: structuredClone(shareOptions), interval: feedbackInterval / 1e9, domains: structuredClone(info) });
-      const onShare = trace && ((dom: Domain, share: number) => trace.share(this.engine.now, dom, share));
+      const onShare = trace && ((dom: Domain, share: number, extratime: boolean) => trace.share(this.engine.now, dom, share, extratime));
       this.shares = new ShareControl(this.xenmon, this.domains, feedbackInterval, sharePolicy, policy, info, onShare);
       this.shares.attach();
     }

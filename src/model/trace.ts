@@ -38,7 +38,7 @@ interface TraceEncoder {
   switched(now: Nanos, cpu: number, next: string, prev: string, ran: Nanos, why: SwitchReason): string | null;
   woke(now: Nanos, cpu: number, dom: string): string | null;
   debt(now: Nanos, cpu: number, dom: string, amount: Nanos): string | null;
-  share(now: Nanos, cpu: number, dom: string, share: number): string | null;
+  share(now: Nanos, cpu: number, dom: string, share: number, extratime: boolean): string | null;
   cut(now: Nanos, dom: string, used: number, limit: number, cutFor: Nanos): string | null;
   parked(now: Nanos, cpu: number, dom: string, parked: boolean): string | null;
   ran(cpu: number, dom: string, from: Nanos, to: Nanos, why: SwitchReason): string | null;
@@ -123,9 +123,9 @@ export class Trace implements CpuObserver {
     if (this.inWindow(now)) this.push(this.encoder.debt(now, dom.cpu, dom.name, amount));
   }
 
-  /** A share policy set `dom`'s share of its CPU (a fraction) at `now`. */
-  share(now: Nanos, dom: Domain, share: number): void {
-    if (this.inWindow(now)) this.push(this.encoder.share(now, dom.cpu, dom.name, share));
+  /** A share policy set `dom`'s share of its CPU (a fraction), and whether it may use slack, at `now`. */
+  share(now: Nanos, dom: Domain, share: number, extratime: boolean): void {
+    if (this.inWindow(now)) this.push(this.encoder.share(now, dom.cpu, dom.name, share, extratime));
   }
 
   /**
@@ -199,7 +199,7 @@ class CsvEncoder implements TraceEncoder {
   switched = (now: Nanos, cpu: number, next: string, prev: string, ran: Nanos, why: SwitchReason) => this.row(now, cpu, "switch", next, prev, us(ran), why);
   woke = (now: Nanos, cpu: number, dom: string) => this.row(now, cpu, "wake", dom);
   debt = (now: Nanos, cpu: number, dom: string, amount: Nanos) => this.row(now, cpu, "debt", dom, "", "", `added ${us(amount)} us`);
-  share = (now: Nanos, cpu: number, dom: string, share: number) => this.row(now, cpu, "share", dom, "", "", `set to ${pct(share)}`);
+  share = (now: Nanos, cpu: number, dom: string, share: number, extratime: boolean) => this.row(now, cpu, "share", dom, "", "", `set to ${pct(share)}${extratime ? " + extratime" : ""}`);
   cut = (now: Nanos, dom: string, used: number, limit: number, cutFor: Nanos) =>
     // A policy module may cut a guest within its limit too.
     this.row(now, "", "cut", dom, "", "", `used ${pct(used)} of the IDD ${used > limit ? ">" : "≤"} limit ${pct(limit)}: off ${cutFor / 1e6} ms`);
