@@ -129,7 +129,7 @@ describe("a ShareGuard policy module", () => {
 
   it("is shown every guest's XenMon figures and each IDD's CPU, which its guests' shares add up to", async () => {
     await run([`${WITH}.policy=../test/policies/record.mjs`]);
-    const readings = (globalThis as unknown as { policyReadings: Array<{ time: number; guests: Record<string, { idd: number; iddName: string }>; idds: Record<string, { cpu: number }> }> }).policyReadings;
+    const readings = (globalThis as unknown as { policyReadings: Array<{ time: number; guests: Record<string, { idd: number; iddName: string }>; idds: Record<string, { cpu: number; queued: number }> }> }).policyReadings;
     expect(readings.map((r) => r.time).slice(0, 3)).toEqual([0.5, 1, 1.5]);
     expect(readings).toHaveLength(100); // every 0.5 s of the 50 s
     for (const r of readings) {
@@ -140,6 +140,10 @@ describe("a ShareGuard policy module", () => {
     }
     // Domain-3's transfer shows from 40 s on.
     expect(readings.find((r) => r.guests["Domain-3"].idd > 0)!.time).toBe(40.5);
+    // Domain-0's backlog is a count of tasks, and some intervals end with packets in it.
+    const queued = readings.map((r) => r.idds["Domain-0"].queued);
+    expect(queued.every((q) => Number.isInteger(q) && q >= 0)).toBe(true);
+    expect(queued.some((q) => q > 0)).toBe(true);
   });
 
   it("what it returns is checked: a guest outside limits, neither or both of cut and throttle, a bad number", async () => {
@@ -265,13 +269,15 @@ describe("a share policy module (scheduler.sharePolicy)", () => {
     const watched = await runShare([`${SCHED}.sharePolicy=../test/policies/record.mjs`]);
     expect(watched.metrics.filter((m) => !m.key.endsWith(".share"))).toEqual(plain.metrics);
     expect(watched.metrics.filter((m) => m.key.endsWith(".share")).map((m) => m.value)).toEqual([22, 22, 22, 0]);
-    type Reading = { time: number; domains: Record<string, { share: number; cpu: number; waited: number; blocked: number; idd: number }> };
+    type Reading = { time: number; domains: Record<string, { share: number; extratime: boolean; cpu: number; waited: number; blocked: number; idd: number; queued: number }> };
     const readings = (globalThis as unknown as { policyReadings: Reading[] }).policyReadings;
     expect(readings.map((r) => r.time).slice(0, 3)).toEqual([0.5, 1, 1.5]);
     expect(readings).toHaveLength(40);
     for (const { domains } of readings) {
       expect(Object.keys(domains)).toEqual(["Domain-0", "Domain-1", "Domain-2", "Domain-3"]);
       expect(domains["Domain-1"].share).toBeCloseTo(0.22, 12);
+      expect([domains["Domain-1"].extratime, domains["Domain-3"].extratime]).toEqual([false, true]);
+      expect(domains["Domain-3"].queued).toBe(0); // CPU-bound: spinning, with no tasks
       // Each domain is running, waiting or blocked all through the interval; the CPU is never idle (Domain-3 spins).
       for (const d of Object.values(domains)) expect(d.cpu + d.waited + d.blocked).toBeCloseTo(1, 9);
       expect(Object.values(domains).reduce((a, d) => a + d.cpu, 0)).toBeCloseTo(1, 9);

@@ -152,7 +152,7 @@ export class ShareControl {
     for (const dom of this.domains) {
       const i = dom.id;
       const extratime = !this.isCredit(dom) && dom.sched.extratime;
-      reading.domains[dom.name] = { share: this.shareOf(dom), extratime, cpu: gotten[i] / elapsed, waited: waited[i] / elapsed, blocked: blocked[i] / elapsed, idd: iddEstimate[i] / elapsed };
+      reading.domains[dom.name] = { share: this.shareOf(dom), extratime, cpu: gotten[i] / elapsed, waited: waited[i] / elapsed, blocked: blocked[i] / elapsed, idd: iddEstimate[i] / elapsed, queued: dom.queuedTasks };
     }
     const actions = evaluateSharePolicy(this.path, this.policy, reading, this.info);
     const byName = new Map(this.domains.map((d) => [d.name, d]));

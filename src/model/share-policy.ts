@@ -46,6 +46,8 @@ export interface ShareDomainReading {
   blocked: number;
   /** XenMon's estimate of the CPU its net-IDD spent for it (0 for an IDD and a domain with no network). */
   idd: number;
+  /** Tasks waiting in it now (for a net-IDD, its packets' driver and netback stages; 0 for a CPU-bound domain). */
+  queued: number;
 }
 
 export interface ShareReading {

@@ -41,8 +41,12 @@ export interface PolicyReading {
   time: number;
   /** Every guest with a network port, by name. */
   guests: Record<string, GuestReading>;
-  /** Every net-IDD, by name: its own CPU over the interval (a share of one CPU), what its guests' `idd` shares come out of. */
-  idds: Record<string, { cpu: number }>;
+  /**
+   * Every net-IDD, by name: its own CPU over the interval (a share of one CPU), what its
+   * guests' `idd` shares come out of; and the work waiting in it now, as tasks (each
+   * packet's driver and netback stages): a backlog says it is short of CPU.
+   */
+  idds: Record<string, { cpu: number; queued: number }>;
 }
 
 /**

@@ -141,7 +141,7 @@ export class ShareGuard {
       const i = g.id;
       const idd = this.netOf(g).idd;
       reading.guests[g.name] = { idd: iddEstimate[i] / elapsed, iddName: idd.name, cpu: gotten[i] / elapsed, sent: sent[i], received: recv[i], cut: this.isCut(g, now) };
-      reading.idds[idd.name] = { cpu: gotten[idd.id] / elapsed };
+      reading.idds[idd.name] = { cpu: gotten[idd.id] / elapsed, queued: idd.queuedTasks };
     }
     const limits = Object.fromEntries([...this.limits].map(([d, limit]) => [d.name, limit]));
     const throttled = new Set<Domain>();
