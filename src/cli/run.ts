@@ -31,7 +31,8 @@ const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", 
 
 /**
  * Time series as CSV (one row per column, run, bin and domain; `cut` marks ShareGuard's
- * cuts, `share` a share policy's reservations) or, for a .json file, JSON with the points and ShareGuard's decisions.
+ * cuts, `share` a share policy's reservations) or, for a .json file, JSON with the
+ * points and ShareGuard's decisions.
  */
 function seriesText(file: string, rows: SeriesRow[], decisions: DecisionRow[]): string {
   if (file.endsWith(".json")) return JSON.stringify({ points: rows, shareguard: decisions.map((d) => ({ ...d, time: d.time / 1e9, cutFor: d.cutFor / 1e9 })) }) + "\n";

@@ -111,6 +111,7 @@ export class ShareControl {
   /** Each domain's share, and under SEDF its extratime, as the run began, by id. */
   private readonly initial: number[];
   private readonly initialExtratime: boolean[];
+  private readonly byName: Map<string, Domain>;
 
   constructor(
     private readonly xenmon: XenMon,
@@ -126,6 +127,7 @@ export class ShareControl {
     this.totals = new IntervalTotals(domains.length);
     this.initial = domains.map((d) => this.shareOf(d));
     this.initialExtratime = domains.map((d) => !this.isCredit(d) && d.sched.extratime);
+    this.byName = new Map(domains.map((d) => [d.name, d]));
   }
 
   attach(): void {
@@ -155,13 +157,13 @@ export class ShareControl {
       reading.domains[dom.name] = { share: this.shareOf(dom), extratime, cpu: gotten[i] / elapsed, waited: waited[i] / elapsed, blocked: blocked[i] / elapsed, idd: iddEstimate[i] / elapsed, queued: dom.queuedTasks };
     }
     const actions = evaluateSharePolicy(this.path, this.policy, reading, this.info);
-    const byName = new Map(this.domains.map((d) => [d.name, d]));
     // The last action for a domain wins; SEDF's reservations on a CPU must still fit in it.
     const next = new Map<Domain, number>();
     const extra = new Map<Domain, boolean>();
     for (const { domain, share, extratime } of actions) {
-      next.set(byName.get(domain)!, share);
-      if (extratime !== undefined) extra.set(byName.get(domain)!, extratime);
+      const dom = this.byName.get(domain)!;
+      next.set(dom, share);
+      if (extratime !== undefined) extra.set(dom, extratime);
     }
     const reserved = new Map<number, number>();
     for (const dom of this.domains) {

@@ -55,9 +55,8 @@ interface TraceEncoder {
  * Xen), every wake-up (`wake`), and what the mechanisms do: SEDF-DC's or Credit-DC's
  * feedback (`debt`), a share policy's new shares (`share`), ShareGuard's cuts (`cut`,
  * with how long), and the credit scheduler parking and unparking a capped domain (`park`,
- * `unpark`). CSV rows are in time order;
- * only events in [from, to) are kept, so a long run can be traced in part. "idle"
- * stands for no domain.
+ * `unpark`). CSV rows are in time order; only events in [from, to) are kept, so a long
+ * run can be traced in part. "idle" stands for no domain.
  */
 export class Trace implements CpuObserver {
   /** Records not yet handed to the sink: a long run's trace is written as it grows, never held whole. */
@@ -224,8 +223,8 @@ const TRACK_NAMES = ["CPUs", "ShareGuard: traffic cut off", "credit scheduler: p
  * The Trace Event Format's JSON object form, one event per line so that it streams:
  * complete events ("X") for stretches, instants ("i") for wake-ups, counters ("C") per
  * domain for the debt each feedback adds, for the shares a share policy sets and for a
- * net-IDD's queued tasks at each of its switches, and metadata ("M") naming each track the first time it is used. Times are
- * µs, to the ns.
+ * net-IDD's queued tasks at each of its switches, and metadata ("M") naming each track
+ * the first time it is used. Times are µs, to the ns.
  */
 class ChromeEncoder implements TraceEncoder {
   private first = true;
