@@ -57,10 +57,39 @@ domains:
     expect(dc.get("W.cpu")!).toBeLessThan(plain.get("W.cpu")! - 5);
   });
 
-  it("refuses a CPU that does not exist, credit beside credit-dc, and credit settings on a CPU no column runs it on", () => {
+  it("runs credit beside credit-dc as two pools: each hands out its own CPUs' credits, and only credit-dc collects debt", () => {
+    const pools = (cpu0: string, cpu1: string) => `name: pools
+profile: system-2
+duration: 6s
+window: { from: 2s, to: 6s }
+scheduler: { type: ${cpu0}, cpuTypes: { 1: ${cpu1} } }
+domains:
+  - { name: Domain-0, idd: true, cpu: 0, cap: 50% }
+  - { name: P, cpu: 0, cap: 20%, workload: { type: web, rate: 600, fileSize: 10KB } }
+  - { name: Q, cpu: 1, cap: 20%, workload: { type: web, rate: 600, fileSize: 10KB } }
+  - { name: B0, cpu: 0, workload: { type: cpu } }
+  - { name: B1, cpu: 1, workload: { type: cpu } }
+`;
+    const m = metricsOf(pools("credit", "credit-dc"));
+    // P, in the plain credit pool, gets its 20 % and Domain-0's work on top; Q, in the
+    // credit-dc pool, is charged that work and held to about 20 % in all.
+    expect(m.get("P.cpu")).toBeCloseTo(20, 0);
+    expect(m.get("P.combined")!).toBeGreaterThan(26);
+    expect(m.get("Q.combined")!).toBeGreaterThan(18.5);
+    expect(m.get("Q.combined")!).toBeLessThan(21.5);
+    expect(m.get("Q.cpu")!).toBeLessThan(m.get("P.cpu")! - 4);
+    // Each pool's batch domain takes what its own CPU has left: B1 what Q leaves of CPU 1.
+    expect(m.get("B1.cpu")! + m.get("Q.cpu")!).toBeCloseTo(100, 0);
+    // Swapping the pools swaps the roles.
+    const swapped = metricsOf(pools("credit-dc", "credit"));
+    expect(swapped.get("Q.cpu")).toBeCloseTo(20, 0);
+    expect(swapped.get("P.combined")!).toBeLessThan(21.5);
+  });
+
+  it("refuses a CPU that does not exist, an unpinned domain beside two credit pools, and credit settings on a CPU no column runs it on", () => {
     expect(problems(MIXED.replace("cpuTypes: { 1: credit }", "cpuTypes: { 1: credit, 2: sedf }"))).toEqual(["s.yaml:4:36 scheduler.cpuTypes.2: no CPU 2: the host has 2 CPUs (0..1)"]);
-    expect(problems(MIXED.replace("{ type: sedf, cpuTypes: { 1: credit } }", "{ type: credit-dc, cpuTypes: { 1: credit } }"))).toEqual([
-      "s.yaml:4:41 scheduler.cpuTypes: credit and credit-dc share one accounting across the host's CPUs: give them all the same one",
+    expect(problems(MIXED.replace("{ type: sedf, cpuTypes: { 1: credit } }", "{ type: credit-dc, cpuTypes: { 1: credit } }").replace("{ name: A, cpu: 1,", "{ name: A, cpu: any,"))).toEqual([
+      "s.yaml:7:21 domains[1].cpu: an unpinned domain moves among the CPUs of one credit pool, and the scheduler runs credit and credit-dc side by side (two pools): pin it (cpu: 0)",
     ]);
     expect(problems(MIXED.replace("{ name: A, cpu: 1,", "{ name: A, cpu: 0,"))).toEqual(["s.yaml:7:32 domains[1].weight: weight is a credit scheduler setting, and no column runs it on CPU 0"]);
     expect(problems(MIXED.replace("{ name: A, cpu: 1,", "{ name: A, cpu: any,"))[0]).toMatch(/domains\[1\]\.cpu: an unpinned domain needs the credit scheduler on every CPU in every column, and a column runs sedf/);

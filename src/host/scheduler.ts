@@ -25,12 +25,14 @@ export interface Scheduler {
   pick(now: Nanos, prev: Domain | null, ran: Nanos): Decision;
 }
 
-/** A scheduler that can be charged for work done on a domain's behalf elsewhere (SEDF-DC). */
+/** A scheduler that can be charged for work done on a domain's behalf elsewhere (SEDF-DC, Credit-DC). */
 export interface DebtCollector {
+  /** False for a scheduler that could keep debt but is not set to collect it (plain credit). */
+  readonly collectsDebt: boolean;
   addDebt(d: Domain, amount: Nanos): void;
   debtOf(d: Domain): Nanos;
 }
 
 export function isDebtCollector(s: Scheduler): s is Scheduler & DebtCollector {
-  return typeof (s as Partial<DebtCollector>).addDebt === "function";
+  return (s as Partial<DebtCollector>).collectsDebt === true;
 }

@@ -122,10 +122,12 @@ export class Simulation {
     const cpuCount = scenario.cpus ?? this.profile.cpus;
     // The scheduler of each CPU: the scenario's, or the CPU's own (scheduler.cpuTypes).
     const types = Array.from({ length: cpuCount }, (_, i) => cpuSchedulerType(scenario.scheduler, i));
-    // The CPUs that run the credit scheduler share one accounting (the schema refuses a mix of credit and credit-dc).
-    const credit = types.some(isCreditScheduler)
-      ? new CreditAccounting({ collectDebt: types.includes("credit-dc"), migrationDelay: scenario.scheduler.migrationDelay, version: scenario.scheduler.creditVersion })
-      : null;
+    // The CPUs that run one credit scheduler share its accounting: credit and credit-dc
+    // side by side are two pools (Xen's cpupools), each handing out its own CPUs' credits.
+    const credits = new Map<SchedulerKind, CreditAccounting>();
+    for (const type of new Set(types.filter(isCreditScheduler))) {
+      credits.set(type, new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay, version: scenario.scheduler.creditVersion }));
+    }
     // Each net-IDD works through its own queue in the netback order.
     const iddQueues = new Map<number, IddWorkQueue>();
     this.domains = scenario.domains.map((d, i) => {
@@ -138,7 +140,7 @@ export class Simulation {
       if (queue) iddQueues.set(i, queue);
       return new Domain(i, d.name, cpu, sched, n, queue, d.cpu !== "any");
     });
-    this.cpus = types.map((t, i) => new PhysicalCpu(i, this.engine, isCreditScheduler(t) ? credit!.scheduler(i) : this.makeSedf(t)));
+    this.cpus = types.map((t, i) => new PhysicalCpu(i, this.engine, isCreditScheduler(t) ? credits.get(t)!.scheduler(i) : this.makeSedf(t)));
 
     // Every NIC is the same hardware, so one run's costs hold for all of them.
     const netCosts = netCostsForRun(this.profile, seed, run);
@@ -208,7 +210,7 @@ export class Simulation {
       const policy = s.debtPolicy === undefined ? null : { path: s.debtPolicy, guests: [...this.netOf.keys()], policy: makeDebtPolicy(s.debtPolicy, { options: structuredClone(s.debtOptions), interval: s.feedbackInterval / 1e9 }) };
       new DebtFeedback(this.xenmon, this.cpus, this.domains, s.feedbackInterval, onDebt, policy).attach();
     }
-    if (credit !== null) new CreditTicker(this.engine, credit, this.cpus).attach();
+    for (const credit of credits.values()) new CreditTicker(this.engine, credit, this.cpus).attach();
     const { sharePolicy, shareOptions, feedbackInterval } = scenario.scheduler;
     if (sharePolicy !== undefined) {
       const info: Record<string, ShareDomainInfo> = {};
@@ -228,14 +230,14 @@ export class Simulation {
       this.shareguard = new ShareGuard(this.engine, this.xenmon, (d) => this.netOf.get(d)!, n, limits, sg.interval, sg.action, policy);
       this.shareguard.attach();
     }
-    if (trace !== null) this.attachTrace(trace, credit);
+    if (trace !== null) this.attachTrace(trace, [...credits.values()]);
   }
 
   /** Hooks `trace` to the CPUs and the mechanisms; ShareGuard's cuts are read as it decides them. */
-  private attachTrace(trace: Trace, credit: CreditAccounting | null): void {
+  private attachTrace(trace: Trace, credits: CreditAccounting[]): void {
     for (const cpu of this.cpus) cpu.observer = trace;
     trace.watchQueues(this.nets.map((net) => net.idd));
-    if (credit !== null) credit.onPark = (dom, parked, now) => trace.parked(now, dom, parked);
+    for (const credit of credits) credit.onPark = (dom, parked, now) => trace.parked(now, dom, parked);
     const sg = this.shareguard;
     if (sg === null) return;
     let seen = 0;

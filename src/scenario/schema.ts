@@ -387,7 +387,7 @@ export const ScenarioSchema = z
       }
     });
     // Likewise a credit version on a scheduler that is not the credit scheduler; and CPUs a
-    // spec names must exist, and share one credit accounting.
+    // spec names must exist.
     const schedulers = [{ spec: sc.scheduler, at: ["scheduler"] as (string | number)[] }];
     sc.variants?.forEach((v, i) => v.scheduler && schedulers.push({ spec: v.scheduler, at: ["variants", i, "scheduler"] }));
     for (const { spec, at } of schedulers) {
@@ -409,8 +409,12 @@ export const ScenarioSchema = z
       if (spec.creditVersion !== "later" && !types.some(isCreditScheduler)) {
         ctx.addIssue({ code: "custom", path: [...at, "creditVersion"], message: `a credit scheduler setting, and this scheduler is ${spec.type}` });
       }
+      // Credit and credit-dc side by side are two pools, each with its own accounting, and
+      // the credit scheduler moves an unpinned domain only within one.
       if (types.includes("credit") && types.includes("credit-dc")) {
-        ctx.addIssue({ code: "custom", path: [...at, "cpuTypes"], message: "credit and credit-dc share one accounting across the host's CPUs: give them all the same one" });
+        sc.domains.forEach((d, i) => {
+          if (d.cpu === "any") ctx.addIssue({ code: "custom", path: ["domains", i, "cpu"], message: `an unpinned domain moves among the CPUs of one credit pool, and ${at[0] === "variants" ? `column ${sc.variants![at[1] as number].name}` : "the scheduler"} runs credit and credit-dc side by side (two pools): pin it (cpu: 0)` });
+        });
       }
     }
     for (const [cpu, total] of guaranteed) {

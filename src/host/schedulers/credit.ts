@@ -330,6 +330,11 @@ export class CreditScheduler implements Scheduler, DebtCollector {
     return null;
   }
 
+  /** Credit-DC's: only an accounting set to collect debt takes it out of the credits. */
+  get collectsDebt(): boolean {
+    return this.accounting.options.collectDebt === true;
+  }
+
   addDebt(dom: Domain, amount: Nanos): void {
     this.state(dom).debt += Math.max(0, Math.round(amount));
   }

@@ -9,6 +9,7 @@ import { SedfScheduler, type DebtOptions, type SedfOptions } from "./sedf.js";
  */
 export class SedfDcScheduler extends SedfScheduler implements DebtCollector {
   override readonly name: string = "sedf-dc";
+  readonly collectsDebt = true;
 
   constructor(options: DebtOptions & SedfOptions) {
     super(options, options);
