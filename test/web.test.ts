@@ -54,6 +54,28 @@ describe("web workload", () => {
     expect(metric(r, "Domain-1.cpu")).toBeCloseTo((100 * 10 * perRequest) / 1e9, 2);
   });
 
+  it("opens connections at a fixed rate, or with exponential gaps of the same mean (httperf --period=e)", () => {
+    const run = (extra: string) => {
+      const sim = new Simulation({ ...webScenario("1KB", 200, extra), duration: 20e9 }, 0, 1, undefined, { seriesBin: 1e9 });
+      const r = sim.execute();
+      const rates = sim.series().filter((p) => p.domain === "Domain-1").map((p) => p.replyRate!);
+      const mean = rates.reduce((a, x) => a + x, 0) / rates.length;
+      return { connections: metric(r, "Domain-1.connections"), sd: Math.sqrt(rates.reduce((a, x) => a + (x - mean) ** 2, 0) / (rates.length - 1)) };
+    };
+    const fixed = run("");
+    const poisson = run(", arrivals: exponential");
+    expect(fixed.connections).toBe(4000);
+    // A Poisson count of mean 4000 has an sd of 63; per 1 s bin, of about 14.
+    expect(Math.abs(poisson.connections - 4000)).toBeLessThan(4 * 63);
+    expect(poisson.connections).not.toBe(4000);
+    expect(fixed.sd).toBeLessThan(2);
+    expect(poisson.sd).toBeGreaterThan(7);
+    expect(poisson.sd).toBeLessThan(25);
+    expect(() => parseScenario(`name: w\nprofile: p4-2.8\nduration: 1s\ndomains:\n  - { name: D0, idd: true, share: 50% }\n  - { name: D1, share: 50%, workload: { type: web, clients: 5, arrivals: exponential, fileSize: 1KB } }\n`, "s.yaml")).toThrow(
+      /workload\.arrivals: arrivals are for an open loop \(rate\)/,
+    );
+  });
+
   it("serves an unloaded host with no losses and no client timeouts", () => {
     const r = new Simulation(webScenario("10KB", 200, ", timeout: 1s"), 0, 1).execute();
     expect(metric(r, "Domain-1.replyRate")).toBeCloseTo(200, -1);

@@ -169,7 +169,7 @@ export class Simulation {
           listenBacklog: web.listenBacklog.value,
           maxClients: web.maxClients.value,
         };
-        const load: WebLoad = w.clients !== undefined ? { clients: w.clients, thinkTime: w.thinkTime ?? 0 } : { rate: w.rate! };
+        const load: WebLoad = w.clients !== undefined ? { clients: w.clients, thinkTime: w.thinkTime ?? 0 } : { rate: w.rate!, exponential: w.arrivals === "exponential" };
         const cfg = { load, fileSize: w.fileSize, start: w.start, timeout: w.timeout ?? Infinity, duration: w.duration ?? Infinity, maxOpen: w.maxOpen ?? HTTPERF_MAX_OPEN };
         this.web.set(dom, new WebWorkload(this.engine, net!, dom, cfg, costs, rand, measurementWindow(scenario)));
       }

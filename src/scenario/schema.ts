@@ -68,6 +68,10 @@ const UdpWorkload = z.strictObject({
 const WebWorkload = z.strictObject({
   type: z.literal("web"),
   rate: Rate(0, 100_000).optional().describe("open loop: new connections per second, one request each (httperf --rate); give this or clients"),
+  arrivals: z
+    .enum(["fixed", "exponential"])
+    .optional()
+    .describe("open loop: the gaps between connections, fixed at 1/rate (httperf --rate, the default) or exponentially distributed with that mean (httperf --period=e), which breaks the lock-step of a periodic load with the schedulers' ticks"),
   clients: z
     .number()
     .int()
@@ -331,6 +335,9 @@ export const ScenarioSchema = z
       }
       if (w.rate !== undefined && w.clients !== undefined) {
         ctx.addIssue({ code: "custom", path: [...path, "clients"], message: "give either rate (open loop) or clients (closed loop), not both" });
+      }
+      if (w.clients !== undefined && w.arrivals !== undefined) {
+        ctx.addIssue({ code: "custom", path: [...path, "arrivals"], message: "arrivals are for an open loop (rate): closed-loop clients open a connection when the last one ends and they have thought; leave arrivals out" });
       }
       if (w.clients === undefined && w.thinkTime !== undefined) {
         ctx.addIssue({ code: "custom", path: [...path, "thinkTime"], message: "a think time is for closed-loop clients: give clients, or leave thinkTime out" });

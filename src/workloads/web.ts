@@ -30,13 +30,14 @@ export interface WebCostsRun {
 
 /**
  * How httperf opens connections. Open loop (`rate`): at a fixed rate, whatever becomes of
- * the ones before, as httperf --rate. Closed loop (`clients`): each client opens a
+ * the ones before, as httperf --rate (or, `exponential`, with exponentially distributed
+ * gaps of the same mean, as httperf --period=e). Closed loop (`clients`): each client opens a
  * connection, waits until it ends (its reply is in, it timed out or it failed), thinks
  * for an exponentially distributed time of mean `thinkTime`, and opens the next; one
  * client with no think time is an httperf with --rate 0, which opens each connection
  * once the previous one is done.
  */
-export type WebLoad = { rate: number } | { clients: number; thinkTime: Nanos };
+export type WebLoad = { rate: number; exponential?: boolean } | { clients: number; thinkTime: Nanos };
 
 export interface WebConfig {
   load: WebLoad;
@@ -237,13 +238,15 @@ export class WebWorkload {
       return;
     }
     const gap = SEC / load.rate;
+    // httperf --period=e draws each gap from an exponential distribution of the same mean.
+    const next = load.exponential ? () => this.thinkTime(gap) : () => gap;
     const first = this.cfg.start + this.rand() * gap;
     const end = this.cfg.start + this.cfg.duration;
     const open = (t: Nanos): void => {
       if (t >= end) return;
       this.engine.at(Math.round(t), () => {
         this.connect();
-        open(t + gap);
+        open(t + next());
       });
     };
     open(first);
@@ -254,7 +257,7 @@ export class WebWorkload {
     if (this.engine.now < this.cfg.start + this.cfg.duration) this.connect();
   };
 
-  /** An exponentially distributed think time of mean `mean`, in whole ns. */
+  /** An exponentially distributed time of mean `mean` (a think time, an open loop's gap), in whole ns. */
   private thinkTime(mean: Nanos): Nanos {
     return mean === 0 ? 0 : Math.round(-mean * Math.log(1 - this.rand()));
   }
