@@ -31,11 +31,11 @@ export interface WebCostsRun {
 /**
  * How httperf opens connections. Open loop (`rate`): at a fixed rate, whatever becomes of
  * the ones before, as httperf --rate (or, `exponential`, with exponentially distributed
- * gaps of the same mean, as httperf --period=e). Closed loop (`clients`): each client opens a
- * connection, waits until it ends (its reply is in, it timed out or it failed), thinks
- * for an exponentially distributed time of mean `thinkTime`, and opens the next; one
- * client with no think time is an httperf with --rate 0, which opens each connection
- * once the previous one is done.
+ * gaps of the same mean, as httperf --period=e). Closed loop (`clients`): each client
+ * opens a connection, waits until it ends (its reply is in, it timed out or it failed),
+ * thinks for an exponentially distributed time of mean `thinkTime`, and opens the next;
+ * one client with no think time is an httperf with --rate 0, which opens each
+ * connection once the previous one is done.
  */
 export type WebLoad = { rate: number; exponential?: boolean } | { clients: number; thinkTime: Nanos };
 
@@ -234,12 +234,12 @@ export class WebWorkload {
     const load = this.cfg.load;
     if ("clients" in load) {
       // Every client thinks before its first connection too, so that they start apart.
-      for (let i = 0; i < load.clients; i++) this.engine.at(this.cfg.start + this.thinkTime(load.thinkTime), this.clientConnects);
+      for (let i = 0; i < load.clients; i++) this.engine.at(this.cfg.start + this.exponential(load.thinkTime), this.clientConnects);
       return;
     }
     const gap = SEC / load.rate;
     // httperf --period=e draws each gap from an exponential distribution of the same mean.
-    const next = load.exponential ? () => this.thinkTime(gap) : () => gap;
+    const next = load.exponential ? () => this.exponential(gap) : () => gap;
     const first = this.cfg.start + this.rand() * gap;
     const end = this.cfg.start + this.cfg.duration;
     const open = (t: Nanos): void => {
@@ -258,7 +258,7 @@ export class WebWorkload {
   };
 
   /** An exponentially distributed time of mean `mean` (a think time, an open loop's gap), in whole ns. */
-  private thinkTime(mean: Nanos): Nanos {
+  private exponential(mean: Nanos): Nanos {
     return mean === 0 ? 0 : Math.round(-mean * Math.log(1 - this.rand()));
   }
 
@@ -269,7 +269,7 @@ export class WebWorkload {
   private released(): void {
     this.open--;
     const load = this.cfg.load;
-    if ("clients" in load) this.engine.at(this.engine.now + this.thinkTime(load.thinkTime), this.clientConnects);
+    if ("clients" in load) this.engine.at(this.engine.now + this.exponential(load.thinkTime), this.clientConnects);
   }
 
   // ---- client (httperf) side -------------------------------------------------------
