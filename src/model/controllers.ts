@@ -108,9 +108,8 @@ export interface ShareChange {
 export class ShareControl {
   private readonly totals: IntervalTotals;
   readonly changes: ShareChange[] = [];
-  /** Each domain's share, and under SEDF its extratime, as the run began, by id. */
+  /** Each domain's share as the run began, by id: where `changes` start from. */
   private readonly initial: number[];
-  private readonly initialExtratime: boolean[];
   private readonly byName: Map<string, Domain>;
 
   constructor(
@@ -126,7 +125,6 @@ export class ShareControl {
   ) {
     this.totals = new IntervalTotals(domains.length);
     this.initial = domains.map((d) => this.shareOf(d));
-    this.initialExtratime = domains.map((d) => !this.isCredit(d) && d.sched.extratime);
     this.byName = new Map(domains.map((d) => [d.name, d]));
   }
 
@@ -144,6 +142,16 @@ export class ShareControl {
     return this.isCredit(dom) ? (dom.sched.cap ?? 0) : dom.sched.slice / dom.sched.period;
   }
 
+  /** Whether it may run on slack beyond its share: SEDF's flag (the credit scheduler has none). */
+  private extratimeOf(dom: Domain): boolean {
+    return !this.isCredit(dom) && dom.sched.extratime;
+  }
+
+  /** The SEDF slice a share comes to: a whole number of ns of the domain's period. */
+  private sliceOf(dom: Domain, share: number): Nanos {
+    return Math.round(share * dom.sched.period);
+  }
+
   private isCredit(dom: Domain): boolean {
     return this.info[dom.name].scheduler.startsWith("credit");
   }
@@ -153,8 +161,7 @@ export class ShareControl {
     const reading: ShareReading = { time: now / 1e9, domains: {} };
     for (const dom of this.domains) {
       const i = dom.id;
-      const extratime = !this.isCredit(dom) && dom.sched.extratime;
-      reading.domains[dom.name] = { share: this.shareOf(dom), extratime, cpu: gotten[i] / elapsed, waited: waited[i] / elapsed, blocked: blocked[i] / elapsed, idd: iddEstimate[i] / elapsed, queued: dom.queuedTasks };
+      reading.domains[dom.name] = { share: this.shareOf(dom), extratime: this.extratimeOf(dom), cpu: gotten[i] / elapsed, waited: waited[i] / elapsed, blocked: blocked[i] / elapsed, idd: iddEstimate[i] / elapsed, queued: dom.queuedTasks };
     }
     const actions = evaluateSharePolicy(this.path, this.policy, reading, this.info);
     // The last action for a domain wins; SEDF's reservations on a CPU must still fit in it.
@@ -168,28 +175,23 @@ export class ShareControl {
     const reserved = new Map<number, number>();
     for (const dom of this.domains) {
       if (this.isCredit(dom)) continue;
-      reserved.set(dom.cpu, (reserved.get(dom.cpu) ?? 0) + (next.has(dom) ? Math.round(next.get(dom)! * dom.sched.period) / dom.sched.period : this.shareOf(dom)));
+      const slice = next.has(dom) ? this.sliceOf(dom, next.get(dom)!) : dom.sched.slice;
+      reserved.set(dom.cpu, (reserved.get(dom.cpu) ?? 0) + slice / dom.sched.period);
     }
     for (const [cpu, total] of reserved) {
       if (total > 1 + 1e-9) throw new PolicyError("scheduler.sharePolicy", `${this.path}: evaluate at ${reading.time} s: the shares it sets on CPU ${cpu} add up to ${(100 * total).toFixed(1)} %, more than the CPU has`);
     }
     for (const [dom, share] of next) {
+      const before = { share: this.shareOf(dom), extratime: this.extratimeOf(dom) };
       if (this.isCredit(dom)) dom.sched.cap = share;
-      else dom.sched.slice = Math.round(share * dom.sched.period);
+      else dom.sched.slice = this.sliceOf(dom, share);
       // SEDF reads the flag at each decision, so a domain that loses it stops using slack at the next one.
       if (extra.has(dom)) dom.sched.extratime = extra.get(dom)!;
-      const change = { time: now, domain: dom.name, share: this.shareOf(dom), extratime: !this.isCredit(dom) && dom.sched.extratime };
-      const last = this.latest(dom);
-      if (change.share === last.share && change.extratime === last.extratime) continue;
+      const change = { time: now, domain: dom.name, share: this.shareOf(dom), extratime: this.extratimeOf(dom) };
+      if (change.share === before.share && change.extratime === before.extratime) continue;
       this.changes.push(change);
       this.onShare?.(dom, change.share, change.extratime);
     }
-  }
-
-  /** The domain's share and extratime as last set. */
-  private latest(dom: Domain): { share: number; extratime: boolean } {
-    for (let k = this.changes.length - 1; k >= 0; k--) if (this.changes[k].domain === dom.name) return this.changes[k];
-    return { share: this.initial[dom.id], extratime: this.initialExtratime[dom.id] };
   }
 
   /** The domain's share at time `t` (ns). */
