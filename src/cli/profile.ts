@@ -35,9 +35,10 @@ function written(key: string, p: Param): string {
   const v = p.value;
   switch (p.unit) {
     case "ns":
-      // Costs are whole nanoseconds, so a thousandth prints exactly.
-      return `${v / 1000}us`;
+      // Costs are whole nanoseconds, so a thousandth prints exactly; a disk's times read better in ms.
+      return v >= 1e6 ? `${v / 1e6}ms` : `${v / 1000}us`;
     case "bit/s":
+    case "byte/s":
       return v.toExponential().replace("e+", "e");
     case "bytes":
       return `${v}B`;
@@ -59,14 +60,18 @@ export function hostRows(profile: HostProfile, sc?: Scenario): ParamRow[] {
   const p = sc ? hostProfile(sc) : profile;
   const hostKey = (k: (typeof HOST_KEYS)[number]) => ({ key: `host.${k}`, value: written(k, p[k]), source: p[k].source });
   const webKey = (k: keyof HostProfile["web"]) => ({ key: k === "mss" ? "(web) mss, not settable" : `host.web.${k}`, value: written(k, p.web[k]), source: p.web[k].source });
+  const diskKey = (k: keyof HostProfile["disk"]) => ({ key: `host.disk.${k}`, value: written(k, p.disk[k]), source: p.disk[k].source });
   const order = sc?.netbackOrder;
   const weight = sc?.xenmon.weight;
+  const blockWeight = sc?.xenmon.blockWeight;
   return [
     { key: "cpus (profile)", value: String(p.cpus), source: p.title },
     ...HOST_KEYS.map(hostKey),
     { key: "netbackOrder", value: order ?? p.netbackOrder.value, source: order ? "scenario (netbackOrder:)" : p.netbackOrder.source },
     { key: "xenmon.weight", value: String(weight ?? p.xenmonWeight.value), source: weight !== undefined ? "scenario (xenmon.weight)" : p.xenmonWeight.source },
     ...(["requestBase", "requestPerKB", "mss", "quickAckSegments", "listenBacklog", "maxClients"] as const).map(webKey),
+    { key: "xenmon.blockWeight", value: String(blockWeight ?? 0), source: blockWeight !== undefined ? "scenario (xenmon.blockWeight)" : "the paper's XenMon counts packets only: an IDD's block work is charged by them" },
+    ...(["iddSubmit", "iddPerPage", "iddComplete", "guestPerRequest", "ring", "positioning", "transferRate"] as const).map(diskKey),
   ];
 }
 

@@ -14,6 +14,7 @@ export function hostProfile(sc: Scenario): HostProfile {
   const o = sc.host;
   if (o === undefined) return base;
   const w = o.web ?? {};
+  const k = o.disk ?? {};
   return {
     ...base,
     iddRx: param(base.iddRx, o.iddRx),
@@ -35,13 +36,23 @@ export function hostProfile(sc: Scenario): HostProfile {
       maxClients: param(base.web.maxClients, w.maxClients),
       quickAckSegments: param(base.web.quickAckSegments, w.quickAckSegments),
     },
+    disk: {
+      iddSubmit: param(base.disk.iddSubmit, k.iddSubmit),
+      iddPerPage: param(base.disk.iddPerPage, k.iddPerPage),
+      iddComplete: param(base.disk.iddComplete, k.iddComplete),
+      guestPerRequest: param(base.disk.guestPerRequest, k.guestPerRequest),
+      ring: param(base.disk.ring, k.ring),
+      positioning: param(base.disk.positioning, k.positioning),
+      transferRate: param(base.disk.transferRate, k.transferRate),
+    },
   };
 }
 
-/** A variant's overrides over the base's, key by key (and within `web`, key by key). */
+/** A variant's overrides over the base's, key by key (and within `web` and `disk`, key by key). */
 export function mergeHost(base: HostOverrides | undefined, over: HostOverrides | undefined): HostOverrides | undefined {
   if (over === undefined) return base;
   if (base === undefined) return over;
   const web = base.web || over.web ? { ...base.web, ...over.web } : undefined;
-  return { ...base, ...over, ...(web ? { web } : {}) };
+  const disk = base.disk || over.disk ? { ...base.disk, ...over.disk } : undefined;
+  return { ...base, ...over, ...(web ? { web } : {}), ...(disk ? { disk } : {}) };
 }

@@ -15,6 +15,7 @@ export class DomainTotals {
   execCount = 0;
   sent = 0;
   recv = 0;
+  blk = 0;
   iddEstimate = 0;
   iddTruth = 0;
 
@@ -25,6 +26,7 @@ export class DomainTotals {
     this.execCount += d.execCount;
     this.sent += d.sent;
     this.recv += d.recv;
+    this.blk += d.blk;
     this.iddEstimate += d.iddEstimate;
     this.iddTruth += d.iddTruth;
   }

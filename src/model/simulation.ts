@@ -13,6 +13,8 @@ import { normal, rngStream } from "../sim/rng.js";
 import { UdpBenchmark } from "../workloads/udp.js";
 import { HTTPERF_MAX_OPEN, WebWorkload, type WebLoad } from "../workloads/web.js";
 import { BulkTransfer } from "../workloads/bulk.js";
+import { BlockBackend, type BlockCosts } from "../block/blkback.js";
+import { DiskWorkload, GUEST_QUEUE_DEPTH } from "../workloads/disk.js";
 import { makeShareGuardPolicy } from "../shareguard/policy.js";
 import { ShareGuard } from "../shareguard/shareguard.js";
 import { XenMon, type Sample } from "../xenmon/xenmon.js";
@@ -104,6 +106,7 @@ export class Simulation {
   private readonly binner: SeriesBinner | null;
   private readonly keepSamples: boolean;
   private readonly bulk = new Map<Domain, BulkTransfer>();
+  private readonly disk = new Map<Domain, DiskWorkload>();
   readonly shareguard: ShareGuard | null = null;
   /** The share policy's loop (scheduler.sharePolicy), if the scenario has one. */
   readonly shares: ShareControl | null = null;
@@ -146,6 +149,9 @@ export class Simulation {
     const netCosts = netCostsForRun(this.profile, seed, run);
     const backendOf = new Map([...iddQueues].map(([i, queue]) => [scenario.domains[i].name, new NetBackend(this.engine, this.domains[i], queue, netCosts)]));
     this.nets = [...backendOf.values()];
+    // Blkback, with a disk, in each IDD that serves a guest with a disk workload.
+    const blockOf = new Map<string, BlockBackend>();
+    const blockCosts = blockCostsOf(this.profile);
 
     scenario.domains.forEach((cfg, i) => {
       const dom = this.domains[i];
@@ -178,12 +184,23 @@ export class Simulation {
         const cfg = { direction: w.direction, start: w.start, duration: w.duration ?? Infinity, mss, quickAckSegments: this.profile.web.quickAckSegments.value, maxWindow: Math.max(1, Math.floor(w.window / mss)), cpuPerSegment: w.cpuPerSegment };
         this.bulk.set(dom, new BulkTransfer(this.engine, net!, dom.id, cfg));
       }
+      if (w?.type === "disk") {
+        let blk = blockOf.get(iddName!);
+        if (blk === undefined) {
+          blk = new BlockBackend(this.engine, net!.idd, iddQueues.get(net!.idd.id)!, blockCosts);
+          blockOf.set(iddName!, blk);
+        }
+        blk.attach(net!.port(dom.id));
+        const load = w.depth !== undefined ? { depth: w.depth } : { rate: w.rate! };
+        const cfg = { load, size: w.size, access: w.access, start: w.start, duration: w.duration ?? Infinity };
+        this.disk.set(dom, new DiskWorkload(this.engine, blk, dom.id, cfg, rand, measurementWindow(scenario)));
+      }
     });
     for (const dom of this.domains) this.cpus[dom.cpu].add(dom);
 
     const weight = scenario.xenmon.weight ?? this.profile.xenmonWeight.value;
     this.keepSamples = options.keepSamples ?? false;
-    this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.nets, scenario.xenmon.interval, weight, this.keepSamples ? Infinity : 0);
+    this.xenmon = new XenMon(this.engine, this.domains, this.cpus, this.nets, scenario.xenmon.interval, weight, this.keepSamples ? Infinity : 0, scenario.xenmon.blockWeight ?? 0);
     const { from, to } = measurementWindow(scenario);
     const webs = [...this.web.values()];
     this.window = new WindowTotals(n, webs.length, from, to, swingSamples(scenario.xenmon.interval));
@@ -284,6 +301,7 @@ export class Simulation {
     for (const w of this.udp.values()) w.start();
     for (const w of this.web.values()) w.start();
     for (const w of this.bulk.values()) w.start();
+    for (const w of this.disk.values()) w.start();
   }
 
   private result(): RunResult {
@@ -384,6 +402,8 @@ export class Simulation {
           }
         }
       }
+      const disk = this.disk.get(d);
+      if (disk) out.push(...diskMetrics(d.name, disk, sum.blk, seconds, this.scenario.duration));
       if (this.shares) out.push({ key: `${d.name}.share`, label: `${d.name} CPU share (share policy, window average)`, unit: "%", value: 100 * this.shares.averageShare(d, from, to) });
       const udp = this.udp.get(d);
       if (udp) {
@@ -422,6 +442,7 @@ export function metricKeys(sc: Scenario): Set<string> {
     if (w === "web") add(d.name, "replyRate", "replyRateMin", "replyRateMax", "replyRateSd", "connTime", "connTimeMedian", "connTimeP90", "connTimeP99", "connTimeMax", "connections", "clientTimo", "connFailed", "fdUnavail", "backlogDrops");
     if (w === "bulk") add(d.name, "bulkMbps");
     if (w === "udp") add(d.name, "udpDelivered");
+    if (w === "disk") add(d.name, "blk", "diskIops", "diskMBps", "diskLatency", "diskLatencyP99", "diskNotIssued");
     if (sgLimited(sc, d.name)) add(d.name, "shareguardCuts", "shareguardOff", "shareguardDrops", "shareguardFirstUsed", "shareguardFirstCut", "shareguardMedianCut");
   }
   if (networked) keys.add("net.nicDrops");
@@ -461,6 +482,33 @@ function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, span: 
     { key: `${name}.fdUnavail`, label: `${name} Errors: fd-unavail (httperf out of descriptors)`, unit: "count", value: st.fdUnavail },
     { key: `${name}.backlogDrops`, label: `${name} SYNs dropped (listen backlog full)`, unit: "count", value: st.backlogDrops },
   ];
+}
+
+/** What a guest's disk workload measured over the window, and what blkback answered for it (XenMon's count). */
+function diskMetrics(name: string, disk: DiskWorkload, answered: number, seconds: number, duration: Nanos): Metric[] {
+  const st = disk.stats;
+  return [
+    { key: `${name}.blk`, label: `${name} block requests answered by blkback`, unit: "1/s", value: answered / seconds },
+    { key: `${name}.diskIops`, label: `${name} disk requests completed`, unit: "1/s", value: st.completed / seconds },
+    { key: `${name}.diskMBps`, label: `${name} disk throughput`, unit: "MB/s", value: st.bytes / 1e6 / seconds },
+    { key: `${name}.diskLatency`, label: `${name} disk latency avg [ms]`, unit: "ms", value: st.latencies.mean / 1e6 },
+    { key: `${name}.diskLatencyP99`, label: `${name} disk latency 99th percentile [ms] (1 ms bins)`, unit: "ms", value: st.latencies.quantile(0.99) / 1e6 },
+    { key: `${name}.diskNotIssued`, label: `${name} disk requests not issued, ${GUEST_QUEUE_DEPTH} outstanding (whole run)`, unit: "1/s", value: st.notIssued / (duration / 1e9) },
+  ];
+}
+
+/** The split block driver's costs, from the host's profile. */
+function blockCostsOf(p: HostProfile): BlockCosts {
+  const d = p.disk;
+  return {
+    iddSubmit: d.iddSubmit.value,
+    iddPerPage: d.iddPerPage.value,
+    iddComplete: d.iddComplete.value,
+    guestPerRequest: d.guestPerRequest.value,
+    ring: d.ring.value,
+    positioning: d.positioning.value,
+    transferRate: d.transferRate.value,
+  };
 }
 
 /**

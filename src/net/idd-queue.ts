@@ -1,7 +1,11 @@
 import type { Task } from "../host/domain.js";
 import { FifoQueue, type WorkQueue } from "../host/work-queue.js";
 
-/** Lane of the NIC driver's receive work; netback's lanes are numbered from 1. */
+/**
+ * Lane of the work done in interrupt context, ahead of the backends: the NIC driver's
+ * receive processing and the disk's completions. Netback's and blkback's lanes are
+ * numbered from 1.
+ */
 export const DRIVER_LANE = 0;
 
 /**
@@ -17,33 +21,50 @@ export type NetbackOrder = "fifo" | "round-robin" | "xen3";
 
 export type Direction = "rx" | "tx";
 
+/** What a lane carries: one direction of a guest's network traffic, or its block requests. */
+export type LaneKind = Direction | "blk";
+
 /**
  * How the net-IDD orders its work. The NIC driver's receive processing comes first (in
  * Linux it runs in the NET_RX softirq, ahead of netback's tasklets), so the NIC ring is
  * drained whenever the IDD runs. Netback's lanes are gathered in groups: groups take
- * turns, one packet each, and within a group its lanes take turns.
+ * turns, one packet each, and within a group its lanes take turns. Blkback's lanes, one
+ * per guest (its thread serves the guests' rings in turn, off blkio_schedule_list), are
+ * a group of their own, made when the first guest with a disk is attached, so a host
+ * without one orders its packets as before.
  */
 export class IddWorkQueue implements WorkQueue {
   private readonly lanes: FifoQueue[] = [new FifoQueue()];
-  /** Lane numbers per group; group 0 receives, group 1 (if any) transmits. */
+  /** Lane numbers per group, in the order the groups were made. */
   private readonly groups: number[][] = [];
   /** Next lane to try in each group (an index into the group). */
   private readonly nextInGroup: number[] = [];
   private nextGroup = 0;
+  /** Each group's index, made on first use: "net" (or "rx" and "tx" under xen3) and "blk". */
+  private readonly groupOf = new Map<string, number>();
   private current: Task | undefined;
   private queued = 0;
 
   constructor(private readonly order: NetbackOrder = "fifo") {}
 
-  /** A lane for one guest's traffic in one direction; returns its number. */
-  addLane(direction: Direction): number {
-    const shared = this.order === "fifo" || (this.order === "xen3" && direction === "rx");
-    const group = this.order === "xen3" && direction === "tx" ? 1 : 0;
-    while (this.groups.length <= group) {
+  /** A lane for one guest's traffic in one direction, or for its block requests; returns its number. */
+  addLane(kind: LaneKind): number {
+    // Netback's groups: one for both directions, except under xen3, whose two tasklets
+    // alternate; received packets share one lane under fifo and xen3.
+    const groupKey = kind === "blk" ? "blk" : this.order === "xen3" ? kind : "net";
+    const shared = kind !== "blk" && (this.order === "fifo" || (this.order === "xen3" && kind === "rx"));
+    let group = this.groupOf.get(groupKey);
+    if (group === undefined) {
+      group = this.groups.length;
+      this.groupOf.set(groupKey, group);
       this.groups.push([]);
       this.nextInGroup.push(0);
     }
     if (shared && this.groups[group].length > 0) return this.groups[group][0];
+    return this.newLane(group);
+  }
+
+  private newLane(group: number): number {
     this.lanes.push(new FifoQueue());
     const lane = this.lanes.length - 1;
     this.groups[group].push(lane);

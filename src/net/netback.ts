@@ -35,6 +35,8 @@ export class GuestPort {
   /** Packets netback handled for this guest, per direction (what XenMon counts). */
   sent = 0;
   recv = 0;
+  /** Block requests blkback answered for this guest (what XenMon counts of its disk I/O). */
+  blk = 0;
   /**
    * Posted receive buffers of the guest taken by packets netback has accepted for it and
    * the guest's stack has not yet consumed (waiting in netback, or in the ring). In Xen

@@ -11,7 +11,7 @@ import type { NetbackOrder } from "../net/idd-queue.js";
  */
 export interface Param {
   value: number;
-  unit: "ns" | "count" | "bit/s" | "ratio" | "bytes";
+  unit: "ns" | "count" | "bit/s" | "byte/s" | "ratio" | "bytes";
   source: string;
 }
 
@@ -28,6 +28,17 @@ export interface WebCosts {
   listenBacklog: Param;
   /** Server processes, each serving one connection at a time. */
   maxClients: Param;
+}
+
+/** The split block driver and the disk behind an IDD (src/block/blkback.ts): beyond the paper, which measures no disk I/O. */
+export interface BlockParams {
+  iddSubmit: Param;
+  iddPerPage: Param;
+  iddComplete: Param;
+  guestPerRequest: Param;
+  ring: Param;
+  positioning: Param;
+  transferRate: Param;
 }
 
 export interface HostProfile {
@@ -56,6 +67,7 @@ export interface HostProfile {
   /** The send/receive weight XenMon uses unless a scenario sets one: the paper's measurement. */
   xenmonWeight: Param;
   web: WebCosts;
+  disk: BlockParams;
 }
 
 const P4_28_RX = 10_570; // ns; derived by scripts/derive-profile.mjs, see docs/parameters.md
@@ -71,6 +83,15 @@ const common = {
   iddRxDriverShare: { value: 0.4, unit: "ratio", source: "assumption: driver + bridge vs. netback's page flip and notification; the paper gives only the total" },
   guestRx: { value: 2_000, unit: "ns", source: "assumption: netfront + guest stack per packet; small next to the IDD's cost (only the guest's total per request is fixed by the paper)" },
   guestTx: { value: 2_000, unit: "ns", source: "assumption: as guestRx" },
+  disk: {
+    iddSubmit: { value: 10_000, unit: "ns", source: "assumption: about one packet's work in netback on the 2.8 GHz host (iddRx 10.57 µs): blkback takes the request off the ring, maps its grants in one hypercall and submits the bio; the paper measures no disk I/O, and the same value stands on every profile" },
+    iddPerPage: { value: 1_000, unit: "ns", source: "assumption: granting, mapping and unmapping one 4 KB page of a request" },
+    iddComplete: { value: 8_000, unit: "ns", source: "assumption: the disk's interrupt, end_block_io_op, the response on the ring and its event-channel notification" },
+    guestPerRequest: { value: 20_000, unit: "ns", source: "assumption: blkfront's interrupt, the guest's block layer and the application taking the data and issuing its next request" },
+    ring: { value: 32, unit: "count", source: "BLK_RING_SIZE in Xen 3.0's blkif: one page of 32 requests" },
+    positioning: { value: 12_700_000, unit: "ns", source: "assumption: a 7,200 rpm disk of 2006: 8.5 ms average seek and 4.2 ms, half a rotation" },
+    transferRate: { value: 60e6, unit: "byte/s", source: "assumption: the sustained media rate of a 7,200 rpm SATA disk of 2006" },
+  },
 } satisfies Partial<HostProfile>;
 
 const web: WebCosts = {

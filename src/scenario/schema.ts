@@ -106,7 +106,21 @@ const BulkWorkload = z.strictObject({
     .describe("the application's own guest CPU per data segment, e.g. an encrypting copy: each new segment is produced before it is sent (send), or processed once it has arrived (recv); default 0"),
 });
 
-export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload, BulkWorkload]);
+const DiskWorkload = z.strictObject({
+  type: z.literal("disk").describe("beyond the paper: the guest reads from its virtual disk, as fio would, through the IDD's blkback"),
+  size: Size(512, 44 * 1024)
+    .check((ctx) => {
+      if (ctx.value % 512 !== 0) ctx.issues.push({ code: "custom", input: ctx.value, message: "must be a whole number of 512-byte sectors" });
+    })
+    .describe("bytes per request, at most 44KB (Xen 3.0's 11 segments of 4 KB; blkfront splits larger ones)"),
+  access: z.enum(["sequential", "random"]).describe("sequential: each request follows on from the last, and needs no seek if the disk served that one just before; random: each needs positioning"),
+  rate: Rate(0, 1_000_000).optional().describe("open loop: requests per second (fio --rate_iops); give this or depth"),
+  depth: z.number().int().min(1).max(128).optional().describe("closed loop: requests kept outstanding, each completion issuing the next (fio --iodepth); give this or rate"),
+  start: Duration(0, 3600e9).prefault("0s"),
+  duration: Duration(1e6, 3600e9).optional().describe("how long it issues requests (default: to the end of the run)"),
+});
+
+export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload, BulkWorkload, DiskWorkload]);
 
 const DomainSpec = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '-', '_' and '.' only"),
@@ -114,7 +128,7 @@ const DomainSpec = z.strictObject({
     .union([z.number().int().min(0).max(255), z.literal("any")])
     .default(0)
     .describe("physical CPU the VCPU is pinned to, or any: unpinned, balanced across the CPUs by the credit scheduler"),
-  idd: z.boolean().default(false).describe("this domain hosts a network driver (a net-IDD) with a NIC of its own"),
+  idd: z.boolean().default(false).describe("this domain hosts a network driver (a net-IDD) with a NIC of its own, and blkback with a disk for its guests' disk workloads"),
   netIdd: z
     .string()
     .min(1)
@@ -192,6 +206,12 @@ const ShareGuardSpec = z.strictObject({
 const XenMonSpec = z.strictObject({
   interval: Duration(1e6, 10e9).prefault("100ms").describe("sampling interval"),
   weight: z.number().min(0.01).max(100).optional().describe("send/receive cost weight (default: the profile's calibrated value)"),
+  blockWeight: z
+    .number()
+    .min(0)
+    .max(1000)
+    .optional()
+    .describe("beyond the paper: what one block request blkback answers counts for, against one received packet, when XenMon charges an IDD's CPU to its guests (default 0: the paper's XenMon counts packets only, so the IDD's block work is charged to guests by their packets)"),
 });
 
 const Count = (min: number, max: number) => z.number().int().min(min).max(max);
@@ -221,6 +241,17 @@ const HostSpec = z
         listenBacklog: Count(1, 65_535).optional().describe("completed connections waiting for a server process"),
         maxClients: Count(1, 100_000).optional().describe("server processes (Apache MaxClients)"),
         quickAckSegments: Count(0, 10_000).optional().describe("segments the client ACKs one by one before ACKing every second one"),
+      })
+      .optional(),
+    disk: z
+      .strictObject({
+        iddSubmit: Duration(0, 1e9).optional().describe("IDD time for blkback to take a request off the ring and submit it, besides its pages"),
+        iddPerPage: Duration(0, 1e9).optional().describe("IDD time per 4 KB page of a request"),
+        iddComplete: Duration(0, 1e9).optional().describe("IDD time when the disk is done: the interrupt and the response"),
+        guestPerRequest: Duration(0, 1e9).optional().describe("guest time per request, when it takes the response"),
+        ring: Count(1, 1024).optional().describe("requests a guest may have on its blkif ring (Xen 3.0: 32)"),
+        positioning: Duration(0, 1e9).optional().describe("the disk's seek and rotation for a request that does not follow on from the one before"),
+        transferRate: z.number().min(1e3).max(1e12).optional().describe("the disk's media rate in bytes/s, e.g. 60e6"),
       })
       .optional(),
   })
@@ -323,7 +354,13 @@ export const ScenarioSchema = z
     const cpus = sc.cpus ?? PROFILES[sc.profile]?.cpus ?? 1;
     /** A workload that would start only once the run is over would silently do nothing; a web load is open or closed loop. */
     const checkWorkload = (w: z.output<typeof Workload> | undefined, path: (string | number)[]) => {
-      if ((w?.type === "web" || w?.type === "bulk") && w.start >= sc.duration) {
+      if (w?.type === "disk" && w.rate === undefined && w.depth === undefined) {
+        ctx.addIssue({ code: "custom", path, message: "a disk workload needs rate (open loop: requests per second, as fio --rate_iops) or depth (closed loop: requests outstanding, as fio --iodepth)" });
+      }
+      if (w?.type === "disk" && w.rate !== undefined && w.depth !== undefined) {
+        ctx.addIssue({ code: "custom", path: [...path, "depth"], message: "give either rate (open loop) or depth (closed loop), not both" });
+      }
+      if ((w?.type === "web" || w?.type === "bulk" || w?.type === "disk") && w.start >= sc.duration) {
         ctx.addIssue({ code: "custom", path: [...path, "start"], message: `starts at ${s(w.start)}, when the run (${s(sc.duration)}) is over: it would never run` });
       }
       if (w?.type === "web") checkWebLoad(w, path);
@@ -441,7 +478,7 @@ export const ScenarioSchema = z
     };
     sc.domains.forEach((d, i) => d.netIdd !== undefined && checkNetIdd(d, d.netIdd, ["domains", i, "netIdd"]));
     if (networked >= 0 && idds === 0) {
-      ctx.addIssue({ code: "custom", path: ["domains", networked, "workload"], message: "a network workload needs a net-IDD: mark one domain idd: true" });
+      ctx.addIssue({ code: "custom", path: ["domains", networked, "workload"], message: `${needsIdd(sc.domains[networked].workload!)}: mark one domain idd: true` });
     }
     const to = sc.window?.to ?? sc.duration;
     if (to > sc.duration) ctx.addIssue({ code: "custom", path: ["window", "to"], message: "the window ends after the run does" });
@@ -497,7 +534,7 @@ export const ScenarioSchema = z
         if (!d) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
         else if (d.idd) ctx.addIssue({ code: "custom", path: at, message: "the IDD runs no workload of its own: put workloads in guests" });
         else if (v.withoutWorkload?.includes(name)) ctx.addIssue({ code: "custom", path: at, message: `${name} is also in withoutWorkload: a column either switches a workload off or replaces it` });
-        else if (w.type !== "cpu" && idds === 0) ctx.addIssue({ code: "custom", path: at, message: "a network workload needs a net-IDD: mark one domain idd: true" });
+        else if (w.type !== "cpu" && idds === 0) ctx.addIssue({ code: "custom", path: at, message: `${needsIdd(w)}: mark one domain idd: true` });
       }
       /** The workload a domain runs in this column, before its rate or file size changes. */
       const workloadIn = (name: string) => v.workloads?.[name] ?? sc.domains[names.get(name) ?? -1]?.workload;
@@ -569,6 +606,11 @@ export const ScenarioSchema = z
   });
 
 export const DEFAULT_PERIOD = 10_000_000;
+
+/** Why a workload cannot run on a host without a driver domain. */
+function needsIdd(w: z.output<typeof Workload>): string {
+  return w.type === "disk" ? "a disk workload needs a driver domain (its blkback and disk)" : "a network workload needs a net-IDD";
+}
 
 /** Xen's credit scheduler, plain or collecting debt (Credit-DC). */
 export function isCreditScheduler(type: string): boolean {

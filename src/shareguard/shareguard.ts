@@ -118,7 +118,7 @@ export class ShareGuard {
       for (const [net, c] of this.costSamples) {
         for (const id of net.ports.keys()) {
           c.charged += domains[id].iddEstimate;
-          c.weighted += this.xenmon.weight * domains[id].sent + domains[id].recv;
+          c.weighted += this.xenmon.wCount(domains[id]);
         }
       }
     }

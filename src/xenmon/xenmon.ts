@@ -12,6 +12,8 @@ export interface DomainSample {
   /** Packets netback handled for this guest in each direction. */
   sent: number;
   recv: number;
+  /** Block requests blkback answered for this guest. */
+  blk: number;
   /** XenMon's estimate of IDD time spent for this guest: IDD time × wCount(i) / wCount(IDD). */
   iddEstimate: Nanos;
   /** What the simulator knows: IDD time actually spent on this guest's packets. */
@@ -33,13 +35,16 @@ interface Snapshot {
   execCount: number;
   sent: number;
   recv: number;
+  blk: number;
   truth: Nanos;
 }
 
 /**
  * XenMon: every `interval` it turns the hypervisor's counters into per-domain figures and
  * charges each net-IDD's CPU to the guests it serves by weighted packet count,
- * wCount(i) = weight · Send(i) + Recv(i) (paper §3).
+ * wCount(i) = weight · Send(i) + Recv(i) (paper §3). Beyond the paper, a block request
+ * blkback answered may count too, `blockWeight` received packets' worth (0 by default:
+ * the paper's XenMon, blind to block I/O, charges the IDD's block work by packets).
  */
 export class XenMon {
   readonly samples: Sample[] = [];
@@ -63,6 +68,7 @@ export class XenMon {
      * none and gathers what it reports as the samples come (src/model/sample-stats.ts).
      */
     private readonly keep = Infinity,
+    readonly blockWeight = 0,
   ) {
     // Guests are attached to their backends before XenMon is made.
     this.netOf = domains.map((d) => nets.find((net) => net.ports.has(d.id)));
@@ -94,8 +100,14 @@ export class XenMon {
       execCount: d.execCount,
       sent: port?.sent ?? 0,
       recv: port?.recv ?? 0,
+      blk: port?.blk ?? 0,
       truth: idd ? this.cpus[idd.cpu].onBehalfAt(idd, d.id, now) : 0,
     };
+  }
+
+  /** A guest's weighted count over one sample: what XenMon shares its IDD's CPU by. */
+  wCount(d: DomainSample): number {
+    return this.weight * d.sent + d.recv + this.blockWeight * d.blk;
   }
 
   private tick(): void {
@@ -110,6 +122,7 @@ export class XenMon {
         execCount: s.execCount - p.execCount,
         sent: s.sent - p.sent,
         recv: s.recv - p.recv,
+        blk: s.blk - p.blk,
         iddEstimate: 0,
         iddTruth: s.truth - p.truth,
       };
@@ -117,9 +130,9 @@ export class XenMon {
     for (const net of this.nets) {
       const iddTime = domains[this.domains.indexOf(net.idd)].gotten;
       let total = 0;
-      for (const id of net.ports.keys()) total += this.weight * domains[id].sent + domains[id].recv;
+      for (const id of net.ports.keys()) total += this.wCount(domains[id]);
       if (total > 0) {
-        for (const id of net.ports.keys()) domains[id].iddEstimate = (iddTime * (this.weight * domains[id].sent + domains[id].recv)) / total;
+        for (const id of net.ports.keys()) domains[id].iddEstimate = (iddTime * this.wCount(domains[id])) / total;
       }
     }
     const idle = this.cpus.map((c) => c.idleTimeAt(now));
@@ -186,5 +199,5 @@ export class IntervalTotals {
 }
 
 function emptySnapshot(): Snapshot {
-  return { running: 0, blocked: 0, waited: 0, execCount: 0, sent: 0, recv: 0, truth: 0 };
+  return { running: 0, blocked: 0, waited: 0, execCount: 0, sent: 0, recv: 0, blk: 0, truth: 0 };
 }

@@ -1,0 +1,168 @@
+import { Task, type Domain } from "../host/domain.js";
+import type { Engine, Nanos, Slot } from "../sim/engine.js";
+import { DRIVER_LANE, type IddWorkQueue } from "../net/idd-queue.js";
+import type { GuestPort } from "../net/netback.js";
+
+/** Granted pages are 4 KB; blkback maps each segment of a request. */
+export const PAGE_BYTES = 4096;
+/** BLKIF_MAX_SEGMENTS_PER_REQUEST in Xen 3.0: blkfront splits anything larger. */
+export const MAX_REQUEST_BYTES = 11 * PAGE_BYTES;
+
+/** Per-request CPU costs, the guests' ring and the disk behind one IDD's blkback. */
+export interface BlockCosts {
+  /** IDD time to take a request off the ring and submit it to the disk: blkback's dispatch, less the pages. */
+  iddSubmit: Nanos;
+  /** IDD time per 4 KB page of the request (granting, mapping and unmapping it). */
+  iddPerPage: Nanos;
+  /** IDD time when the disk is done: the interrupt, end_block_io_op, the response and its notification. */
+  iddComplete: Nanos;
+  /** Guest time per request, paid when blkfront takes the response (its interrupt, the block layer, the application). */
+  guestPerRequest: Nanos;
+  /** Requests a guest may have outstanding on its ring (BLK_RING_SIZE). */
+  ring: number;
+  /** The disk's time to reach a request that does not follow on from the one before: seek and rotation. */
+  positioning: Nanos;
+  /** Media transfer rate, bytes per second. */
+  transferRate: number;
+}
+
+/** Whatever issued a block request and hears of its completion: a guest's disk workload. */
+export interface BlockSink {
+  completed(req: BlockRequest): void;
+}
+
+export interface BlockRequest {
+  /** Domain id of the guest. */
+  readonly guest: number;
+  readonly bytes: number;
+  /** It follows on from the guest's previous request (a sequential stream), so it needs no positioning if the disk served that one last. */
+  readonly sequential: boolean;
+  /** When the guest issued it. */
+  readonly issued: Nanos;
+  readonly sink: BlockSink;
+}
+
+/** A guest's attachment to blkback: its ring and the requests waiting for room on it. */
+class BlockPort {
+  /** Requests on the ring: taken by blkback or not yet, until blkfront has their response. */
+  inRing = 0;
+  readonly backlog: BlockRequest[] = [];
+
+  constructor(
+    readonly net: GuestPort,
+    readonly lane: number,
+  ) {}
+}
+
+/**
+ * One disk, served in arrival order (Linux's noop elevator): a request costs the
+ * positioning time unless it follows on from the one served just before it, then its
+ * bytes at the media rate. Interleaved sequential streams thus seek between requests.
+ */
+class Disk {
+  private readonly queue: BlockRequest[] = [];
+  private serving: BlockRequest | null = null;
+  private readonly serviceEnd: Slot;
+  /** The guest of the request served last, and whether it was part of a stream. */
+  private lastGuest = -1;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly costs: BlockCosts,
+    private readonly done: (req: BlockRequest) => void,
+  ) {
+    this.serviceEnd = engine.slot(() => this.finish());
+  }
+
+  enqueue(req: BlockRequest): void {
+    this.queue.push(req);
+    if (this.serving === null) this.startNext();
+  }
+
+  private startNext(): void {
+    const req = this.queue.shift();
+    if (req === undefined) return;
+    this.serving = req;
+    const follows = req.sequential && req.guest === this.lastGuest;
+    this.lastGuest = req.guest;
+    const time = (follows ? 0 : this.costs.positioning) + (req.bytes * 1e9) / this.costs.transferRate;
+    this.serviceEnd.set(this.engine.now + time);
+  }
+
+  private finish(): void {
+    const req = this.serving!;
+    this.serving = null;
+    this.done(req);
+    this.startNext();
+  }
+}
+
+/**
+ * Xen 3.0's split block driver, seen from the driver domain: a guest's blkfront puts a
+ * request on its ring; blkback, in the IDD, takes it off, maps its pages and submits it
+ * to the disk; when the disk is done, the IDD's interrupt work answers on the ring, and
+ * the guest takes the response. The IDD's work is done on the guest's behalf (the ground
+ * truth knows it), and blkback counts each answered request for XenMon (`GuestPort.blk`).
+ */
+export class BlockBackend {
+  private readonly ports: BlockPort[] = [];
+  private readonly disk: Disk;
+  // Handlers made once: the per-request path allocates no closure.
+  private readonly submitted = (req: BlockRequest): void => this.disk.enqueue(req);
+  private readonly answered = (req: BlockRequest): void => this.answer(req);
+  private readonly taken = (req: BlockRequest): void => this.release(req);
+
+  constructor(
+    engine: Engine,
+    readonly idd: Domain,
+    private readonly iddQueue: IddWorkQueue,
+    private readonly costs: BlockCosts,
+  ) {
+    this.disk = new Disk(engine, costs, (req) => this.diskDone(req));
+  }
+
+  /** Gives the guest a ring; `net` is its port on the same IDD, where XenMon reads its counts. */
+  attach(net: GuestPort): void {
+    this.ports[net.guest.id] = new BlockPort(net, this.iddQueue.addLane("blk"));
+  }
+
+  /** Requests of the guest still outstanding: on its ring or waiting for room on it. */
+  outstanding(guestId: number): number {
+    const port = this.ports[guestId];
+    return port.inRing + port.backlog.length;
+  }
+
+  /** The guest issues `req`: onto its ring, or behind it when the ring is full. */
+  submit(req: BlockRequest): void {
+    const port = this.ports[req.guest];
+    if (port.inRing >= this.costs.ring) port.backlog.push(req);
+    else this.onRing(port, req);
+  }
+
+  private onRing(port: BlockPort, req: BlockRequest): void {
+    port.inRing++;
+    const pages = Math.ceil(req.bytes / PAGE_BYTES);
+    this.idd.submit(new Task(this.costs.iddSubmit + pages * this.costs.iddPerPage, req.guest, this.submitted, req, port.lane));
+  }
+
+  /** The disk's interrupt: work in the IDD ahead of the backends' (the driver's lane). */
+  private diskDone(req: BlockRequest): void {
+    this.idd.submit(new Task(this.costs.iddComplete, req.guest, this.answered, req, DRIVER_LANE));
+  }
+
+  /** Blkback has put the response on the ring; the guest takes it. */
+  private answer(req: BlockRequest): void {
+    const port = this.ports[req.guest];
+    port.net.blk++;
+    port.net.guest.submit(new Task(this.costs.guestPerRequest, req.guest, this.taken, req));
+  }
+
+  /** The guest has the response: its ring slot is free for the next request. */
+  private release(req: BlockRequest): void {
+    const port = this.ports[req.guest];
+    port.inRing--;
+    const next = port.backlog.shift();
+    if (next !== undefined) this.onRing(port, next);
+    req.sink.completed(req);
+  }
+}
