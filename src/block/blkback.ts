@@ -132,14 +132,19 @@ export class BlockBackend {
     return port.inRing + port.backlog.length;
   }
 
+  /** Requests of the guest on its ring. */
+  onRing(guestId: number): number {
+    return this.ports[guestId].inRing;
+  }
+
   /** The guest issues `req`: onto its ring, or behind it when the ring is full. */
   submit(req: BlockRequest): void {
     const port = this.ports[req.guest];
     if (port.inRing >= this.costs.ring) port.backlog.push(req);
-    else this.onRing(port, req);
+    else this.putOnRing(port, req);
   }
 
-  private onRing(port: BlockPort, req: BlockRequest): void {
+  private putOnRing(port: BlockPort, req: BlockRequest): void {
     port.inRing++;
     const pages = Math.ceil(req.bytes / PAGE_BYTES);
     this.idd.submit(new Task(this.costs.iddSubmit + pages * this.costs.iddPerPage, req.guest, this.submitted, req, port.lane));
@@ -162,7 +167,7 @@ export class BlockBackend {
     const port = this.ports[req.guest];
     port.inRing--;
     const next = port.backlog.shift();
-    if (next !== undefined) this.onRing(port, next);
+    if (next !== undefined) this.putOnRing(port, next);
     req.sink.completed(req);
   }
 }

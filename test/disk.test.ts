@@ -1,0 +1,260 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { BlockBackend, type BlockCosts, type BlockRequest } from "../src/block/blkback.js";
+import { PhysicalCpu } from "../src/host/cpu.js";
+import { Domain } from "../src/host/domain.js";
+import { SedfScheduler } from "../src/host/schedulers/sedf.js";
+import { Simulation } from "../src/model/simulation.js";
+import { IddWorkQueue } from "../src/net/idd-queue.js";
+import { NetBackend, type NetPathCosts } from "../src/net/netback.js";
+import { parseScenario } from "../src/scenario/load.js";
+import { Engine, MS, SEC, US } from "../src/sim/engine.js";
+import { DiskWorkload, GUEST_QUEUE_DEPTH } from "../src/workloads/disk.js";
+import { problems } from "./helpers/scenario.js";
+
+/** Round numbers, so that every time below can be added up by hand. */
+const costs: BlockCosts = {
+  iddSubmit: 10 * US,
+  iddPerPage: 1 * US,
+  iddComplete: 8 * US,
+  guestPerRequest: 20 * US,
+  ring: 32,
+  positioning: 10 * MS,
+  transferRate: 40.96e6, // 4 KB in 100 µs
+};
+
+const netCosts: NetPathCosts = {
+  iddRx: 10 * US,
+  iddRxDriver: 4 * US,
+  iddTx: 12 * US,
+  iddBatch: 0,
+  guestRx: 1 * US,
+  guestTx: 1 * US,
+  nicRxRing: 256,
+  netfrontRing: 256,
+  linkBitsPerSecond: 1e9,
+  linkPropagation: 25 * US,
+};
+
+/** Domain-0 (the IDD) on CPU 0 and `guests` guests, each on a CPU of its own, all idle but for what the test gives them. */
+function diskHost(guests: number, blockCosts: BlockCosts = costs) {
+  const engine = new Engine();
+  const queue = new IddWorkQueue();
+  const n = guests + 1;
+  const idd = new Domain(0, "Domain-0", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, n, queue);
+  const doms = Array.from({ length: guests }, (_, i) => new Domain(i + 1, `Domain-${i + 1}`, i + 1, { slice: 5 * MS, period: 10 * MS, extratime: true }, n));
+  const cpus = Array.from({ length: n }, (_, i) => new PhysicalCpu(i, engine, new SedfScheduler()));
+  cpus[0].add(idd);
+  doms.forEach((d, i) => cpus[i + 1].add(d));
+  cpus.forEach((c) => c.start());
+  const net = new NetBackend(engine, idd, queue, netCosts);
+  const blk = new BlockBackend(engine, idd, queue, blockCosts);
+  const ports = doms.map((d) => {
+    const port = net.attach(d);
+    blk.attach(port);
+    return port;
+  });
+  /** Each completion, as [guest, issued, completed]. */
+  const done: Array<[number, number, number]> = [];
+  const sink = { completed: (r: BlockRequest) => done.push([r.guest, r.issued, engine.now]) };
+  const request = (guest: number, bytes: number, sequential: boolean): BlockRequest => ({ guest, bytes, sequential, issued: engine.now, sink });
+  return { engine, idd, doms, blk, ports, done, request };
+}
+
+describe("the split block driver", () => {
+  it("costs the IDD its submit, pages and completion, and the guest its response, on the guest's behalf", () => {
+    const h = diskHost(1);
+    h.engine.at(0, () => h.blk.submit(h.request(1, 8192, false)));
+    h.engine.run(1 * SEC);
+    expect(h.idd.onBehalf[1]).toBe(10 * US + 2 * 1 * US + 8 * US);
+    expect(h.doms[0].onBehalf[1]).toBe(20 * US);
+    expect(h.ports[0].blk).toBe(1);
+    // Submit (12 µs), positioning (10 ms) and two pages at the media rate (200 µs), completion (8 µs), the guest (20 µs).
+    expect(h.done).toEqual([[1, 0, 12 * US + 10 * MS + 200 * US + 8 * US + 20 * US]]);
+  });
+
+  it("lets a sequential stream skip positioning after its first request, but never a random one", () => {
+    /** When each of `count` requests completes, one issued as the last completes. */
+    const chain = (sequential: boolean, count: number) => {
+      const h = diskHost(1);
+      const ends: number[] = [];
+      const sink = {
+        completed: () => {
+          ends.push(h.engine.now);
+          if (ends.length < count) h.blk.submit({ ...h.request(1, 4096, sequential), sink });
+        },
+      };
+      h.engine.at(0, () => h.blk.submit({ ...h.request(1, 4096, sequential), sink }));
+      h.engine.run(1 * SEC);
+      return ends;
+    };
+    // Submit and a page (11 µs), 4 KB off the disk (100 µs), completion (8 µs), the guest (20 µs).
+    const per = 11 * US + 100 * US + 8 * US + 20 * US;
+    expect(chain(true, 3)).toEqual([1, 2, 3].map((k) => 10 * MS + k * per));
+    expect(chain(false, 3)).toEqual([1, 2, 3].map((k) => k * (10 * MS + per)));
+  });
+
+  it("makes two sequential streams seek when the disk interleaves them", () => {
+    const h = diskHost(2);
+    for (const g of [1, 2]) h.engine.at(0, () => h.blk.submit(h.request(g, 4096, true)));
+    for (const g of [1, 2]) h.engine.at(0, () => h.blk.submit(h.request(g, 4096, true)));
+    h.engine.run(1 * SEC);
+    // The disk serves 1, 2, 1, 2 in arrival order: no request follows on from its own stream's, so each pays positioning.
+    const disk = 10 * MS + 100 * US;
+    expect(h.done.map(([g]) => g)).toEqual([1, 2, 1, 2]);
+    expect(h.done[3][2]).toBeGreaterThanOrEqual(4 * disk);
+  });
+
+  it("holds a guest to its ring: past 32 requests, the rest wait in the guest, and none is lost", () => {
+    const h = diskHost(1);
+    h.engine.at(0, () => {
+      for (let i = 0; i < 40; i++) h.blk.submit(h.request(1, 4096, true));
+    });
+    h.engine.run(1);
+    expect(h.blk.outstanding(1)).toBe(40);
+    expect(h.blk.onRing(1)).toBe(32);
+    h.engine.run(2 * SEC);
+    expect(h.done).toHaveLength(40);
+    expect(h.blk.outstanding(1)).toBe(0);
+  });
+});
+
+describe("block requests (property)", () => {
+  it("are never lost or duplicated, and a guest never has more than its ring on it", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.array(fc.record({ depth: fc.integer({ min: 1, max: 64 }), sectors: fc.integer({ min: 1, max: 88 }), sequential: fc.boolean() }), { minLength: 1, maxLength: 3 }),
+        (ring, loads) => {
+          const h = diskHost(loads.length, { ...costs, ring });
+          const issued = loads.map(() => 0);
+          const completed = loads.map(() => 0);
+          const until = 200 * MS;
+          loads.forEach((load, i) => {
+            const guest = i + 1;
+            const sink = {
+              completed: () => {
+                completed[i]++;
+                if (h.engine.now < until) issue();
+              },
+            };
+            const issue = () => {
+              issued[i]++;
+              h.blk.submit({ ...h.request(guest, load.sectors * 512, load.sequential), sink });
+            };
+            h.engine.at(0, () => {
+              for (let k = 0; k < load.depth; k++) issue();
+            });
+          });
+          for (let t = 1 * MS; t <= 2 * until; t += 1 * MS) {
+            h.engine.run(t);
+            loads.forEach((_, i) => expect(h.blk.onRing(i + 1)).toBeLessThanOrEqual(ring));
+          }
+          loads.forEach((load, i) => {
+            expect(completed[i] + h.blk.outstanding(i + 1)).toBe(issued[i]);
+            expect(h.blk.outstanding(i + 1)).toBeLessThanOrEqual(load.depth);
+            expect(h.ports[i].blk).toBeGreaterThanOrEqual(completed[i]);
+          });
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+});
+
+describe("the disk workload", () => {
+  it("keeps depth requests outstanding (closed loop), each completion issuing the next", () => {
+    const h = diskHost(1);
+    const rand = () => 0.5;
+    const w = new DiskWorkload(h.engine, h.blk, 1, { load: { depth: 4 }, size: 4096, access: "sequential", start: 0, duration: Infinity }, rand, { from: 0, to: 1 * SEC });
+    w.start();
+    let most = 0;
+    for (let t = 1 * MS; t <= 1 * SEC; t += 1 * MS) {
+      h.engine.run(t);
+      most = Math.max(most, h.blk.outstanding(1));
+      expect(h.blk.outstanding(1)).toBeLessThanOrEqual(4);
+    }
+    expect(most).toBe(4);
+    // Sequential 4 KB reads keep the disk busy: one every 100 µs after the first seek.
+    expect(w.stats.completed).toBeGreaterThan(9000);
+  });
+
+  it("at a fixed rate, issues no more than the guest's block layer holds, and counts what it could not issue", () => {
+    const h = diskHost(1);
+    const w = new DiskWorkload(h.engine, h.blk, 1, { load: { rate: 1000 }, size: 4096, access: "random", start: 0, duration: Infinity }, () => 0, { from: 0, to: 10 * SEC });
+    w.start();
+    h.engine.run(10 * SEC);
+    // Random reads take 10.1 ms each: about 99 a second against 1000 offered.
+    expect(h.blk.outstanding(1)).toBe(GUEST_QUEUE_DEPTH);
+    expect(w.stats.completed).toBeGreaterThan(980);
+    expect(w.stats.completed).toBeLessThan(1000);
+    // Arrivals at 0, 1 ms, … 10 s: each was completed, is still outstanding, or was not issued.
+    expect(w.stats.notIssued + w.stats.completed + GUEST_QUEUE_DEPTH).toBe(10_001);
+  });
+});
+
+/** A one-CPU host: a UDP receiver and a disk reader behind one Domain-0. */
+function mixedHost(blockWeight?: number): string {
+  return `name: t
+profile: p4-2.8
+duration: 5s
+${blockWeight === undefined ? "" : `xenmon: { blockWeight: ${blockWeight} }\n`}domains:
+  - { name: Domain-0, idd: true, share: 60%, extratime: true }
+  - { name: Domain-1, share: 20%, extratime: true, workload: { type: udp, direction: recv, rate: 2000, size: 256B } }
+  - { name: Domain-2, share: 20%, extratime: true, workload: { type: disk, size: 4KB, access: sequential, depth: 4 } }
+`;
+}
+
+describe("XenMon and block I/O", () => {
+  const run = (text: string) => {
+    const metrics = new Simulation(parseScenario(text, "t.yaml"), 0, 1).execute().metrics;
+    return (key: string) => metrics.find((m) => m.key === key)!.value;
+  };
+
+  it("by default, as the paper's, charges the IDD's block work to the guests by their packets", () => {
+    const m = run(mixedHost());
+    expect(m("Domain-2.blk")).toBeGreaterThan(1000);
+    expect(m("Domain-2.iddTrue")).toBeGreaterThan(5);
+    expect(m("Domain-2.idd")).toBe(0);
+    expect(m("Domain-1.idd")).toBeCloseTo(m("Domain-0.cpu"), 6);
+  });
+
+  it("with blockWeight set to a request's cost over a received packet's, estimates each guest's part", () => {
+    // A 4 KB request costs the IDD 10 + 1 + 8 = 19 µs on p4-2.8, a received packet 10.57 µs.
+    const m = run(mixedHost(19 / 10.57));
+    for (const g of ["Domain-1", "Domain-2"]) expect(Math.abs(m(`${g}.idd`) - m(`${g}.iddTrue`))).toBeLessThan(0.05 * m(`${g}.iddTrue`));
+  });
+
+  it("leaves a run without a disk workload as it was: nothing counted, nothing charged", () => {
+    const text = mixedHost(5).replace(/ {2}- \{ name: Domain-2.*\n/, "");
+    const m = run(text);
+    expect(m("Domain-1.idd")).toBeCloseTo(m("Domain-0.cpu"), 6);
+    expect(() => m("Domain-2.blk")).toThrow();
+  });
+});
+
+describe("disk workloads in a scenario", () => {
+  const base = (workload: string, idd = true) => `name: t
+profile: p4-2.8
+duration: 2s
+domains:
+  - { name: Domain-0, idd: ${idd}, share: 40% }
+  - { name: Domain-1, share: 50%, workload: ${workload} }
+`;
+
+  it("refuses a load that is neither or both of open and closed loop", () => {
+    expect(problems(base("{ type: disk, size: 4KB, access: random }"))).toEqual([
+      "s.yaml:6:45 domains[1].workload: a disk workload needs rate (open loop: requests per second, as fio --rate_iops) or depth (closed loop: requests outstanding, as fio --iodepth)",
+    ]);
+    expect(problems(base("{ type: disk, size: 4KB, access: random, rate: 10, depth: 2 }"))[0]).toMatch(/domains\[1\]\.workload\.depth: give either rate \(open loop\) or depth \(closed loop\), not both$/);
+  });
+
+  it("refuses sizes blkfront would not send as one request", () => {
+    expect(problems(base("{ type: disk, size: 1000B, access: random, depth: 1 }"))[0]).toMatch(/workload\.size: must be a whole number of 512-byte sectors$/);
+    expect(problems(base("{ type: disk, size: 64KB, access: random, depth: 1 }"))[0]).toMatch(/workload\.size: must be at least 512B and at most 45056B$/);
+  });
+
+  it("refuses a disk workload on a host without a driver domain", () => {
+    expect(problems(base("{ type: disk, size: 4KB, access: random, depth: 1 }", false))[0]).toMatch(/domains\[1\]\.workload: a disk workload needs a driver domain \(its blkback and disk\): mark one domain idd: true$/);
+  });
+});
