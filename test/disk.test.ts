@@ -6,7 +6,8 @@ import { Domain } from "../src/host/domain.js";
 import { SedfScheduler } from "../src/host/schedulers/sedf.js";
 import { Simulation } from "../src/model/simulation.js";
 import { IddWorkQueue } from "../src/net/idd-queue.js";
-import { NetBackend, type NetPathCosts } from "../src/net/netback.js";
+import { NetBackend } from "../src/net/netback.js";
+import { testCosts } from "./helpers/host.js";
 import { parseScenario } from "../src/scenario/load.js";
 import { Engine, MS, SEC, US } from "../src/sim/engine.js";
 import { DiskWorkload, GUEST_QUEUE_DEPTH } from "../src/workloads/disk.js";
@@ -23,18 +24,6 @@ const costs: BlockCosts = {
   transferRate: 40.96e6, // 4 KB in 100 µs
 };
 
-const netCosts: NetPathCosts = {
-  iddRx: 10 * US,
-  iddRxDriver: 4 * US,
-  iddTx: 12 * US,
-  iddBatch: 0,
-  guestRx: 1 * US,
-  guestTx: 1 * US,
-  nicRxRing: 256,
-  netfrontRing: 256,
-  linkBitsPerSecond: 1e9,
-  linkPropagation: 25 * US,
-};
 
 /** Domain-0 (the IDD) on CPU 0 and `guests` guests, each on a CPU of its own, all idle but for what the test gives them. */
 function diskHost(guests: number, blockCosts: BlockCosts = costs) {
@@ -47,7 +36,7 @@ function diskHost(guests: number, blockCosts: BlockCosts = costs) {
   cpus[0].add(idd);
   doms.forEach((d, i) => cpus[i + 1].add(d));
   cpus.forEach((c) => c.start());
-  const net = new NetBackend(engine, idd, queue, netCosts);
+  const net = new NetBackend(engine, idd, queue, testCosts);
   const blk = new BlockBackend(engine, idd, queue, blockCosts);
   const ports = doms.map((d) => {
     const port = net.attach(d);

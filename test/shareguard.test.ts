@@ -5,6 +5,7 @@ import { Domain } from "../src/host/domain.js";
 import { SedfScheduler } from "../src/host/schedulers/sedf.js";
 import { IddWorkQueue } from "../src/net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../src/net/netback.js";
+import { testCosts } from "./helpers/host.js";
 import type { Packet } from "../src/net/packet.js";
 import { Simulation } from "../src/model/simulation.js";
 import { parseScenario } from "../src/scenario/load.js";
@@ -35,19 +36,6 @@ describe("t_def", () => {
   });
 });
 
-/** A network path for these tests: the IDD's 10 µs receive (4 µs of it the driver's), 12 µs transmit. */
-const testCosts: NetPathCosts = {
-  iddRx: 10 * US,
-  iddRxDriver: 4 * US,
-  iddTx: 12 * US,
-  iddBatch: 0,
-  guestRx: 1 * US,
-  guestTx: 1 * US,
-  nicRxRing: 256,
-  netfrontRing: 256,
-  linkBitsPerSecond: 1e9,
-  linkPropagation: 25 * US,
-};
 
 /**
  * Domain-0 (the IDD) on CPU 0 and one guest, Domain-1, on CPU `guestCpu` (0: sharing the

@@ -1,7 +1,8 @@
 import { PhysicalCpu } from "../../src/host/cpu.js";
 import { Domain, type SchedParams } from "../../src/host/domain.js";
 import type { Scheduler } from "../../src/host/scheduler.js";
-import { Engine, MS } from "../../src/sim/engine.js";
+import type { NetPathCosts } from "../../src/net/netback.js";
+import { Engine, MS, US } from "../../src/sim/engine.js";
 
 /** A one-CPU host with the given domains, for scheduler tests. */
 export function oneCpuHost(scheduler: Scheduler, params: Array<Partial<SchedParams> & { cpuBound?: boolean }>) {
@@ -20,3 +21,17 @@ export function oneCpuHost(scheduler: Scheduler, params: Array<Partial<SchedPara
 export function cpuShare(d: Domain, now: number): number {
   return d.timeInAt("running", now) / now;
 }
+
+/** A network path for these tests: the IDD's 10 µs receive (4 µs of it the driver's), 12 µs transmit. */
+export const testCosts: NetPathCosts = {
+  iddRx: 10 * US,
+  iddRxDriver: 4 * US,
+  iddTx: 12 * US,
+  iddBatch: 0,
+  guestRx: 1 * US,
+  guestTx: 1 * US,
+  nicRxRing: 256,
+  netfrontRing: 256,
+  linkBitsPerSecond: 1e9,
+  linkPropagation: 25 * US,
+};
