@@ -108,6 +108,40 @@ describe("the split block driver", () => {
   });
 });
 
+describe("ShareGuard and block requests", () => {
+  it("holds a cut guest's requests on its ring at no IDD cost, and takes them when the cut ends", () => {
+    const h = diskHost(1);
+    h.ports[0].setCut(true);
+    h.engine.at(0, () => {
+      for (let i = 0; i < 5; i++) h.blk.submit(h.request(1, 4096, true));
+    });
+    h.engine.run(100 * MS);
+    expect(h.done).toHaveLength(0);
+    expect(h.idd.onBehalf[1]).toBe(0);
+    expect(h.blk.onRing(1)).toBe(5);
+    expect(h.ports[0].heldBlock).toBe(5);
+    h.engine.at(100 * MS, () => h.ports[0].setCut(false));
+    h.engine.run(200 * MS);
+    expect(h.done).toHaveLength(5);
+    expect(h.done[0][2]).toBeGreaterThan(100 * MS);
+  });
+
+  it("throttled, takes only the requests the allowance pays for, and the rest once it is renewed", () => {
+    const h = diskHost(1);
+    h.ports[0].blkCharge = 10 * US;
+    h.ports[0].setAllowance(30 * US);
+    h.engine.at(0, () => {
+      for (let i = 0; i < 5; i++) h.blk.submit(h.request(1, 4096, true));
+    });
+    h.engine.run(100 * MS);
+    expect(h.done).toHaveLength(3);
+    h.engine.at(100 * MS, () => h.ports[0].setAllowance(Infinity));
+    h.engine.run(200 * MS);
+    expect(h.done).toHaveLength(5);
+    expect(h.ports[0].heldBlock).toBe(2);
+  });
+});
+
 describe("block requests (property)", () => {
   it("are never lost or duplicated, and a guest never has more than its ring on it", () => {
     fc.assert(

@@ -46,6 +46,8 @@ export interface BlockRequest {
 class BlockPort {
   /** Requests on the ring: taken by blkback or not yet, until blkfront has their response. */
   inRing = 0;
+  /** Requests on the ring that blkback holds untaken while ShareGuard has the guest cut off or past its allowance. */
+  readonly held: BlockRequest[] = [];
   readonly backlog: BlockRequest[] = [];
 
   constructor(
@@ -103,6 +105,8 @@ class Disk {
  * to the disk; when the disk is done, the IDD's interrupt work answers on the ring, and
  * the guest takes the response. The IDD's work is done on the guest's behalf (the ground
  * truth knows it), and blkback counts each answered request for XenMon (`GuestPort.blk`).
+ * ShareGuard's cut, or its throttle past the allowance, leaves a guest's requests on
+ * its ring untaken until it lifts (`GuestPort.setCut`).
  */
 export class BlockBackend {
   private readonly ports: BlockPort[] = [];
@@ -123,10 +127,12 @@ export class BlockBackend {
 
   /** Gives the guest a ring; `net` is its port on the same IDD, where XenMon reads its counts. */
   attach(net: GuestPort): void {
-    this.ports[net.guest.id] = new BlockPort(net, this.iddQueue.addLane("blk"));
+    const port = new BlockPort(net, this.iddQueue.addLane("blk"));
+    this.ports[net.guest.id] = port;
+    net.onResume = () => this.resume(port);
   }
 
-  /** Requests of the guest still outstanding: on its ring or waiting for room on it. */
+  /** Requests of the guest still outstanding: on its ring (held or not) or waiting for room on it. */
   outstanding(guestId: number): number {
     const port = this.ports[guestId];
     return port.inRing + port.backlog.length;
@@ -146,8 +152,25 @@ export class BlockBackend {
 
   private putOnRing(port: BlockPort, req: BlockRequest): void {
     port.inRing++;
+    if (port.held.length > 0 || !this.mayTake(port)) {
+      port.held.push(req);
+      port.net.heldBlock++;
+    } else this.take(port, req);
+  }
+
+  /** Whether ShareGuard lets blkback take the guest's next request now (taking its charge from the allowance). */
+  private mayTake(port: BlockPort): boolean {
+    return !port.net.holdBlock && port.net.admit(port.net.blkCharge);
+  }
+
+  private take(port: BlockPort, req: BlockRequest): void {
     const pages = Math.ceil(req.bytes / PAGE_BYTES);
     this.idd.submit(new Task(this.costs.iddSubmit + pages * this.costs.iddPerPage, req.guest, this.submitted, req, port.lane));
+  }
+
+  /** ShareGuard lifted a cut or renewed the allowance: blkback takes what it held, in order, as far as it may. */
+  private resume(port: BlockPort): void {
+    while (port.held.length > 0 && this.mayTake(port)) this.take(port, port.held.shift()!);
   }
 
   /** The disk's interrupt: work in the IDD ahead of the backends' (the driver's lane). */

@@ -393,6 +393,7 @@ export class Simulation {
           out.push({ key: `${d.name}.shareguardOff`, label: `${d.name} traffic off (ShareGuard)`, unit: "%", value: pct(cuts.reduce((a, c) => a + Math.min(c.cutFor, to - c.time), 0)) });
           const port = net!.port(d.id);
           out.push({ key: `${d.name}.shareguardDrops`, label: `${d.name} packets dropped by ShareGuard (whole run)`, unit: "pkt/s", value: (port.droppedByFilterRx + port.droppedByFilterTx) / (this.scenario.duration / 1e9) });
+          if (this.disk.has(d)) out.push({ key: `${d.name}.shareguardHeld`, label: `${d.name} block requests held by ShareGuard (whole run)`, unit: "1/s", value: port.heldBlock / (this.scenario.duration / 1e9) });
           // The rhythm the paper describes (one window at about 30 %, then 2.5 s off).
           // A run without a cut has no rhythm: it adds nothing, and the cell counts fewer runs.
           if (cuts.length > 0) {
@@ -443,6 +444,7 @@ export function metricKeys(sc: Scenario): Set<string> {
     if (w === "bulk") add(d.name, "bulkMbps");
     if (w === "udp") add(d.name, "udpDelivered");
     if (w === "disk") add(d.name, "blk", "diskIops", "diskMBps", "diskLatency", "diskLatencyP99", "diskNotIssued");
+    if (sgLimited(sc, d.name) && w === "disk") add(d.name, "shareguardHeld");
     if (sgLimited(sc, d.name)) add(d.name, "shareguardCuts", "shareguardOff", "shareguardDrops", "shareguardFirstUsed", "shareguardFirstCut", "shareguardMedianCut");
   }
   if (networked) keys.add("net.nicDrops");

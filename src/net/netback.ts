@@ -49,9 +49,10 @@ export class GuestPort {
   /** Packets the guest has queued behind a full tx ring. */
   readonly txBacklog: Packet[] = [];
   droppedNetback = 0;
-  /** ShareGuard's switches: drop this guest's inbound / outbound traffic. */
+  /** ShareGuard's switches: drop this guest's inbound / outbound traffic, hold its block requests (see `setCut`). */
   dropRx = false;
   dropTx = false;
+  holdBlock = false;
   /**
    * ShareGuard's throttle: the IDD time (ns, as XenMon reckons it) the guest's packets may
    * still take this interval, and what one packet takes in each direction. Unlimited
@@ -60,14 +61,39 @@ export class GuestPort {
   allowance = Infinity;
   rxCharge = 0;
   txCharge = 0;
+  /** What one block request takes of the allowance (XenMon's reckoning: blockWeight received packets). */
+  blkCharge = 0;
   droppedByFilterRx = 0;
   droppedByFilterTx = 0;
+  /** Block requests blkback held, while the guest was cut off or past its allowance, before taking them. */
+  heldBlock = 0;
+  /** Set by blkback for a guest with a disk: takes the requests it held, now that it may. */
+  onResume: (() => void) | null = null;
 
   constructor(
     readonly guest: Domain,
     readonly rxLane: number,
     readonly txLane: number,
   ) {}
+
+  /**
+   * ShareGuard's cut: all the guest's traffic off, or back on. Packets are dropped where
+   * the paper drops them; block requests, which a disk cannot lose as a NIC loses
+   * packets, wait on the guest's ring untaken, as when blkback stops taking a guest's
+   * requests, and are taken once the cut is over.
+   */
+  setCut(on: boolean): void {
+    this.dropRx = on;
+    this.dropTx = on;
+    this.holdBlock = on;
+    if (!on) this.onResume?.();
+  }
+
+  /** ShareGuard's throttle: the IDD time the guest may take from now to the next evaluation. */
+  setAllowance(allowance: number): void {
+    this.allowance = allowance;
+    this.onResume?.();
+  }
 
   /** Whether a packet costing `charge` fits in what is left of the allowance; takes it if so. */
   admit(charge: number): boolean {

@@ -56,6 +56,10 @@ export interface ShareGuardPolicy {
  * last interval's samples gives what each packet costs, and packets past the budget are
  * dropped at the same two points as a cut drops them. Budgets start with the first
  * evaluation; a guest under its limit never reaches its own.
+ *
+ * Beyond the paper, a guest's disk requests (src/block/blkback.ts) are held, not dropped:
+ * blkback leaves them on the guest's ring while it is cut, or past its budget, at
+ * XenMon's blockWeight received packets each (`GuestPort.setCut`).
  */
 export class ShareGuard {
   readonly decisions: ShareGuardDecision[] = [];
@@ -153,19 +157,22 @@ export class ShareGuard {
         throttled.add(dom);
       }
     }
-    for (const dom of this.limits.keys()) if (!throttled.has(dom)) this.netOf(dom).port(dom.id).allowance = Infinity;
+    for (const dom of this.limits.keys()) if (!throttled.has(dom)) this.netOf(dom).port(dom.id).setAllowance(Infinity);
   }
 
   /** Sets the guest's budget for the interval beginning now, at the last known cost per packet. */
   private throttle(dom: Domain, limit: number): void {
     const net = this.netOf(dom);
     const port = net.port(dom.id);
-    port.allowance = limit * this.interval;
     const { charged, weighted } = this.costSamples.get(net)!;
-    if (weighted === 0) return; // No clean sample this interval: the last cost per packet stands.
-    const perPacket = charged / weighted;
-    port.rxCharge = perPacket;
-    port.txCharge = perPacket * this.xenmon.weight;
+    // No clean sample this interval: the last cost per packet stands.
+    if (weighted > 0) {
+      const perPacket = charged / weighted;
+      port.rxCharge = perPacket;
+      port.txCharge = perPacket * this.xenmon.weight;
+      port.blkCharge = perPacket * this.xenmon.blockWeight;
+    }
+    port.setAllowance(limit * this.interval);
   }
 
   /** Whether `dom`'s traffic is cut at time `t`. */
@@ -194,19 +201,14 @@ export class ShareGuard {
       this.engine.cancel(current.restore);
       current.decision.cutFor = now - current.decision.time;
       this.cutUntil.set(dom, now);
-      port.dropRx = false;
-      port.dropTx = false;
+      port.setCut(false);
     }
     if (cutFor === 0) return;
     const decision = { time: now, domain: dom.name, used, limit, cutFor };
     this.decisions.push(decision);
     this.cutUntil.set(dom, now + cutFor);
-    port.dropRx = true;
-    port.dropTx = true;
-    const restore = this.engine.at(now + cutFor, () => {
-      port.dropRx = false;
-      port.dropTx = false;
-    });
+    port.setCut(true);
+    const restore = this.engine.at(now + cutFor, () => port.setCut(false));
     this.inProgress.set(dom, { decision, restore });
   }
 }
