@@ -31,6 +31,8 @@ export interface GuestReading {
   /** Packets netback handled for it, in each direction. */
   sent: number;
   received: number;
+  /** Block requests blkback answered for it (beyond the paper; 0 for a guest without a disk workload). */
+  blocks: number;
   /** Whether its traffic is cut right now. */
   cut: boolean;
 }

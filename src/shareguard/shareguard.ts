@@ -139,12 +139,12 @@ export class ShareGuard {
   /** Shows the policy the interval just ended and carries out what it returns. */
   private applyPolicy({ path, policy, guests }: ShareGuardPolicy): void {
     const now = this.engine.now;
-    const { iddEstimate, gotten, sent, recv, elapsed } = this.totals;
+    const { iddEstimate, gotten, sent, recv, blk, elapsed } = this.totals;
     const reading: PolicyReading = { time: now / 1e9, guests: {}, idds: {} };
     for (const g of guests) {
       const i = g.id;
       const idd = this.netOf(g).idd;
-      reading.guests[g.name] = { idd: iddEstimate[i] / elapsed, iddName: idd.name, cpu: gotten[i] / elapsed, sent: sent[i], received: recv[i], cut: this.isCut(g, now) };
+      reading.guests[g.name] = { idd: iddEstimate[i] / elapsed, iddName: idd.name, cpu: gotten[i] / elapsed, sent: sent[i], received: recv[i], blocks: blk[i], cut: this.isCut(g, now) };
       reading.idds[idd.name] = { cpu: gotten[idd.id] / elapsed, queued: idd.queuedTasks };
     }
     const limits = Object.fromEntries([...this.limits].map(([d, limit]) => [d.name, limit]));

@@ -168,6 +168,8 @@ export class IntervalTotals {
   /** Packets netback handled for each domain, per direction. */
   readonly sent: Float64Array;
   readonly recv: Float64Array;
+  /** Block requests blkback answered for each domain. */
+  readonly blk: Float64Array;
   /** The time the samples cover (ns). */
   elapsed: Nanos = 0;
 
@@ -178,6 +180,7 @@ export class IntervalTotals {
     this.blocked = new Float64Array(domainCount);
     this.sent = new Float64Array(domainCount);
     this.recv = new Float64Array(domainCount);
+    this.blk = new Float64Array(domainCount);
   }
 
   add(s: Sample): void {
@@ -188,12 +191,13 @@ export class IntervalTotals {
       this.blocked[i] += ds.blocked;
       this.sent[i] += ds.sent;
       this.recv[i] += ds.recv;
+      this.blk[i] += ds.blk;
     });
     this.elapsed += s.end - s.start;
   }
 
   reset(): void {
-    for (const a of [this.iddEstimate, this.gotten, this.waited, this.blocked, this.sent, this.recv]) a.fill(0);
+    for (const a of [this.iddEstimate, this.gotten, this.waited, this.blocked, this.sent, this.recv, this.blk]) a.fill(0);
     this.elapsed = 0;
   }
 }
