@@ -17,6 +17,7 @@ describe("the run-time estimate", () => {
     ["udp-send.yaml", "result"],
     ["studies/table2-closed.yaml", "Without 100ms"],
     ["studies/table2-own-idd.yaml", "Own IDD"],
+    ["studies/disk-isolation.yaml", "SEDF-DC, blocks counted"],
   ]) {
     it(`is within a factor of 2.5 of the events of ${file} ${column}`, () => {
       const { scenario } = loadScenarioFile(`scenarios/${file}`);

@@ -30,6 +30,13 @@ function packetRate(sc: Scenario): number {
     // Closed-loop clients open at most one connection each per think time and round trip (1 ms or more).
     const connections = w?.type !== "web" ? 0 : (w.rate ?? (w.clients! * 1e9) / ((w.thinkTime ?? 0) + 1e6));
     if (w?.type === "web") rate += connections * (8 + 1.5 * Math.ceil(w.fileSize / mss));
+    // A disk request crosses the IDD twice (submit and completion), a packet's worth of steps each:
+    // at its rate, or at most as fast as the disk serves requests back to back.
+    if (w?.type === "disk") {
+      const disk = profile.disk;
+      const service = (w.access === "random" ? disk.positioning.value : 0) + (w.size * 1e9) / disk.transferRate.value;
+      rate += 2 * (w.rate ?? 1e9 / service);
+    }
     if (w?.type === "bulk") {
       const active = Math.max(0, Math.min(sc.duration, w.start + (w.duration ?? Infinity)) - w.start);
       rate += (bulkPackets * active) / sc.duration;
