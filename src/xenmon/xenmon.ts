@@ -16,7 +16,7 @@ export interface DomainSample {
   blk: number;
   /** XenMon's estimate of IDD time spent for this guest: IDD time × wCount(i) / wCount(IDD). */
   iddEstimate: Nanos;
-  /** What the simulator knows: IDD time actually spent on this guest's packets. */
+  /** What the simulator knows: IDD time actually spent on this guest's packets and block requests. */
   iddTruth: Nanos;
 }
 
