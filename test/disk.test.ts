@@ -248,6 +248,15 @@ describe("XenMon and block I/O", () => {
     for (const g of ["Domain-1", "Domain-2"]) expect(Math.abs(m(`${g}.idd`) - m(`${g}.iddTrue`))).toBeLessThan(0.05 * m(`${g}.iddTrue`));
   });
 
+  it("puts blkback's answers in the time series, bin by bin, adding up to the window's figure", () => {
+    const sim = new Simulation(parseScenario(mixedHost(), "t.yaml"), 0, 1, undefined, { seriesBin: 1 * SEC });
+    const blk = sim.execute().metrics.find((m) => m.key === "Domain-2.blk")!.value;
+    const points = sim.series().filter((p) => p.domain === "Domain-2");
+    expect(points).toHaveLength(5);
+    expect(points.reduce((a, p) => a + p.blocks!, 0) / points.length).toBeCloseTo(blk, 6);
+    expect(sim.series().find((p) => p.domain === "Domain-1")!.blocks).toBeUndefined();
+  });
+
   it("leaves a run without a disk workload as it was: nothing counted, nothing charged", () => {
     const text = mixedHost(5).replace(/ {2}- \{ name: Domain-2.*\n/, "");
     const m = run(text);

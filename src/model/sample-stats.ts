@@ -166,6 +166,8 @@ export interface Bin {
   gotten: number[];
   iddEstimate: number[];
   iddTruth: number[];
+  /** Block requests blkback answered, per domain. */
+  blk: number[];
   /** Replies per web workload. */
   replies: number[];
   /** The sum of those replies' connection times, ns. */
@@ -195,6 +197,7 @@ export class SeriesBinner {
       gotten: new Array<number>(this.domainCount).fill(0),
       iddEstimate: new Array<number>(this.domainCount).fill(0),
       iddTruth: new Array<number>(this.domainCount).fill(0),
+      blk: new Array<number>(this.domainCount).fill(0),
       replies: new Array<number>(this.webCount).fill(0),
       connectionTime: new Array<number>(this.webCount).fill(0),
     });
@@ -203,6 +206,7 @@ export class SeriesBinner {
       bin.gotten[i] += s.domains[i].gotten;
       bin.iddEstimate[i] += s.domains[i].iddEstimate;
       bin.iddTruth[i] += s.domains[i].iddTruth;
+      bin.blk[i] += s.domains[i].blk;
     }
     for (let k = 0; k < this.webCount; k++) {
       bin.replies[k] += replies[k];

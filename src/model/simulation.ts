@@ -63,6 +63,8 @@ export interface SeriesPoint {
   replyRate?: number;
   /** The mean connection time of those replies, ms (web workloads, bins with a reply). */
   connTime?: number;
+  /** Block requests blkback answered in the bin, per second (disk workloads only). */
+  blocks?: number;
   /** 1 if ShareGuard had this guest's traffic cut at the end of the bin (limited guests only). */
   cut?: number;
   /** Its CPU share in force at the end of the bin, % of a CPU (with a share policy only). */
@@ -336,6 +338,7 @@ export class Simulation {
           point.replyRate = bin.replies[k] / ((to - from) / 1e9);
           if (bin.replies[k] > 0) point.connTime = bin.connectionTime[k] / bin.replies[k] / 1e6;
         }
+        if (this.disk.has(d)) point.blocks = bin.blk[i] / ((to - from) / 1e9);
         if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
         // The share in force during the bin: one the policy sets at its end is for the next.
         if (this.shares) point.share = 100 * this.shares.shareAt(d, to - 1);
