@@ -59,7 +59,8 @@ function slug(s: string): string {
  * The time-series panels of one column, as the paper draws Figures 7–10: (a) web-server
  * throughput, (b) every domain's CPU, (c) Domain-0's CPU split by the guest it served
  * (with ShareGuard's cuts shaded), (d) each guest's combined use (own + Domain-0);
- * and, beyond the paper, (e) the web servers' mean connection time.
+ * and, beyond the paper, (e) the web servers' mean connection time and (f) the disk
+ * workloads' block requests.
  */
 function columnFigures(scenarioName: string, col: FigureData["columns"][number]): Figure[] {
   const pts: SeriesPoint[] = col.points;
@@ -126,6 +127,14 @@ function columnFigures(scenarioName: string, col: FigureData["columns"][number])
       file: `${prefix}e-connection-time.svg`,
       caption: `${panel("e")}: web-server connection time (not in the paper)`,
       spec: lineChart(`${panel("e")}: web-server connection time`, points, "value", "Mean connection time (ms)", domains),
+    });
+  }
+  const disks = pts.filter((p) => p.blocks !== undefined);
+  if (disks.length > 0) {
+    out.push({
+      file: `${prefix}f-disk.svg`,
+      caption: `${panel("f")}: block requests blkback answered for each disk workload (not in the paper)`,
+      spec: lineChart(`${panel("f")}: disk requests`, disks.map((p) => ({ t: p.t, domain: p.domain, value: p.blocks })), "value", "Block requests answered (1/s)", domains),
     });
   }
   return out;
