@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { calibrate, PAPER_PLAN } from "../src/model/calibrate.js";
+import { BLOCK_PLAN, calibrate, PAPER_PLAN } from "../src/model/calibrate.js";
 import { PROFILES, type HostProfile } from "../src/profiles/profiles.js";
 
 const quick = { ...PAPER_PLAN, sizes: [100, 600, 1200], rates: [2_000, 6_000, 12_000], duration: 2e9, runs: 3 };
@@ -52,5 +52,16 @@ describe("calibrate", () => {
     expect(Math.abs(s2.weight.mean - 1.16)).toBeLessThan(0.08);
     expect(s2.weight.sd).toBeGreaterThan(0.07);
     expect(s2.weight.sd).toBeLessThan(0.25);
+  });
+
+  it("with the disk benchmark (--block), measures a block request's IDD cost against a received packet's", async () => {
+    // The profiles' block costs: 10 µs, 1 µs per 4 KB page, 8 µs; a received packet here costs 10 µs.
+    const r = await calibrate(withCosts(10_000, 13_000), { ...quick, ...BLOCK_PLAN, runs: 2 }, 5);
+    const weights = r.tables.find((t) => t.id === "block-weight")!.rows.map((row) => row.values["block weight"].mean);
+    expect(weights.map((w) => +w.toFixed(2))).toEqual([1.9, 2.0, 2.2, 2.6, 2.9]);
+    // 1000 requests/s × 19 µs: 1.9 % of a CPU at 4 KB.
+    expect(r.tables.find((t) => t.id === "block")!.rows[0].values.Disk.mean).toBeCloseTo(1.9, 2);
+    // Without it, the paper's calibration is what runs.
+    expect((await calibrate(withCosts(10_000, 13_000), quick, 5)).tables.map((t) => t.id)).toEqual(["fig4", "fig5", "weight"]);
   });
 });

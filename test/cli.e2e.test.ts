@@ -329,6 +329,15 @@ describe("xeniso CLI", () => {
     expect(doc.tables.map((t: { id: string }) => t.id)).toEqual(["fig4", "fig5", "weight"]);
   });
 
+  it("with --block, also runs the disk benchmark and prints the block weight by request size", () => {
+    const r = xeniso(["calibrate", "--profile", "p4-2.8", "--block", "--runs", "1", "--duration", "1s", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.tables.map((t: { id: string }) => t.id)).toEqual(["fig4", "fig5", "weight", "block", "block-weight"]);
+    const weights = doc.tables[4].rows.map((row: { label: string }) => row.label);
+    expect(weights).toEqual(["4 KB", "8 KB", "16 KB", "32 KB", "44 KB"]);
+  });
+
   it("writes the time series from the same runs as the table", () => {
     const csv = join(tmp, "series.csv");
     const r = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "2", "--series", csv, "--series-bin", "500ms", "-f", "json"]);

@@ -1,5 +1,5 @@
 import { Option, type Command } from "commander";
-import { benchmarkScenario, calibrate, PAPER_PLAN, planPoints } from "../model/calibrate.js";
+import { benchmarkScenario, BLOCK_PLAN, calibrate, PAPER_PLAN, planPoints } from "../model/calibrate.js";
 import { estimateEvents } from "../model/estimate.js";
 import { PROFILES, profileNames } from "../profiles/profiles.js";
 import { parseDuration } from "../scenario/units.js";
@@ -17,6 +17,7 @@ interface CalibrateFlags extends OutputFlags {
   jobs: number;
   plot?: string;
   maxHours: number;
+  block?: boolean;
 }
 
 export function calibrateCommand(prog: Command, io: CliIo): void {
@@ -28,7 +29,8 @@ export function calibrateCommand(prog: Command, io: CliIo): void {
     .option("-r, --runs <n>", "runs per point (paper: 10)", intArg("--runs", 1, 1000), PAPER_PLAN.runs)
     .option("-d, --duration <time>", "length of each run (paper: 20s)", "20s")
     .option("-j, --jobs <n>", "worker threads (results are identical for any number)", intArg("--jobs", 1, 64), defaultJobs())
-    .option("--plot <dir>", "also draw the figures of this run as SVG files in DIR");
+    .option("--plot <dir>", "also draw the figures of this run as SVG files in DIR")
+    .option("--block", "beyond the paper: also run a disk benchmark and derive XenMon's block weight (xenmon.blockWeight) by request size");
   maxHoursOption(outputOptions(cmd)).action(async (flags: CalibrateFlags) => {
     const d = parseDuration(flags.duration);
     if (!d.ok || d.value < 100e6 || d.value > 3600e9) {
@@ -36,7 +38,7 @@ export function calibrateCommand(prog: Command, io: CliIo): void {
     }
     if (flags.output) checkWritable(flags.output);
     if (flags.plot) prepareFigureDir(flags.plot);
-    const plan = { ...PAPER_PLAN, runs: flags.runs, duration: d.value };
+    const plan = { ...PAPER_PLAN, ...(flags.block ? BLOCK_PLAN : {}), runs: flags.runs, duration: d.value };
     const profile = PROFILES[flags.profile];
     const points = planPoints(plan);
     const events = points.reduce((a, p) => a + estimateEvents(benchmarkScenario(profile, p.direction, p.rate, p.size, plan.duration)), 0) * plan.runs;

@@ -1,5 +1,5 @@
 import type { HostProfile } from "../profiles/profiles.js";
-import { SCHEMA_VERSION, XENISO_VERSION, type ResultDoc, type Row } from "../report/result.js";
+import { SCHEMA_VERSION, XENISO_VERSION, type ResultDoc, type Row, type Table } from "../report/result.js";
 import type { Scenario } from "../scenario/schema.js";
 import { runJobs } from "./replication.js";
 import { yieldToEventLoop } from "./runner.js";
@@ -15,6 +15,12 @@ export interface CalibrationPlan {
   rates: number[];
   duration: number;
   runs: number;
+  /**
+   * Beyond the paper (`calibrate --block`): a disk benchmark, sequential reads of these
+   * sizes at `blockRate` requests per second, to measure XenMon's block weight.
+   */
+  blockSizes?: number[];
+  blockRate?: number;
 }
 
 export const PAPER_PLAN: CalibrationPlan = {
@@ -26,11 +32,16 @@ export const PAPER_PLAN: CalibrationPlan = {
   runs: 10,
 };
 
-type Direction = "send" | "recv";
+/** The benchmarks' request sizes and rate under `--block`: up to blkif's largest request, within what the disk serves (44 KB at 60 MB/s: 0.75 ms). */
+export const BLOCK_PLAN = { blockSizes: [4096, 8192, 16384, 32768, 45056], blockRate: 1000 };
 
-/** A two-domain host: Domain-0 as the net-IDD and one guest running the UDP benchmark. */
+/** send and recv: the paper's UDP benchmarks; disk: a guest reading its disk (beyond the paper). */
+type Direction = "send" | "recv" | "disk";
+
+/** A two-domain host: Domain-0 as the IDD and one guest running the UDP benchmark (or the disk one). */
 export function benchmarkScenario(profile: HostProfile, direction: Direction, rate: number, size: number, duration: number): Scenario {
   const cpus = profile.cpus;
+  const workload = direction === "disk" ? { type: "disk" as const, size, access: "sequential" as const, rate, start: 0 } : { type: "udp" as const, direction, rate, size };
   return {
     name: `${direction}-benchmark`,
     profile: profile.name,
@@ -41,7 +52,7 @@ export function benchmarkScenario(profile: HostProfile, direction: Direction, ra
     xenmon: { interval: 100e6 },
     domains: [
       { name: "Domain-0", cpu: 0, idd: true, share: 0.5, period: 10e6, extratime: true },
-      { name: "Domain-1", cpu: cpus > 1 ? 1 : 0, idd: false, share: 0.5, period: 10e6, extratime: true, workload: { type: "udp", direction, rate, size } },
+      { name: "Domain-1", cpu: cpus > 1 ? 1 : 0, idd: false, share: 0.5, period: 10e6, extratime: true, workload },
     ],
   };
 }
@@ -60,6 +71,7 @@ export function planPoints(plan: CalibrationPlan): Array<{ direction: Direction;
   const points: Array<{ direction: Direction; rate: number; size: number }> = [];
   for (const size of plan.sizes) for (const direction of ["send", "recv"] as const) points.push({ direction, rate: plan.fixedRate, size });
   for (const rate of plan.rates) for (const direction of ["send", "recv"] as const) points.push({ direction, rate, size: plan.fixedSize });
+  for (const size of plan.blockSizes ?? []) points.push({ direction: "disk", rate: plan.blockRate!, size });
   return points;
 }
 
@@ -105,6 +117,7 @@ export async function calibrate(
     weightRows.push({ label: `at ${rate} pkt/s`, unit: "ratio", values: { weight: cell(pointRatios) } });
   });
 
+  const blockTables = plan.blockSizes === undefined ? [] : blockWeightTables(plan, measured);
   const paperWeight = profile.xenmonWeight.value;
   const weight = { ...meanSd(ratios), n: ratios.length, paper: paperWeight };
   weightRows.push({ label: "all rates", unit: "ratio", values: { weight: { mean: weight.mean, sd: weight.sd, n: weight.n, paper: paperWeight } } });
@@ -135,8 +148,41 @@ export async function calibrate(
         columns: ["weight"],
         rows: weightRows,
       },
+      ...blockTables,
     ],
     plan,
     weight,
   };
+}
+
+/**
+ * The disk benchmark's tables: Domain-0's CPU at each request size, and the block weight
+ * XenMon would need, a request's IDD cost over a received packet's, per run: each disk
+ * run against the Receive benchmark's run of the same number at the fixed rate (the
+ * paper's send/receive weight pairs its runs the same way).
+ */
+function blockWeightTables(plan: CalibrationPlan, measured: (i: number) => number[]): Table[] {
+  const sizes = plan.blockSizes!;
+  const rate = plan.blockRate!;
+  const j = plan.rates.includes(plan.fixedRate) ? plan.rates.indexOf(plan.fixedRate) : plan.rates.length - 1;
+  const recvRate = plan.rates[j];
+  const recv = measured(2 * (plan.sizes.length + j) + 1);
+  const first = 2 * (plan.sizes.length + plan.rates.length);
+  const cell = (values: number[]) => ({ ...meanSd(values), n: values.length });
+  const label = (size: number) => `${size / 1024} KB`;
+  const cpu = sizes.map((_, i) => measured(first + i));
+  return [
+    {
+      id: "block",
+      title: `Disk benchmark (beyond the paper): Domain-0 CPU at ${rate} requests/s by request size`,
+      columns: ["Disk"],
+      rows: sizes.map((size, i) => ({ label: label(size), unit: "%", values: { Disk: cell(cpu[i]) } })),
+    },
+    {
+      id: "block-weight",
+      title: `Block weight: Domain-0 CPU per block request / per packet received at ${recvRate} pkt/s, per run (xenmon.blockWeight)`,
+      columns: ["block weight"],
+      rows: sizes.map((size, i) => ({ label: label(size), unit: "ratio", values: { "block weight": cell(cpu[i].map((c, k) => c / rate / (recv[k] / recvRate))) } })),
+    },
+  ];
 }
