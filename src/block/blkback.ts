@@ -65,7 +65,7 @@ class Disk {
   private readonly queue: BlockRequest[] = [];
   private serving: BlockRequest | null = null;
   private readonly serviceEnd: Slot;
-  /** The guest of the request served last, and whether it was part of a stream. */
+  /** The guest of the request served last: a guest's sequential requests are one stream, so its next follows on from it. */
   private lastGuest = -1;
 
   constructor(

@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { MAX_REQUEST_BYTES } from "../block/blkback.js";
 import { PROFILES } from "../profiles/profiles.js";
 import { parseDuration, parsePercent, parseRate, parseSize, type Parsed } from "./units.js";
 
@@ -108,7 +109,7 @@ const BulkWorkload = z.strictObject({
 
 const DiskWorkload = z.strictObject({
   type: z.literal("disk").describe("beyond the paper: the guest reads from its virtual disk, as fio would, through the IDD's blkback"),
-  size: Size(512, 44 * 1024)
+  size: Size(512, MAX_REQUEST_BYTES)
     .check((ctx) => {
       if (ctx.value % 512 !== 0) ctx.issues.push({ code: "custom", input: ctx.value, message: "must be a whole number of 512-byte sectors" });
     })
