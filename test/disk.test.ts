@@ -20,6 +20,7 @@ const costs: BlockCosts = {
   iddComplete: 8 * US,
   guestPerRequest: 20 * US,
   ring: 32,
+  maxPending: 64,
   positioning: 10 * MS,
   transferRate: 40.96e6, // 4 KB in 100 µs
 };
@@ -83,15 +84,59 @@ describe("the split block driver", () => {
     expect(chain(false, 3)).toEqual([1, 2, 3].map((k) => k * (10 * MS + per)));
   });
 
-  it("makes two sequential streams seek when the disk interleaves them", () => {
+  it("takes up to 16 of one guest's requests a turn, so that two streams queued at once seek only between turns", () => {
     const h = diskHost(2);
-    for (const g of [1, 2]) h.engine.at(0, () => h.blk.submit(h.request(g, 4096, true)));
-    for (const g of [1, 2]) h.engine.at(0, () => h.blk.submit(h.request(g, 4096, true)));
+    h.engine.at(0, () => {
+      for (let i = 0; i < 20; i++) for (const g of [1, 2]) h.blk.submit(h.request(g, 4096, true));
+    });
     h.engine.run(1 * SEC);
-    // The disk serves 1, 2, 1, 2 in arrival order: no request follows on from its own stream's, so each pays positioning.
-    const disk = 10 * MS + 100 * US;
-    expect(h.done.map(([g]) => g)).toEqual([1, 2, 1, 2]);
-    expect(h.done[3][2]).toBeGreaterThanOrEqual(4 * disk);
+    // Issued 1, 2, 1, 2, …; blkback takes guest 1's first 16, guest 2's first 16, then the last 4 of each.
+    const order = h.done.map(([g]) => g).join("");
+    expect(order).toBe("1".repeat(16) + "2".repeat(16) + "1111" + "2222");
+    // Four seeks in all: one at each change of stream.
+    const last = h.done[h.done.length - 1][2];
+    expect(last).toBeGreaterThanOrEqual(4 * 10 * MS + 40 * 100 * US);
+    expect(last).toBeLessThan(5 * 10 * MS + 40 * 100 * US);
+  });
+
+  it("makes two sequential streams seek at every request when the disk interleaves them", () => {
+    const h = diskHost(2);
+    const ends: number[] = [];
+    // Each guest keeps one request outstanding: the disk serves them in turn, 1, 2, 1, 2, …
+    for (const g of [1, 2]) {
+      const sink = {
+        completed: () => {
+          ends.push(h.engine.now);
+          if (h.engine.now < 100 * MS) h.blk.submit({ ...h.request(g, 4096, true), sink });
+        },
+      };
+      h.engine.at(0, () => h.blk.submit({ ...h.request(g, 4096, true), sink }));
+    }
+    h.engine.run(1 * SEC);
+    // Every request pays positioning: about 10.1 ms each, against 0.1 ms for a stream alone.
+    const span = ends[ends.length - 1] - ends[0];
+    expect(span / (ends.length - 1)).toBeGreaterThan(10 * MS);
+  });
+
+  it("has at most maxPending requests taken over all guests; a freed slot goes to the guests in turn", () => {
+    const h = diskHost(3, { ...costs, maxPending: 4 });
+    h.engine.at(0, () => {
+      for (const g of [1, 2, 3]) for (let i = 0; i < 6; i++) h.blk.submit(h.request(g, 4096, false));
+    });
+    let most = 0;
+    for (let t = 1 * MS; t <= 2 * SEC; t += 1 * MS) {
+      h.engine.run(t);
+      // Taken = on the ring less held; answered ones leave the ring only when the guest has them.
+      const taken = [1, 2, 3].reduce((a, g) => a + h.blk.onRing(g), 0) - h.blk.heldCount();
+      most = Math.max(most, taken);
+      expect(taken).toBeLessThanOrEqual(4);
+    }
+    expect(most).toBe(4);
+    expect(h.done).toHaveLength(18);
+    // None of it is ShareGuard's doing.
+    expect(h.ports.map((p) => p.heldBlock)).toEqual([0, 0, 0]);
+    // After the first four (all guest 1's, its turn), slots go round: 2, 3, 1, 2, 3, …
+    expect(h.done.slice(4, 10).map(([g]) => g)).toEqual([2, 3, 1, 2, 3, 1]);
   });
 
   it("holds a guest to its ring: past 32 requests, the rest wait in the guest, and none is lost", () => {

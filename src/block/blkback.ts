@@ -20,6 +20,8 @@ export interface BlockCosts {
   guestPerRequest: Nanos;
   /** Requests a guest may have outstanding on its ring (BLK_RING_SIZE). */
   ring: number;
+  /** Requests blkback has taken and not yet answered, over all guests (MAX_PENDING_REQS): past it, the rest wait on their rings. */
+  maxPending: number;
   /** The disk's time to reach a request that does not follow on from the one before: seek and rotation. */
   positioning: Nanos;
   /** Media transfer rate, bytes per second. */
@@ -46,13 +48,15 @@ export interface BlockRequest {
 class BlockPort {
   /** Requests on the ring: taken by blkback or not yet, until blkfront has their response. */
   inRing = 0;
-  /** Requests on the ring that blkback holds untaken while ShareGuard has the guest cut off or past its allowance. */
+  /** Requests on the ring that blkback has not taken: all its pending slots are in use, or ShareGuard has the guest cut off or past its allowance. */
   readonly held: BlockRequest[] = [];
   readonly backlog: BlockRequest[] = [];
 
   constructor(
     readonly net: GuestPort,
     readonly lane: number,
+    /** Its place in the order blkback turns to the guests. */
+    readonly order: number,
   ) {}
 }
 
@@ -110,6 +114,12 @@ class Disk {
  */
 export class BlockBackend {
   private readonly ports: BlockPort[] = [];
+  /** The same ports in the order they were attached, the order blkback turns to them when a pending slot frees. */
+  private readonly attached: BlockPort[] = [];
+  /** Which of `attached` is first to be offered the next free pending slot: the one after the guest served last. */
+  private nextOffered = 0;
+  /** Requests taken and not yet answered. */
+  private pending = 0;
   private readonly disk: Disk;
   // Handlers made once: the per-request path allocates no closure.
   private readonly submitted = (req: BlockRequest): void => this.disk.enqueue(req);
@@ -127,8 +137,9 @@ export class BlockBackend {
 
   /** Gives the guest a ring; `net` is its port on the same IDD, where XenMon reads its counts. */
   attach(net: GuestPort): void {
-    const port = new BlockPort(net, this.iddQueue.addLane("blk"));
+    const port = new BlockPort(net, this.iddQueue.addLane("blk"), this.attached.length);
     this.ports[net.guest.id] = port;
+    this.attached.push(port);
     net.onResume = () => this.resume(port);
   }
 
@@ -136,6 +147,11 @@ export class BlockBackend {
   outstanding(guestId: number): number {
     const port = this.ports[guestId];
     return port.inRing + port.backlog.length;
+  }
+
+  /** Requests on the rings that blkback has not taken, over all guests. */
+  heldCount(): number {
+    return this.attached.reduce((a, port) => a + port.held.length, 0);
   }
 
   /** Requests of the guest on its ring. */
@@ -152,18 +168,26 @@ export class BlockBackend {
 
   private putOnRing(port: BlockPort, req: BlockRequest): void {
     port.inRing++;
-    if (port.held.length > 0 || !this.mayTake(port)) {
-      port.held.push(req);
-      port.net.heldBlock++;
-    } else this.take(port, req);
+    if (port.held.length === 0 && this.mayTake(port)) {
+      this.take(port, req);
+      return;
+    }
+    port.held.push(req);
+    // What ShareGuard holds, as against what waits for a pending slot.
+    if (port.net.holdBlock || port.net.allowance < port.net.blkCharge) port.net.heldBlock++;
   }
 
-  /** Whether ShareGuard lets blkback take the guest's next request now (taking its charge from the allowance). */
+  /**
+   * Whether blkback takes the guest's next request now: it has a pending slot free, and
+   * ShareGuard lets it (taking the request's charge from the allowance).
+   */
   private mayTake(port: BlockPort): boolean {
-    return !port.net.holdBlock && port.net.admit(port.net.blkCharge);
+    return this.pending < this.costs.maxPending && !port.net.holdBlock && port.net.admit(port.net.blkCharge);
   }
 
   private take(port: BlockPort, req: BlockRequest): void {
+    this.pending++;
+    this.nextOffered = port.order + 1 >= this.attached.length ? 0 : port.order + 1;
     const pages = Math.ceil(req.bytes / PAGE_BYTES);
     this.idd.submit(new Task(this.costs.iddSubmit + pages * this.costs.iddPerPage, req.guest, this.submitted, req, port.lane));
   }
@@ -178,11 +202,23 @@ export class BlockBackend {
     this.idd.submit(new Task(this.costs.iddComplete, req.guest, this.answered, req, DRIVER_LANE));
   }
 
-  /** Blkback has put the response on the ring; the guest takes it. */
+  /** Blkback has put the response on the ring and freed its pending slot; the guest takes the response. */
   private answer(req: BlockRequest): void {
     const port = this.ports[req.guest];
     port.net.blk++;
+    this.pending--;
+    this.offerFreeSlots();
     port.net.guest.submit(new Task(this.costs.guestPerRequest, req.guest, this.taken, req));
+  }
+
+  /** Free pending slots go to the guests with requests waiting, in turn. */
+  private offerFreeSlots(): void {
+    const n = this.attached.length;
+    const first = this.nextOffered;
+    for (let k = 0; k < n && this.pending < this.costs.maxPending; k++) {
+      const port = this.attached[(first + k) % n];
+      if (port.held.length > 0 && this.mayTake(port)) this.take(port, port.held.shift()!);
+    }
   }
 
   /** The guest has the response: its ring slot is free for the next request. */

@@ -71,7 +71,7 @@ export function hostRows(profile: HostProfile, sc?: Scenario): ParamRow[] {
     { key: "xenmon.weight", value: String(weight ?? p.xenmonWeight.value), source: weight !== undefined ? "scenario (xenmon.weight)" : p.xenmonWeight.source },
     { key: "xenmon.blockWeight", value: String(blockWeight ?? 0), source: blockWeight !== undefined ? "scenario (xenmon.blockWeight)" : "the paper's XenMon counts packets only: an IDD's block work is charged by them" },
     ...(["requestBase", "requestPerKB", "mss", "quickAckSegments", "listenBacklog", "maxClients"] as const).map(webKey),
-    ...(["iddSubmit", "iddPerPage", "iddComplete", "guestPerRequest", "ring", "positioning", "transferRate"] as const).map(diskKey),
+    ...(["iddSubmit", "iddPerPage", "iddComplete", "guestPerRequest", "ring", "maxPending", "positioning", "transferRate"] as const).map(diskKey),
   ];
 }
 

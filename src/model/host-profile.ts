@@ -42,6 +42,7 @@ export function hostProfile(sc: Scenario): HostProfile {
       iddComplete: param(base.disk.iddComplete, k.iddComplete),
       guestPerRequest: param(base.disk.guestPerRequest, k.guestPerRequest),
       ring: param(base.disk.ring, k.ring),
+      maxPending: param(base.disk.maxPending, k.maxPending),
       positioning: param(base.disk.positioning, k.positioning),
       transferRate: param(base.disk.transferRate, k.transferRate),
     },

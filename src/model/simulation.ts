@@ -511,6 +511,7 @@ function blockCostsOf(p: HostProfile): BlockCosts {
     iddComplete: d.iddComplete.value,
     guestPerRequest: d.guestPerRequest.value,
     ring: d.ring.value,
+    maxPending: d.maxPending.value,
     positioning: d.positioning.value,
     transferRate: d.transferRate.value,
   };

@@ -25,13 +25,20 @@ export type Direction = "rx" | "tx";
 export type LaneKind = Direction | "blk";
 
 /**
+ * Blkback's thread takes up to this many requests off one guest's ring before it turns
+ * to the next guest's (BATCH_PER_DOMAIN in Xen 3.0's blkback); netback takes one packet
+ * per guest in turn.
+ */
+export const BLKBACK_BATCH = 16;
+
+/**
  * How the net-IDD orders its work. The NIC driver's receive processing comes first (in
  * Linux it runs in the NET_RX softirq, ahead of netback's tasklets), so the NIC ring is
  * drained whenever the IDD runs. Netback's lanes are gathered in groups: groups take
  * turns, one packet each, and within a group its lanes take turns. Blkback's lanes, one
- * per guest (its thread serves the guests' rings in turn, off blkio_schedule_list), are
- * a group of their own, made when the first guest with a disk is attached, so a host
- * without one orders its packets as before.
+ * per guest (its thread serves the guests' rings in turn, off blkio_schedule_list, up
+ * to BLKBACK_BATCH requests a turn), are a group of their own, made when the first
+ * guest with a disk is attached, so a host without one orders its packets as before.
  */
 export class IddWorkQueue implements WorkQueue {
   private readonly lanes: FifoQueue[] = [new FifoQueue()];
@@ -39,6 +46,9 @@ export class IddWorkQueue implements WorkQueue {
   private readonly groups: number[][] = [];
   /** Next lane to try in each group (an index into the group). */
   private readonly nextInGroup: number[] = [];
+  /** Tasks a lane may give in one turn, per group, and how many the lane whose turn it is has given. */
+  private readonly burst: number[] = [];
+  private readonly takenInTurn: number[] = [];
   private nextGroup = 0;
   /** Each group's index, made on first use: "net" (or "rx" and "tx" under xen3) and "blk". */
   private readonly groupOf = new Map<string, number>();
@@ -59,6 +69,8 @@ export class IddWorkQueue implements WorkQueue {
       this.groupOf.set(groupKey, group);
       this.groups.push([]);
       this.nextInGroup.push(0);
+      this.burst.push(kind === "blk" ? BLKBACK_BATCH : 1);
+      this.takenInTurn.push(0);
     }
     if (shared && this.groups[group].length > 0) return this.groups[group][0];
     return this.newLane(group);
@@ -110,8 +122,12 @@ export class IddWorkQueue implements WorkQueue {
     const n = lanes.length;
     for (let k = 0; k < n; k++) {
       const index = this.nextInGroup[group];
-      this.nextInGroup[group] = index + 1 >= n ? 0 : index + 1;
       const task = this.lanes[lanes[index]].shift();
+      // The lane keeps its turn until it runs dry or has given its burst.
+      if (task === undefined || ++this.takenInTurn[group] >= this.burst[group]) {
+        this.nextInGroup[group] = index + 1 >= n ? 0 : index + 1;
+        this.takenInTurn[group] = 0;
+      }
       if (task !== undefined) return task;
     }
     return undefined;

@@ -37,6 +37,7 @@ export interface BlockParams {
   iddComplete: Param;
   guestPerRequest: Param;
   ring: Param;
+  maxPending: Param;
   positioning: Param;
   transferRate: Param;
 }
@@ -89,6 +90,7 @@ const common = {
     iddComplete: { value: 8_000, unit: "ns", source: "assumption: the disk's interrupt, end_block_io_op, the response on the ring and its event-channel notification" },
     guestPerRequest: { value: 20_000, unit: "ns", source: "assumption: blkfront's interrupt, the guest's block layer and the application taking the data and issuing its next request" },
     ring: { value: 32, unit: "count", source: "BLK_RING_SIZE in Xen 3.0's blkif: one page of 32 requests" },
+    maxPending: { value: 64, unit: "count", source: "MAX_PENDING_REQS in Xen 3.0's blkback: requests taken off all the rings and not yet answered" },
     positioning: { value: 12_700_000, unit: "ns", source: "assumption: a 7,200 rpm disk of 2006: 8.5 ms average seek and 4.2 ms, half a rotation" },
     transferRate: { value: 60e6, unit: "byte/s", source: "assumption: the sustained media rate of a 7,200 rpm SATA disk of 2006" },
   },

@@ -251,6 +251,7 @@ const HostSpec = z
         iddComplete: Duration(0, 1e9).optional().describe("IDD time when the disk is done: the interrupt and the response"),
         guestPerRequest: Duration(0, 1e9).optional().describe("guest time per request, when it takes the response"),
         ring: Count(1, 1024).optional().describe("requests a guest may have on its blkif ring (Xen 3.0: 32)"),
+        maxPending: Count(1, 100_000).optional().describe("requests blkback has taken off all the rings and not yet answered (Xen 3.0's MAX_PENDING_REQS: 64)"),
         positioning: Duration(0, 1e9).optional().describe("the disk's seek and rotation for a request that does not follow on from the one before"),
         transferRate: z.number().min(1e3).max(1e12).optional().describe("the disk's media rate in bytes/s, e.g. 60e6"),
       })
