@@ -149,9 +149,9 @@ export class BlockBackend {
     return port.inRing + port.backlog.length;
   }
 
-  /** Requests on the rings that blkback has not taken, over all guests. */
-  heldCount(): number {
-    return this.attached.reduce((a, port) => a + port.held.length, 0);
+  /** Requests blkback has taken and not yet answered, over all guests. */
+  get pendingCount(): number {
+    return this.pending;
   }
 
   /** Requests of the guest on its ring. */
