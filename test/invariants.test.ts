@@ -10,7 +10,7 @@ import { SedfDcScheduler } from "../src/host/schedulers/sedf-dc.js";
 import { SedfScheduler } from "../src/host/schedulers/sedf.js";
 import { MS } from "../src/sim/engine.js";
 
-/** A random valid scenario: one or two net-IDDs and up to three guests with UDP, web (open or closed loop) or CPU loads. */
+/** A random valid scenario: one or two net-IDDs and up to three guests with UDP, web (open or closed loop), disk or CPU loads. */
 const scenarioText = fc
   .record({
     cpus: fc.integer({ min: 1, max: 2 }),
@@ -23,6 +23,8 @@ const scenarioText = fc
     otherType: fc.constantFrom(0, 1),
     scheduler: fc.constantFrom("sedf", "sedf-dc", "credit", "credit-dc"),
     creditVersion: fc.constantFrom("later", "xen-3.0"),
+    /** XenMon as the paper's (block requests uncounted) or counting them. */
+    blockWeight: fc.constantFrom(0, 1.8),
     guests: fc.array(
       fc.record({
         share: fc.integer({ min: 0, max: 13 }),
@@ -33,6 +35,7 @@ const scenarioText = fc
           fc.record({ type: fc.constant("web"), rate: fc.integer({ min: 1, max: 300 }), kb: fc.constantFrom(1, 10, 100) }),
           fc.record({ type: fc.constant("closed"), clients: fc.integer({ min: 1, max: 40 }), thinkMs: fc.integer({ min: 0, max: 200 }), kb: fc.constantFrom(1, 10, 100) }),
           fc.record({ type: fc.constant("cpu") }),
+          fc.record({ type: fc.constant("disk"), kb: fc.constantFrom(4, 44), random: fc.boolean(), depth: fc.integer({ min: 1, max: 40 }) }),
         ),
       }),
       { minLength: 1, maxLength: 3 },
@@ -44,7 +47,7 @@ const scenarioText = fc
     const other = credit ? ["sedf", "sedf-dc"][s.otherType] : ["credit", "credit-dc"][s.otherType];
     const cpuTypes = mixed ? `, cpuTypes: { 1: ${other} }` : "";
     const version = credit || (mixed && other.startsWith("credit")) ? `, creditVersion: ${s.creditVersion}` : "";
-    const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler}${cpuTypes}${version} }`, `domains:`];
+    const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler}${cpuTypes}${version} }`, `xenmon: { blockWeight: ${s.blockWeight} }`, `domains:`];
     lines.push(`  - { name: Domain-0, idd: true, cpu: 0, share: ${s.iddShare}%, extratime: ${s.iddExtra} }`);
     if (s.secondIdd) lines.push(`  - { name: Domain-9, idd: true, cpu: ${s.cpus - 1}, share: 0%, extratime: true }`);
     s.guests.forEach((g, i) => {
@@ -56,7 +59,9 @@ const scenarioText = fc
             ? `{ type: web, rate: ${l.rate}, fileSize: ${l.kb}KB }`
             : l.type === "closed"
               ? `{ type: web, clients: ${l.clients}, thinkTime: ${l.thinkMs}ms, fileSize: ${l.kb}KB }`
-              : `{ type: cpu }`;
+              : l.type === "disk"
+                ? `{ type: disk, size: ${l.kb}KB, access: ${l.random ? "random" : "sequential"}, depth: ${l.depth} }`
+                : `{ type: cpu }`;
       // Under the credit scheduler on every CPU the first guest is unpinned, so load balancing is exercised too.
       const cpu = i === 0 && credit && !mixed ? "any" : (i + 1) % s.cpus;
       const netIdd = s.secondIdd && g.onSecondIdd ? ", netIdd: Domain-9" : "";
@@ -99,8 +104,8 @@ export const cpuTimeAndChargeOut = fc.property(scenarioText, fc.integer({ min: 0
     const guests = [...net.ports.keys()];
     for (const s of samples) {
       const charged = guests.reduce((a, g) => a + s.domains[g].iddEstimate, 0);
-      const counted = guests.reduce((a, g) => a + s.domains[g].sent + s.domains[g].recv, 0);
-      // With packets counted in the interval, XenMon hands out all of the IDD's CPU, to its own guests.
+      const counted = guests.reduce((a, g) => a + s.domains[g].sent + s.domains[g].recv + sim.xenmon.blockWeight * s.domains[g].blk, 0);
+      // With packets (or block requests, if it counts them) in the interval, XenMon hands out all of the IDD's CPU, to its own guests.
       if (counted > 0) expect(charged).toBeCloseTo(s.domains[idd].gotten, 3);
       else expect(charged).toBe(0);
       // The ground truth never exceeds what the IDD ran.
