@@ -4,6 +4,7 @@ import { BlockBackend, type BlockCosts, type BlockRequest } from "../src/block/b
 import { PhysicalCpu } from "../src/host/cpu.js";
 import { Domain } from "../src/host/domain.js";
 import { SedfScheduler } from "../src/host/schedulers/sedf.js";
+import { columnsOf } from "../src/model/runner.js";
 import { Simulation } from "../src/model/simulation.js";
 import { IddWorkQueue } from "../src/net/idd-queue.js";
 import { NetBackend } from "../src/net/netback.js";
@@ -329,6 +330,16 @@ domains:
   it("refuses sizes blkfront would not send as one request", () => {
     expect(problems(base("{ type: disk, size: 1000B, access: random, depth: 1 }"))[0]).toMatch(/workload\.size: must be a whole number of 512-byte sectors$/);
     expect(problems(base("{ type: disk, size: 64KB, access: random, depth: 1 }"))[0]).toMatch(/workload\.size: must be at least 512B and at most 45056B$/);
+  });
+
+  it("lets a column change an open-loop disk load's rate, not a closed loop's", () => {
+    const text = (workload: string) => `${base(workload)}variants:
+  - { name: A, rates: { Domain-1: 40 } }
+`;
+    expect(problems(text("{ type: disk, size: 4KB, access: random, depth: 2 }"))[0]).toMatch(/variants\[0\]\.rates\.Domain-1: Domain-1's disk load is closed loop \(depth\), with no rate to change: set its depth instead$/);
+    const sc = parseScenario(text("{ type: disk, size: 4KB, access: random, rate: 10 }"), "s.yaml");
+    const col = columnsOf(sc)[0].scenario;
+    expect(col.domains[1].workload).toMatchObject({ type: "disk", rate: 40 });
   });
 
   it("refuses a disk workload on a host without a driver domain", () => {

@@ -129,7 +129,7 @@ describe("scenario validation", () => {
 
   it("checks a variant's rate changes and sweep points", () => {
     const v = (variant: string, extra = "") => GOOD + extra + `variants:\n  - ${variant}\n`;
-    expect(problems(v("{ name: A, rates: { Domain-0: 100 } }"))).toEqual(["s.yaml:12:35 variants[0].rates.Domain-0: Domain-0 has no web or UDP workload whose rate could change"]);
+    expect(problems(v("{ name: A, rates: { Domain-0: 100 } }"))).toEqual(["s.yaml:12:35 variants[0].rates.Domain-0: Domain-0 has no web, UDP or disk workload whose rate could change"]);
     expect(problems(v("{ name: A, rates: { Nobody: 100 } }"))).toEqual(['s.yaml:12:33 variants[0].rates.Nobody: no domain is named "Nobody"']);
     expect(problems(v("{ name: A, rates: { Domain-1: fast } }"))[0]).toMatch(/variants\[0\]\.rates\.Domain-1: expected a rate per second/);
     expect(problems(v('{ name: A, sweep: { figure: "6a", x: 1 } }'))).toEqual(["s.yaml:12:23 variants[0].sweep: a sweep figure draws the report's rows: add a report"]);

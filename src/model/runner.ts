@@ -68,7 +68,7 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
       const workload = v.workloads?.[d.name];
       if (workload !== undefined) d = { ...d, workload };
       const rate = v.rates?.[d.name];
-      if (rate !== undefined && (d.workload?.type === "web" || d.workload?.type === "udp")) d = { ...d, workload: { ...d.workload, rate } };
+      if (rate !== undefined && (d.workload?.type === "web" || d.workload?.type === "udp" || d.workload?.type === "disk")) d = { ...d, workload: { ...d.workload, rate } };
       const fileSize = v.fileSizes?.[d.name];
       if (fileSize !== undefined && d.workload?.type === "web") d = { ...d, workload: { ...d.workload, fileSize } };
       const netIdd = v.netIdds?.[d.name];

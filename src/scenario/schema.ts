@@ -279,7 +279,7 @@ const VariantSpec = z.strictObject({
   rates: z
     .record(z.string(), Rate(0, 2_000_000))
     .optional()
-    .describe("replaces the rate of these domains' web or UDP workloads, e.g. { Domain-1: 400 }"),
+    .describe("replaces the rate of these domains' web, UDP or open-loop disk workloads, e.g. { Domain-1: 400 }"),
   fileSizes: z
     .record(z.string(), Size(1, 100 * 1024 * 1024))
     .optional()
@@ -545,9 +545,11 @@ export const ScenarioSchema = z
         const w = workloadIn(name);
         const type = w?.type;
         if (!names.has(name)) ctx.addIssue({ code: "custom", path: at, message: `no domain is named "${name}"` });
-        else if (type !== "web" && type !== "udp") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web or UDP workload whose rate could change` });
+        else if (type !== "web" && type !== "udp" && type !== "disk") ctx.addIssue({ code: "custom", path: at, message: `${name} has no web, UDP or disk workload whose rate could change` });
         else if (w?.type === "web" && w.clients !== undefined) {
           ctx.addIssue({ code: "custom", path: at, message: `${name}'s web clients are closed loop, with no rate to change: set their clients or thinkTime instead` });
+        } else if (w?.type === "disk" && w.depth !== undefined) {
+          ctx.addIssue({ code: "custom", path: at, message: `${name}'s disk load is closed loop (depth), with no rate to change: set its depth instead` });
         }
       }
       for (const name of Object.keys(v.fileSizes ?? {})) {
