@@ -232,6 +232,22 @@ describe("block requests (property)", () => {
 });
 
 describe("the disk workload", () => {
+  it("splits a read larger than 44 KB into blkfront's requests, positioning only for the first", () => {
+    const h = diskHost(1);
+    const w = new DiskWorkload(h.engine, h.blk, 1, { load: { depth: 1 }, size: 100 * 1024, access: "random", start: 0, duration: 1 }, () => 0, { from: 0, to: 1 * SEC });
+    w.start();
+    h.engine.run(1 * SEC);
+    // 44 + 44 + 12 KB: 11, 11 and 3 pages. The IDD submits each (21, 21, 13 µs) and completes each (8 µs).
+    expect(h.ports[0].blk).toBe(3);
+    expect(h.idd.onBehalf[1]).toBe(21 * US + 21 * US + 13 * US + 3 * 8 * US);
+    expect(h.doms[0].onBehalf[1]).toBe(3 * 20 * US);
+    // The disk: positioning after the first part's submit, then 44, 44 and 12 KB at 4 KB per 100 µs;
+    // the read is done when the guest has the last part's response.
+    expect(w.stats.completed).toBe(1);
+    expect(w.stats.bytes).toBe(100 * 1024);
+    expect(w.stats.latencies.mean).toBe(21 * US + 10 * MS + 2500 * US + 8 * US + 20 * US);
+  });
+
   it("keeps depth requests outstanding (closed loop), each completion issuing the next", () => {
     const h = diskHost(1);
     const rand = () => 0.5;
@@ -327,9 +343,9 @@ domains:
     expect(problems(base("{ type: disk, size: 4KB, access: random, rate: 10, depth: 2 }"))[0]).toMatch(/domains\[1\]\.workload\.depth: give either rate \(open loop\) or depth \(closed loop\), not both$/);
   });
 
-  it("refuses sizes blkfront would not send as one request", () => {
+  it("refuses sizes that are not whole sectors, or past 16 MB", () => {
     expect(problems(base("{ type: disk, size: 1000B, access: random, depth: 1 }"))[0]).toMatch(/workload\.size: must be a whole number of 512-byte sectors$/);
-    expect(problems(base("{ type: disk, size: 64KB, access: random, depth: 1 }"))[0]).toMatch(/workload\.size: must be at least 512B and at most 45056B$/);
+    expect(problems(base("{ type: disk, size: 32MB, access: random, depth: 1 }"))[0]).toMatch(/workload\.size: must be at least 512B and at most 16777216B$/);
   });
 
   it("lets a column change an open-loop disk load's rate, not a closed loop's", () => {

@@ -42,6 +42,8 @@ export interface BlockRequest {
   /** When the guest issued it. */
   readonly issued: Nanos;
   readonly sink: BlockSink;
+  /** The sink's own: what the request is part of (blkback never reads it). */
+  readonly tag?: unknown;
 }
 
 /** A guest's attachment to blkback: its ring and the requests waiting for room on it. */

@@ -494,11 +494,11 @@ function diskMetrics(name: string, disk: DiskWorkload, answered: number, seconds
   const st = disk.stats;
   return [
     { key: `${name}.blk`, label: `${name} block requests answered by blkback`, unit: "1/s", value: answered / seconds },
-    { key: `${name}.diskIops`, label: `${name} disk requests completed`, unit: "1/s", value: st.completed / seconds },
+    { key: `${name}.diskIops`, label: `${name} disk reads completed`, unit: "1/s", value: st.completed / seconds },
     { key: `${name}.diskMBps`, label: `${name} disk throughput`, unit: "MB/s", value: st.bytes / 1e6 / seconds },
     { key: `${name}.diskLatency`, label: `${name} disk latency avg [ms]`, unit: "ms", value: st.latencies.mean / 1e6 },
     { key: `${name}.diskLatencyP99`, label: `${name} disk latency 99th percentile [ms] (1 ms bins)`, unit: "ms", value: st.latencies.quantile(0.99) / 1e6 },
-    { key: `${name}.diskNotIssued`, label: `${name} disk requests not issued, ${GUEST_QUEUE_DEPTH} outstanding (whole run)`, unit: "1/s", value: st.notIssued / (duration / 1e9) },
+    { key: `${name}.diskNotIssued`, label: `${name} disk reads not issued, ${GUEST_QUEUE_DEPTH} requests outstanding (whole run)`, unit: "1/s", value: st.notIssued / (duration / 1e9) },
   ];
 }
 

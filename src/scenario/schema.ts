@@ -109,11 +109,11 @@ const BulkWorkload = z.strictObject({
 
 const DiskWorkload = z.strictObject({
   type: z.literal("disk").describe("beyond the paper: the guest reads from its virtual disk, as fio would, through the IDD's blkback"),
-  size: Size(512, MAX_REQUEST_BYTES)
+  size: Size(512, 16 * 1024 * 1024)
     .check((ctx) => {
       if (ctx.value % 512 !== 0) ctx.issues.push({ code: "custom", input: ctx.value, message: "must be a whole number of 512-byte sectors" });
     })
-    .describe("bytes per request, at most 44KB (Xen 3.0's 11 segments of 4 KB; blkfront splits larger ones)"),
+    .describe(`bytes per read (fio --bs); blkfront makes requests of at most ${MAX_REQUEST_BYTES / 1024}KB (Xen 3.0's 11 segments of 4 KB) of a larger one`),
   access: z.enum(["sequential", "random"]).describe("sequential: each request follows on from the last, and needs no seek if the disk served that one just before; random: each needs positioning"),
   rate: Rate(0, 1_000_000).optional().describe("open loop: requests per second (fio --rate_iops); give this or depth"),
   depth: z.number().int().min(1).max(128).optional().describe("closed loop: requests kept outstanding, each completion issuing the next (fio --iodepth); give this or rate"),

@@ -1,4 +1,4 @@
-import type { BlockBackend, BlockRequest, BlockSink } from "../block/blkback.js";
+import { MAX_REQUEST_BYTES, type BlockBackend, type BlockRequest, type BlockSink } from "../block/blkback.js";
 import type { Engine, Nanos, Slot } from "../sim/engine.js";
 import type { Random } from "../sim/rng.js";
 import { ConnectionTimes } from "./web.js";
@@ -11,7 +11,7 @@ import { ConnectionTimes } from "./web.js";
 export const GUEST_QUEUE_DEPTH = 128;
 
 /**
- * How the guest issues its requests: at a fixed rate, whatever became of the ones before
+ * How the guest issues its reads: at a fixed rate, whatever became of the ones before
  * (fio --rate_iops), or keeping `depth` outstanding, each completion issuing the next
  * (fio --iodepth).
  */
@@ -19,7 +19,7 @@ export type DiskLoad = { rate: number } | { depth: number };
 
 export interface DiskConfig {
   load: DiskLoad;
-  /** Bytes per request. */
+  /** Bytes per read; blkfront splits one larger than MAX_REQUEST_BYTES into requests of at most that. */
   size: number;
   /** Sequential requests follow on from one another; random ones each need positioning. */
   access: "sequential" | "random";
@@ -28,11 +28,18 @@ export interface DiskConfig {
   duration: Nanos;
 }
 
-/** What the workload measured over the window: completions, their bytes and their latencies (issue to completion). */
+/** One read of the application's: the block requests blkfront made of it, and how many are still to complete. */
+interface GuestRead {
+  readonly issued: Nanos;
+  readonly bytes: number;
+  left: number;
+}
+
+/** What the workload measured over the window: reads completed, their bytes and their latencies (issue to the last part's completion). */
 export class DiskStats {
   completed = 0;
   bytes = 0;
-  /** Requests an open-loop load did not issue because the guest already held GUEST_QUEUE_DEPTH. */
+  /** Reads an open-loop load did not issue because the guest already held GUEST_QUEUE_DEPTH requests. */
   notIssued = 0;
 
   constructor(
@@ -41,11 +48,11 @@ export class DiskStats {
     private readonly to: Nanos,
   ) {}
 
-  add(now: Nanos, req: BlockRequest): void {
-    this.latencies.add(now, now - req.issued);
+  add(now: Nanos, read: GuestRead): void {
+    this.latencies.add(now, now - read.issued);
     if (now < this.from || now > this.to) return;
     this.completed++;
-    this.bytes += req.bytes;
+    this.bytes += read.bytes;
   }
 }
 
@@ -84,7 +91,9 @@ export class DiskWorkload implements BlockSink {
   }
 
   completed(req: BlockRequest): void {
-    this.stats.add(this.engine.now, req);
+    const read = req.tag as GuestRead;
+    if (--read.left > 0) return;
+    this.stats.add(this.engine.now, read);
     if (this.nextRequest === null && this.issuing()) this.issue();
   }
 
@@ -104,7 +113,19 @@ export class DiskWorkload implements BlockSink {
     this.issueAt(this.nextTime + this.gap);
   }
 
+  /**
+   * One read, as blkfront makes requests of it: parts of at most MAX_REQUEST_BYTES, each
+   * after the first following on from the one before, so only a random read's first
+   * part needs positioning.
+   */
   private issue(): void {
-    this.blk.submit({ guest: this.guest, bytes: this.cfg.size, sequential: this.cfg.access === "sequential", issued: this.engine.now, sink: this });
+    const size = this.cfg.size;
+    const parts = Math.ceil(size / MAX_REQUEST_BYTES);
+    const now = this.engine.now;
+    const read: GuestRead = { issued: now, bytes: size, left: parts };
+    for (let p = 0; p < parts; p++) {
+      const bytes = Math.min(MAX_REQUEST_BYTES, size - p * MAX_REQUEST_BYTES);
+      this.blk.submit({ guest: this.guest, bytes, sequential: this.cfg.access === "sequential" || p > 0, issued: now, sink: this, tag: read });
+    }
   }
 }
