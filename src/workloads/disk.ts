@@ -21,7 +21,7 @@ export interface DiskConfig {
   load: DiskLoad;
   /** Bytes per read; blkfront splits one larger than MAX_REQUEST_BYTES into requests of at most that. */
   size: number;
-  /** Sequential requests follow on from one another; random ones each need positioning. */
+  /** Sequential reads follow on from one another; a random read needs positioning (for its first request only). */
   access: "sequential" | "random";
   start: Nanos;
   /** Stop issuing after this long (Infinity: until the run ends). */
