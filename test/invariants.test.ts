@@ -25,6 +25,8 @@ const scenarioText = fc
     creditVersion: fc.constantFrom("later", "xen-3.0"),
     /** XenMon as the paper's (block requests uncounted) or counting them. */
     blockWeight: fc.constantFrom(0, 1.8),
+    /** Domain-0's elevator for the disk workloads, and a guest's I/O priority under CFQ. */
+    elevator: fc.constantFrom("noop", "cfq"),
     guests: fc.array(
       fc.record({
         share: fc.integer({ min: 0, max: 13 }),
@@ -35,7 +37,7 @@ const scenarioText = fc
           fc.record({ type: fc.constant("web"), rate: fc.integer({ min: 1, max: 300 }), kb: fc.constantFrom(1, 10, 100) }),
           fc.record({ type: fc.constant("closed"), clients: fc.integer({ min: 1, max: 40 }), thinkMs: fc.integer({ min: 0, max: 200 }), kb: fc.constantFrom(1, 10, 100) }),
           fc.record({ type: fc.constant("cpu") }),
-          fc.record({ type: fc.constant("disk"), kb: fc.constantFrom(4, 44), random: fc.boolean(), depth: fc.integer({ min: 1, max: 40 }) }),
+          fc.record({ type: fc.constant("disk"), kb: fc.constantFrom(4, 44), random: fc.boolean(), depth: fc.integer({ min: 1, max: 40 }), ioPriority: fc.integer({ min: 0, max: 7 }) }),
         ),
       }),
       { minLength: 1, maxLength: 3 },
@@ -47,7 +49,7 @@ const scenarioText = fc
     const other = credit ? ["sedf", "sedf-dc"][s.otherType] : ["credit", "credit-dc"][s.otherType];
     const cpuTypes = mixed ? `, cpuTypes: { 1: ${other} }` : "";
     const version = credit || (mixed && other.startsWith("credit")) ? `, creditVersion: ${s.creditVersion}` : "";
-    const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler}${cpuTypes}${version} }`, `xenmon: { blockWeight: ${s.blockWeight} }`, `domains:`];
+    const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler}${cpuTypes}${version} }`, `xenmon: { blockWeight: ${s.blockWeight} }`, `host: { disk: { elevator: ${s.elevator} } }`, `domains:`];
     lines.push(`  - { name: Domain-0, idd: true, cpu: 0, share: ${s.iddShare}%, extratime: ${s.iddExtra} }`);
     if (s.secondIdd) lines.push(`  - { name: Domain-9, idd: true, cpu: ${s.cpus - 1}, share: 0%, extratime: true }`);
     s.guests.forEach((g, i) => {
@@ -60,7 +62,7 @@ const scenarioText = fc
             : l.type === "closed"
               ? `{ type: web, clients: ${l.clients}, thinkTime: ${l.thinkMs}ms, fileSize: ${l.kb}KB }`
               : l.type === "disk"
-                ? `{ type: disk, size: ${l.kb}KB, access: ${l.random ? "random" : "sequential"}, depth: ${l.depth} }`
+                ? `{ type: disk, size: ${l.kb}KB, access: ${l.random ? "random" : "sequential"}, depth: ${l.depth}, ioPriority: ${l.ioPriority} }`
                 : `{ type: cpu }`;
       // Under the credit scheduler on every CPU the first guest is unpinned, so load balancing is exercised too.
       const cpu = i === 0 && credit && !mixed ? "any" : (i + 1) % s.cpus;

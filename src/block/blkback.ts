@@ -2,6 +2,7 @@ import { Task, type Domain } from "../host/domain.js";
 import type { Engine, Nanos, Slot } from "../sim/engine.js";
 import { DRIVER_LANE, type IddWorkQueue } from "../net/idd-queue.js";
 import type { GuestPort } from "../net/netback.js";
+import { CfqElevator, DEFAULT_IO_PRIORITY, NoopElevator, type CfqParams, type Elevator, type ElevatorKind } from "./elevator.js";
 
 /** Granted pages are 4 KB; blkback maps each segment of a request. */
 export const PAGE_BYTES = 4096;
@@ -26,6 +27,10 @@ export interface BlockCosts {
   positioning: Nanos;
   /** Media transfer rate, bytes per second. */
   transferRate: number;
+  /** Domain-0's I/O scheduler: noop (arrival order; what Xen 3.0's one blkback thread amounts to) or cfq (per-guest time slices). */
+  elevator: ElevatorKind;
+  /** CFQ's tunables, used under `cfq`. */
+  cfq: CfqParams;
 }
 
 /** Whatever issued a block request and hears of its completion: a guest's disk workload. */
@@ -44,6 +49,8 @@ export interface BlockRequest {
   readonly sink: BlockSink;
   /** The sink's own: what the request is part of (blkback never reads it). */
   readonly tag?: unknown;
+  /** The disk's time serving it (positioning and transfer), set when the disk takes it. */
+  service: Nanos;
 }
 
 /** A guest's attachment to blkback: its ring and the requests waiting for room on it. */
@@ -63,16 +70,17 @@ class BlockPort {
 }
 
 /**
- * One disk, served in arrival order (Linux's noop elevator): a request costs the
- * positioning time unless it follows on from the one served just before it, then its
- * bytes at the media rate. Interleaved sequential streams thus seek between requests.
+ * One disk, serving one request at a time in the order Domain-0's elevator gives: a
+ * request costs the positioning time unless it follows on from the one served just
+ * before it, then its bytes at the media rate. Interleaved sequential streams thus seek
+ * between requests.
  */
 class Disk {
-  private readonly queue: BlockRequest[] = [];
   private serving: BlockRequest | null = null;
   private readonly serviceEnd: Slot;
   /** The guest of the request served last: a guest's sequential requests are one stream, so its next follows on from it. */
   private lastGuest = -1;
+  readonly elevator: Elevator;
 
   constructor(
     private readonly engine: Engine,
@@ -80,26 +88,29 @@ class Disk {
     private readonly done: (req: BlockRequest) => void,
   ) {
     this.serviceEnd = engine.slot(() => this.finish());
+    this.elevator = costs.elevator === "cfq" ? new CfqElevator(engine, costs.cfq, () => this.startNext()) : new NoopElevator();
   }
 
   enqueue(req: BlockRequest): void {
-    this.queue.push(req);
-    if (this.serving === null) this.startNext();
+    this.elevator.add(req);
+    this.startNext();
   }
 
   private startNext(): void {
-    const req = this.queue.shift();
+    if (this.serving !== null) return;
+    const req = this.elevator.next();
     if (req === undefined) return;
     this.serving = req;
     const follows = req.sequential && req.guest === this.lastGuest;
     this.lastGuest = req.guest;
-    const time = (follows ? 0 : this.costs.positioning) + (req.bytes * 1e9) / this.costs.transferRate;
-    this.serviceEnd.set(this.engine.now + time);
+    req.service = (follows ? 0 : this.costs.positioning) + (req.bytes * 1e9) / this.costs.transferRate;
+    this.serviceEnd.set(this.engine.now + req.service);
   }
 
   private finish(): void {
     const req = this.serving!;
     this.serving = null;
+    this.elevator.completed(req);
     this.done(req);
     this.startNext();
   }
@@ -137,9 +148,10 @@ export class BlockBackend {
     this.disk = new Disk(engine, costs, (req) => this.diskDone(req));
   }
 
-  /** Gives the guest a ring; `net` is its port on the same IDD, where XenMon reads its counts. */
-  attach(net: GuestPort): void {
+  /** Gives the guest a ring; `net` is its port on the same IDD, where XenMon reads its counts; `ioPriority` is its blkback thread's (`ionice -c2 -n`). */
+  attach(net: GuestPort, ioPriority = DEFAULT_IO_PRIORITY): void {
     const port = new BlockPort(net, this.iddQueue.addLane("blk"), this.attached.length);
+    this.disk.elevator.setPriority(net.guest.id, ioPriority);
     this.ports[net.guest.id] = port;
     this.attached.push(port);
     net.onResume = () => this.resume(port);

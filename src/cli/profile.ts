@@ -60,7 +60,7 @@ export function hostRows(profile: HostProfile, sc?: Scenario): ParamRow[] {
   const p = sc ? hostProfile(sc) : profile;
   const hostKey = (k: (typeof HOST_KEYS)[number]) => ({ key: `host.${k}`, value: written(k, p[k]), source: p[k].source });
   const webKey = (k: keyof HostProfile["web"]) => ({ key: k === "mss" ? "(web) mss, not settable" : `host.web.${k}`, value: written(k, p.web[k]), source: p.web[k].source });
-  const diskKey = (k: keyof HostProfile["disk"]) => ({ key: `host.disk.${k}`, value: written(k, p.disk[k]), source: p.disk[k].source });
+  const diskKey = (k: Exclude<keyof HostProfile["disk"], "elevator">) => ({ key: `host.disk.${k}`, value: written(k, p.disk[k]), source: p.disk[k].source });
   const order = sc?.netbackOrder;
   const weight = sc?.xenmon.weight;
   const blockWeight = sc?.xenmon.blockWeight;
@@ -72,6 +72,8 @@ export function hostRows(profile: HostProfile, sc?: Scenario): ParamRow[] {
     { key: "xenmon.blockWeight", value: String(blockWeight ?? 0), source: blockWeight !== undefined ? "scenario (xenmon.blockWeight)" : "the paper's XenMon counts packets only: an IDD's block work is charged by them" },
     ...(["requestBase", "requestPerKB", "mss", "quickAckSegments", "listenBacklog", "maxClients"] as const).map(webKey),
     ...(["iddSubmit", "iddPerPage", "iddComplete", "guestPerRequest", "ring", "maxPending", "positioning", "transferRate"] as const).map(diskKey),
+    { key: "host.disk.elevator", value: p.disk.elevator.value, source: p.disk.elevator.source },
+    ...(["cfqSlice", "cfqSliceIdle", "cfqQuantum"] as const).map(diskKey),
   ];
 }
 

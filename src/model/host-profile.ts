@@ -45,6 +45,10 @@ export function hostProfile(sc: Scenario): HostProfile {
       maxPending: param(base.disk.maxPending, k.maxPending),
       positioning: param(base.disk.positioning, k.positioning),
       transferRate: param(base.disk.transferRate, k.transferRate),
+      elevator: k.elevator === undefined ? base.disk.elevator : { value: k.elevator, source: OVERRIDE },
+      cfqSlice: param(base.disk.cfqSlice, k.cfqSlice),
+      cfqSliceIdle: param(base.disk.cfqSliceIdle, k.cfqSliceIdle),
+      cfqQuantum: param(base.disk.cfqQuantum, k.cfqQuantum),
     },
   };
 }

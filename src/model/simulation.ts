@@ -192,7 +192,7 @@ export class Simulation {
           blk = new BlockBackend(this.engine, net!.idd, iddQueues.get(net!.idd.id)!, blockCosts);
           blockOf.set(iddName!, blk);
         }
-        blk.attach(net!.port(dom.id));
+        blk.attach(net!.port(dom.id), w.ioPriority);
         const load = w.depth !== undefined ? { depth: w.depth } : { rate: w.rate! };
         const cfg = { load, size: w.size, access: w.access, start: w.start, duration: w.duration ?? Infinity };
         this.disk.set(dom, new DiskWorkload(this.engine, blk, dom.id, cfg, rand, measurementWindow(scenario)));
@@ -446,7 +446,7 @@ export function metricKeys(sc: Scenario): Set<string> {
     if (w === "web") add(d.name, "replyRate", "replyRateMin", "replyRateMax", "replyRateSd", "connTime", "connTimeMedian", "connTimeP90", "connTimeP99", "connTimeMax", "connections", "clientTimo", "connFailed", "fdUnavail", "backlogDrops");
     if (w === "bulk") add(d.name, "bulkMbps");
     if (w === "udp") add(d.name, "udpDelivered");
-    if (w === "disk") add(d.name, "blk", "diskIops", "diskMBps", "diskLatency", "diskLatencyP99", "diskNotIssued");
+    if (w === "disk") add(d.name, "blk", "diskIops", "diskMBps", "diskBusy", "diskLatency", "diskLatencyP99", "diskNotIssued");
     if (sgLimited(sc, d.name) && w === "disk") add(d.name, "shareguardHeld");
     if (sgLimited(sc, d.name)) add(d.name, "shareguardCuts", "shareguardOff", "shareguardDrops", "shareguardFirstUsed", "shareguardFirstCut", "shareguardMedianCut");
   }
@@ -496,6 +496,7 @@ function diskMetrics(name: string, disk: DiskWorkload, answered: number, seconds
     { key: `${name}.blk`, label: `${name} block requests answered by blkback`, unit: "1/s", value: answered / seconds },
     { key: `${name}.diskIops`, label: `${name} disk reads completed`, unit: "1/s", value: st.completed / seconds },
     { key: `${name}.diskMBps`, label: `${name} disk throughput`, unit: "MB/s", value: st.bytes / 1e6 / seconds },
+    { key: `${name}.diskBusy`, label: `${name}'s share of the disk's time (positioning and transfer)`, unit: "%", value: (100 * st.diskBusy) / 1e9 / seconds },
     { key: `${name}.diskLatency`, label: `${name} disk latency avg [ms]`, unit: "ms", value: st.latencies.mean / 1e6 },
     { key: `${name}.diskLatencyP99`, label: `${name} disk latency 99th percentile [ms] (1 ms bins)`, unit: "ms", value: st.latencies.quantile(0.99) / 1e6 },
     { key: `${name}.diskNotIssued`, label: `${name} disk reads not issued, ${GUEST_QUEUE_DEPTH} requests outstanding (whole run)`, unit: "1/s", value: st.notIssued / (duration / 1e9) },
@@ -514,6 +515,8 @@ function blockCostsOf(p: HostProfile): BlockCosts {
     maxPending: d.maxPending.value,
     positioning: d.positioning.value,
     transferRate: d.transferRate.value,
+    elevator: d.elevator.value,
+    cfq: { slice: d.cfqSlice.value, sliceIdle: d.cfqSliceIdle.value, quantum: d.cfqQuantum.value },
   };
 }
 

@@ -1,3 +1,4 @@
+import type { ElevatorKind } from "../block/elevator.js";
 import type { NetbackOrder } from "../net/idd-queue.js";
 
 /**
@@ -40,6 +41,11 @@ export interface BlockParams {
   maxPending: Param;
   positioning: Param;
   transferRate: Param;
+  /** Domain-0's I/O scheduler, and CFQ's tunables for when it is CFQ (src/block/elevator.ts). */
+  elevator: { value: ElevatorKind; source: string };
+  cfqSlice: Param;
+  cfqSliceIdle: Param;
+  cfqQuantum: Param;
 }
 
 export interface HostProfile {
@@ -93,6 +99,10 @@ const common = {
     maxPending: { value: 64, unit: "count", source: "MAX_PENDING_REQS in Xen 3.0's blkback: requests taken off all the rings and not yet answered" },
     positioning: { value: 12_700_000, unit: "ns", source: "assumption: a 7,200 rpm disk of 2006: 8.5 ms average seek and 4.2 ms, half a rotation" },
     transferRate: { value: 60e6, unit: "byte/s", source: "assumption: the sustained media rate of a 7,200 rpm SATA disk of 2006" },
+    elevator: { value: "noop", source: "Xen 3.0's blkback submits every guest's requests from one thread (xenblkd), so Domain-0's elevator cannot tell the guests apart: arrival order" },
+    cfqSlice: { value: 100_000_000, unit: "ns", source: "cfq_slice_sync = HZ/10 in Linux's CFQ: a synchronous queue's slice at priority 4" },
+    cfqSliceIdle: { value: 8_000_000, unit: "ns", source: "cfq_slice_idle = HZ/125 in Linux 2.6.18's CFQ" },
+    cfqQuantum: { value: 4, unit: "count", source: "cfq_quantum in Linux 2.6.18's CFQ: requests dispatched in one round" },
   },
 } satisfies Partial<HostProfile>;
 

@@ -119,6 +119,13 @@ const DiskWorkload = z.strictObject({
   depth: z.number().int().min(1).max(128).optional().describe("closed loop: requests kept outstanding, each completion issuing the next (fio --iodepth); give this or rate"),
   start: Duration(0, 3600e9).prefault("0s"),
   duration: Duration(1e6, 3600e9).optional().describe("how long it issues requests (default: to the end of the run)"),
+  ioPriority: z
+    .number()
+    .int()
+    .min(0)
+    .max(7)
+    .optional()
+    .describe("under host.disk.elevator: cfq, the best-effort I/O priority of the guest's blkback thread (ionice -c2 -n): 0 highest, 7 lowest, default 4; a higher one has a longer slice"),
 });
 
 export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload, BulkWorkload, DiskWorkload]);
@@ -254,6 +261,13 @@ const HostSpec = z
         maxPending: Count(1, 100_000).optional().describe("requests blkback has taken off all the rings and not yet answered (Xen 3.0's MAX_PENDING_REQS: 64)"),
         positioning: Duration(0, 1e9).optional().describe("the disk's seek and rotation for a request that does not follow on from the one before"),
         transferRate: z.number().min(1e3).max(1e12).optional().describe("the disk's media rate in bytes/s, e.g. 60e6"),
+        elevator: z
+          .enum(["noop", "cfq"])
+          .optional()
+          .describe("Domain-0's I/O scheduler: noop (arrival order; what Xen 3.0's one blkback thread amounts to) or cfq (one queue per guest served in time slices, as once each guest has a blkback thread of its own)"),
+        cfqSlice: Duration(1e6, 10e9).optional().describe("cfq: a guest's time slice at I/O priority 4 (Linux: 100ms)"),
+        cfqSliceIdle: Duration(0, 1e9).optional().describe("cfq: how long an emptied queue keeps the disk waiting for its guest's next request (Linux: 8ms; 0: never)"),
+        cfqQuantum: Count(1, 1024).optional().describe("cfq: requests a guest that does not idle may dispatch in its turn (Linux: 4)"),
       })
       .optional(),
   })

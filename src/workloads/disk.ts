@@ -41,6 +41,8 @@ export class DiskStats {
   bytes = 0;
   /** Reads an open-loop load did not issue because the guest already held GUEST_QUEUE_DEPTH requests. */
   notIssued = 0;
+  /** The disk's time serving the guest's requests that completed in the window (positioning and transfer). */
+  diskBusy: Nanos = 0;
 
   constructor(
     readonly latencies: ConnectionTimes,
@@ -53,6 +55,11 @@ export class DiskStats {
     if (now < this.from || now > this.to) return;
     this.completed++;
     this.bytes += read.bytes;
+  }
+
+  /** One request of a read is done, after `service` ns of the disk's time. */
+  addService(now: Nanos, service: Nanos): void {
+    if (now >= this.from && now <= this.to) this.diskBusy += service;
   }
 }
 
@@ -92,6 +99,7 @@ export class DiskWorkload implements BlockSink {
 
   completed(req: BlockRequest): void {
     const read = req.tag as GuestRead;
+    this.stats.addService(this.engine.now, req.service);
     if (--read.left > 0) return;
     this.stats.add(this.engine.now, read);
     if (this.nextRequest === null && this.issuing()) this.issue();
@@ -125,7 +133,7 @@ export class DiskWorkload implements BlockSink {
     const read: GuestRead = { issued: now, bytes: size, left: parts };
     for (let p = 0; p < parts; p++) {
       const bytes = Math.min(MAX_REQUEST_BYTES, size - p * MAX_REQUEST_BYTES);
-      this.blk.submit({ guest: this.guest, bytes, sequential: this.cfg.access === "sequential" || p > 0, issued: now, sink: this, tag: read });
+      this.blk.submit({ guest: this.guest, bytes, sequential: this.cfg.access === "sequential" || p > 0, issued: now, sink: this, tag: read, service: 0 });
     }
   }
 }
