@@ -383,6 +383,15 @@ domains:
     expect(col.domains[1].workload).toMatchObject({ type: "disk", rate: 40 });
   });
 
+  it("refuses an elevator Domain-0 does not have and an I/O priority outside 0–7", () => {
+    expect(problems(`${base("{ type: disk, size: 4KB, access: random, depth: 1 }")}host: { disk: { elevator: deadline } }\n`)).toEqual([
+      's.yaml:7:27 host.disk.elevator: expected one of "noop"|"cfq"',
+    ]);
+    expect(problems(base("{ type: disk, size: 4KB, access: random, depth: 1, ioPriority: 8 }"))).toEqual(["s.yaml:6:108 domains[1].workload.ioPriority: must be at most 7"]);
+    const sc = parseScenario(`${base("{ type: disk, size: 4KB, access: random, depth: 1, ioPriority: 0 }")}host: { disk: { elevator: cfq, cfqSlice: 50ms } }\n`, "s.yaml");
+    expect(sc.host?.disk).toMatchObject({ elevator: "cfq", cfqSlice: 50 * MS });
+  });
+
   it("refuses a disk workload on a host without a driver domain", () => {
     expect(problems(base("{ type: disk, size: 4KB, access: random, depth: 1 }", false))[0]).toMatch(/domains\[1\]\.workload: a disk workload needs a driver domain \(its blkback and disk\): mark one domain idd: true$/);
   });
