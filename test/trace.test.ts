@@ -35,6 +35,17 @@ domains:
   - { name: Domain-1, cap: 25%, workload: { type: cpu } }
 `;
 
+/** Two guests on one disk under CFQ: a random reader one request at a time, and a streamer. */
+const DISK = `name: disk
+profile: p4-2.8
+duration: 1s
+host: { disk: { elevator: cfq } }
+domains:
+  - { name: Domain-0, idd: true, share: 40% }
+  - { name: Domain-1, share: 20%, workload: { type: disk, size: 4KB, access: random, depth: 1 } }
+  - { name: Domain-2, share: 20%, workload: { type: disk, size: 44KB, access: sequential, depth: 8 } }
+`;
+
 interface Row {
   time: number;
   cpu: string;
@@ -208,6 +219,43 @@ describe("a scheduling trace (xeniso trace)", () => {
     for (const r of left.filter((x) => x[6] === "blocked")) expect(at(r)).toBe(0);
     for (const r of switches.filter((x) => x[3] === "Domain-0")) expect(at(r)).toBeGreaterThan(0);
     expect(queued.size).toBe(switches.filter((r) => r[3] === "Domain-0" || r[4] === "Domain-0").length);
+  });
+
+  it("records each request the disk serves, one at a time, and CFQ's turns in them", () => {
+    const { result, rows } = traced(DISK);
+    expect(result.metrics).toEqual(new Simulation(parseScenario(DISK), 0, 1).execute().metrics);
+    const disk = rows.filter((r) => r.event === "disk");
+    // Back to back and never overlapping: each starts (its end less its time) no earlier than the last ended.
+    for (let k = 1; k < disk.length; k++) expect(disk[k].time - disk[k].ran / 1e3).toBeGreaterThanOrEqual(disk[k - 1].time - 1e-6);
+    // The reader's requests all position; the streamer's only the first of each turn.
+    expect(disk.filter((r) => r.domain === "Domain-1").every((r) => r.detail === "Domain-0's disk: positioned")).toBe(true);
+    const turns: Array<{ domain: string; rows: Row[] }> = [];
+    for (const r of disk) {
+      if (turns.length === 0 || turns[turns.length - 1].domain !== r.domain) turns.push({ domain: r.domain, rows: [] });
+      turns[turns.length - 1].rows.push(r);
+    }
+    for (const t of turns.filter((x) => x.domain === "Domain-2")) {
+      expect(t.rows.map((r) => r.detail.endsWith(": positioned"))).toEqual(t.rows.map((_, i) => i === 0));
+    }
+    // Each whole turn holds the disk for its 100 ms slice, give or take a request.
+    for (const t of turns.slice(1, -1)) {
+      const span = t.rows[t.rows.length - 1].time - (t.rows[0].time - t.rows[0].ran / 1e3);
+      expect(span).toBeGreaterThan(99);
+      expect(span).toBeLessThan(114);
+    }
+    // The disk's time in the records is each guest's share of it (the window is the whole second).
+    for (const d of ["Domain-1", "Domain-2"]) {
+      const busy = disk.filter((r) => r.domain === d).reduce((a, r) => a + r.ran, 0);
+      expect(busy / 1e4).toBeCloseTo(result.metrics.find((m) => m.key === `${d}.diskBusy`)!.value, 3);
+    }
+    // As Trace Event JSON: the same requests as slices on the disks' track, one thread per driver domain.
+    let json = "";
+    const chrome = new Trace((t) => (json += t), 0, Infinity, false, "chrome");
+    const sim = new Simulation(parseScenario(DISK), 0, 1, undefined, { trace: chrome });
+    sim.execute();
+    chrome.finish(sim.scenario.duration);
+    const spans = (JSON.parse(json).traceEvents as Array<{ name: string; ph: string; dur: number; pid: number; tid: number }>).filter((e) => e.pid === 3 && e.ph === "X");
+    expect(spans.map((e) => [e.name, e.dur, e.tid])).toEqual(disk.map((r) => [r.domain, r.ran, 0]));
   });
 
   it("draws ShareGuard's cuts and credit parking as slices on tracks of their own in Trace Event JSON", () => {

@@ -53,6 +53,9 @@ export interface BlockRequest {
   service: Nanos;
 }
 
+/** Told of every request the disk served: whose, from when to when, and whether it needed positioning (a trace's disk records). */
+export type DiskObserver = (guest: number, from: Nanos, to: Nanos, positioned: boolean) => void;
+
 /** A guest's attachment to blkback: its ring and the requests waiting for room on it. */
 class BlockPort {
   /** Requests on the ring: taken by blkback or not yet, until blkfront has their response. */
@@ -77,7 +80,10 @@ class BlockPort {
  */
 class Disk {
   private serving: BlockRequest | null = null;
+  private servingSince: Nanos = 0;
+  private positioned = false;
   private readonly serviceEnd: Slot;
+  observer: DiskObserver | null = null;
   /** The guest of the request served last: a guest's sequential requests are one stream, so its next follows on from it. */
   private lastGuest = -1;
   readonly elevator: Elevator;
@@ -101,15 +107,17 @@ class Disk {
     const req = this.elevator.next();
     if (req === undefined) return;
     this.serving = req;
-    const follows = req.sequential && req.guest === this.lastGuest;
+    this.positioned = !(req.sequential && req.guest === this.lastGuest);
     this.lastGuest = req.guest;
-    req.service = (follows ? 0 : this.costs.positioning) + (req.bytes * 1e9) / this.costs.transferRate;
+    req.service = (this.positioned ? this.costs.positioning : 0) + (req.bytes * 1e9) / this.costs.transferRate;
+    this.servingSince = this.engine.now;
     this.serviceEnd.set(this.engine.now + req.service);
   }
 
   private finish(): void {
     const req = this.serving!;
     this.serving = null;
+    this.observer?.(req.guest, this.servingSince, this.engine.now, this.positioned);
     this.elevator.completed(req);
     this.done(req);
     this.startNext();
@@ -155,6 +163,11 @@ export class BlockBackend {
     this.ports[net.guest.id] = port;
     this.attached.push(port);
     net.onResume = () => this.resume(port);
+  }
+
+  /** Hears of every request the disk serves (a trace); null: none. */
+  set diskObserver(observer: DiskObserver | null) {
+    this.disk.observer = observer;
   }
 
   /** Requests of the guest still outstanding: on its ring (held or not) or waiting for room on it. */

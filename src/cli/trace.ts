@@ -36,7 +36,7 @@ interface TraceFlags {
 export function traceCommand(prog: Command, io: CliIo): void {
   const cmd = prog
     .command("trace")
-    .description("one run of a scenario's column with its scheduling trace, as CSV or as Trace Event JSON for Perfetto: every switch and wake-up on every CPU, and the mechanisms' actions (debt, shares set by a policy, cuts, parking)")
+    .description("one run of a scenario's column with its scheduling trace, as CSV or as Trace Event JSON for Perfetto: every switch and wake-up on every CPU, the mechanisms' actions (debt, shares set by a policy, cuts, parking) and each request a driver domain's disk served")
     .argument("<scenario>", "a scenario YAML file, e.g. scenarios/sedf-dc.yaml")
     .option("-c, --column <name>", "the column (variant) to trace; needed when the scenario has several")
     .option("--run <n>", "which run of the column, as `run` numbers them from 0", intArg("--run", 0, 999), 0)

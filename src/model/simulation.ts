@@ -109,6 +109,8 @@ export class Simulation {
   private readonly keepSamples: boolean;
   private readonly bulk = new Map<Domain, BulkTransfer>();
   private readonly disk = new Map<Domain, DiskWorkload>();
+  /** Each blkback with its disk, and the IDD it runs in. */
+  private readonly blockBackends: Array<{ idd: Domain; blk: BlockBackend }> = [];
   readonly shareguard: ShareGuard | null = null;
   /** The share policy's loop (scheduler.sharePolicy), if the scenario has one. */
   readonly shares: ShareControl | null = null;
@@ -191,6 +193,7 @@ export class Simulation {
         if (blk === undefined) {
           blk = new BlockBackend(this.engine, net!.idd, iddQueues.get(net!.idd.id)!, blockCosts);
           blockOf.set(iddName!, blk);
+          this.blockBackends.push({ idd: net!.idd, blk });
         }
         blk.attach(net!.port(dom.id), w.ioPriority);
         const load = w.depth !== undefined ? { depth: w.depth } : { rate: w.rate! };
@@ -252,11 +255,12 @@ export class Simulation {
     if (trace !== null) this.attachTrace(trace, [...credits.values()]);
   }
 
-  /** Hooks `trace` to the CPUs and the mechanisms; ShareGuard's cuts are read as it decides them. */
+  /** Hooks `trace` to the CPUs, the disks and the mechanisms; ShareGuard's cuts are read as it decides them. */
   private attachTrace(trace: Trace, credits: CreditAccounting[]): void {
     for (const cpu of this.cpus) cpu.observer = trace;
     trace.watchQueues(this.nets.map((net) => net.idd));
     for (const credit of credits) credit.onPark = (dom, parked, now) => trace.parked(now, dom, parked);
+    for (const { idd, blk } of this.blockBackends) blk.diskObserver = (guest, from, to, positioned) => trace.diskServed(idd, this.domains[guest], from, to, positioned);
     const sg = this.shareguard;
     if (sg === null) return;
     let seen = 0;

@@ -46,6 +46,9 @@ interface TraceEncoder {
   parkedSpan(dom: Domain, from: Nanos, to: Nanos): string | null;
   /** A watched domain's queued tasks, at one of its switches. */
   queued(now: Nanos, dom: string, tasks: number): string | null;
+  /** The disk of driver domain `idd` finished a request of `guest` at `now`, after `took`, positioning first or following on. */
+  diskDone(now: Nanos, idd: Domain, guest: string, took: Nanos, positioned: boolean): string | null;
+  diskSpan(idd: Domain, guest: string, from: Nanos, to: Nanos, positioned: boolean): string | null;
 }
 
 /**
@@ -55,7 +58,8 @@ interface TraceEncoder {
  * Xen), every wake-up (`wake`), and what the mechanisms do: SEDF-DC's or Credit-DC's
  * feedback (`debt`), a share policy's new shares (`share`), ShareGuard's cuts (`cut`,
  * with how long), and the credit scheduler parking and unparking a capped domain (`park`,
- * `unpark`). CSV rows are in time order; only events in [from, to) are kept, so a long
+ * `unpark`), and every request a driver domain's disk serves (`disk`, at its end, with
+how long the disk took and whether it positioned first). CSV rows are in time order; only events in [from, to) are kept, so a long
  * run can be traced in part. "idle" stands for no domain.
  */
 export class Trace implements CpuObserver {
@@ -138,6 +142,12 @@ export class Trace implements CpuObserver {
     this.cutsDecided.push({ dom, decision });
   }
 
+  /** The disk of driver domain `idd` served a request of `guest` over [from, to). */
+  diskServed(idd: Domain, guest: Domain, from: Nanos, to: Nanos, positioned: boolean): void {
+    if (this.inWindow(to)) this.push(this.encoder.diskDone(to, idd, guest.name, to - from, positioned));
+    this.clipped(from, to, (a, b) => this.encoder.diskSpan(idd, guest.name, a, b, positioned));
+  }
+
   /** Closes what still runs, or stays parked, at `end` (the run's end) and hands the last records to the sink. */
   finish(end: Nanos): void {
     for (const [cpu, last] of this.onCpu) if (last.dom) this.ran(cpu, last.dom, last.since, end, "");
@@ -207,6 +217,8 @@ class CsvEncoder implements TraceEncoder {
   cutSpan = () => null;
   parkedSpan = () => null;
   queued = () => null;
+  diskDone = (now: Nanos, idd: Domain, guest: string, took: Nanos, positioned: boolean) => this.row(now, "", "disk", guest, "", us(took), `${idd.name}'s disk: ${positioned ? "positioned" : "follows on"}`);
+  diskSpan = () => null;
 
   private row(now: Nanos, cpu: number | "", event: string, domain: string, prev = "", ran: number | "" = "", detail = ""): string {
     return [+(now / 1e6).toFixed(6), cpu, event, csvField(domain), csvField(prev), ran, csvField(detail)].join(",");
@@ -217,7 +229,8 @@ class CsvEncoder implements TraceEncoder {
 const CPUS = 0;
 const CUTS = 1;
 const PARKED = 2;
-const TRACK_NAMES = ["CPUs", "ShareGuard: traffic cut off", "credit scheduler: parked"];
+const DISKS = 3;
+const TRACK_NAMES = ["CPUs", "ShareGuard: traffic cut off", "credit scheduler: parked", "disks: whose request each serves"];
 
 /**
  * The Trace Event Format's JSON object form, one event per line so that it streams:
@@ -249,6 +262,9 @@ class ChromeEncoder implements TraceEncoder {
   parkedSpan = (dom: Domain, from: Nanos, to: Nanos) =>
     this.events(this.domainTrack(PARKED, dom), { name: `${dom.name} parked`, ph: "X", ts: us(from), dur: us(to - from), pid: PARKED, tid: dom.id });
   queued = (now: Nanos, dom: string, tasks: number) => this.events(this.track(CPUS), { name: `${dom} queued tasks`, ph: "C", ts: us(now), pid: CPUS, args: { [dom]: tasks } });
+  diskDone = () => null;
+  diskSpan = (idd: Domain, guest: string, from: Nanos, to: Nanos, positioned: boolean) =>
+    this.events([...this.track(DISKS), ...this.thread(DISKS, idd.id, `${idd.name}'s disk`)], { name: guest, ph: "X", ts: us(from), dur: us(to - from), pid: DISKS, tid: idd.id, args: { positioned } });
 
   private cpuTrack(cpu: number): object[] {
     return [...this.track(CPUS), ...this.thread(CPUS, cpu, `CPU ${cpu}`)];
