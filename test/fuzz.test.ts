@@ -7,8 +7,8 @@ import { parseSweep, sweepPoints } from "../src/scenario/sweep.js";
 
 // The paper's scenarios, two studies for the variant keys they use (workloads:, xenmon:),
 // two for the credit scheduler's (cpu: any; cpuTypes:), one for closed-loop clients,
-// one for a second net-IDD (netIdds:) and one for disk workloads.
-const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp", "studies/credit-table2", "studies/table2-closed", "studies/table2-own-idd", "studies/disk-contention"].map((n) =>
+// one for a second net-IDD (netIdds:) and two for disk workloads (the second with CFQ).
+const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp", "studies/credit-table2", "studies/table2-closed", "studies/table2-own-idd", "studies/disk-contention", "studies/disk-fairness"].map((n) =>
   readFileSync(`scenarios/${n}.yaml`, "utf8"),
 );
 
@@ -20,7 +20,7 @@ const mutation = fc.record({
   kind: fc.constantFrom("delete", "insert", "replace", "duplicate-line", "swap-lines"),
   text: fc.oneof(
     fc.string({ maxLength: 12 }),
-    fc.constantFrom("-1", "0", "1e309", "NaN", "null", "~", "[]", "{}", "&a", "*a", "'", '"', ":", "- ", "\t", "\n  ", "100%", "0ms", "9999999s", "Domain-0", "type: web", "netIdd: Domain-4", "clients: 3", "type: disk", "depth: 0", "blockWeight: -1", "\u0000", "\uFFFF", "\n[1]: x\n", "\n{ a: 1 }: x\n"),
+    fc.constantFrom("-1", "0", "1e309", "NaN", "null", "~", "[]", "{}", "&a", "*a", "'", '"', ":", "- ", "\t", "\n  ", "100%", "0ms", "9999999s", "Domain-0", "type: web", "netIdd: Domain-4", "clients: 3", "type: disk", "depth: 0", "blockWeight: -1", "elevator: cfq", "ioPriority: 8", "\u0000", "\uFFFF", "\n[1]: x\n", "\n{ a: 1 }: x\n"),
   ),
 });
 
