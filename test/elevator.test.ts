@@ -4,14 +4,15 @@ import type { BlockRequest } from "../src/block/blkback.js";
 import { CfqElevator, NoopElevator, type CfqParams, type Elevator } from "../src/block/elevator.js";
 import { Engine, MS, SEC } from "../src/sim/engine.js";
 
-const LINUX: CfqParams = { slice: 100 * MS, sliceIdle: 8 * MS, quantum: 4 };
+const LINUX: CfqParams = { slice: 100 * MS, sliceIdle: 8 * MS, quantum: 4, sliceAsync: 40 * MS, sliceAsyncRq: 2 };
 
 /**
  * A disk that serves each request in `service(guest)` ns, one at a time, asking the
  * elevator for the next whenever it is free, and guests that each keep one request
- * outstanding, issuing the next `think(guest)` ns after the last completes.
+ * outstanding, issuing the next `think(guest)` ns after the last completes; the guests
+ * in `writers` write, the others read.
  */
-function closedLoops(make: (engine: Engine, kick: () => void) => Elevator, guests: number[], service: (g: number) => number, think: (g: number) => number) {
+function closedLoops(make: (engine: Engine, kick: () => void) => Elevator, guests: number[], service: (g: number) => number, think: (g: number) => number, writers: number[] = []) {
   const engine = new Engine();
   let serving: BlockRequest | null = null;
   /** Each dispatch, as [guest, time]. */
@@ -26,7 +27,7 @@ function closedLoops(make: (engine: Engine, kick: () => void) => Elevator, guest
       engine.at(engine.now + think(g), () => add(request(g)));
     },
   };
-  const request = (guest: number): BlockRequest => ({ guest, bytes: 4096, sequential: true, issued: engine.now, sink, service: 0 });
+  const request = (guest: number): BlockRequest => ({ guest, bytes: 4096, sequential: true, write: writers.includes(guest), issued: engine.now, sink, service: 0 });
   const startNext = () => {
     if (serving !== null) return;
     const req = elevator.next();
@@ -161,10 +162,41 @@ describe("Domain-0's elevators", () => {
     expect(order.join("")).toBe("11112222111122221122");
   });
 
-  it("cfq serves every request once, and keeps the disk idle with work waiting for no longer than slice_idle (property)", () => {
+  it("cfq puts every guest's writes in one shared queue, whose turn is at most 16 requests or 40 ms, and never waits", () => {
+    const h = closedLoops((e, kick) => new CfqElevator(e, LINUX, kick), [1, 2, 3], () => 1 * MS, () => 0, [2, 3]);
+    h.engine.run(300 * MS);
+    const order = h.served.map(([g]) => g).join("");
+    // Guest 1's reads have the disk for their 100 ms slice (101 requests); then the write
+    // queue, where guests 2 and 3 take turns request by request, in arrival order, for
+    // 16 requests (cfq_prio_to_maxrq at priority 4: 2 · (2 + 2 · 3)); then guest 1 again.
+    expect(order.slice(0, 101 + 16 + 101 + 16)).toBe("1".repeat(101) + "23".repeat(8) + "1".repeat(101) + "23".repeat(8));
+    const cfq = new CfqElevator(new Engine(), LINUX, () => {});
+    expect([0, 4, 7].map((p) => [cfq.sliceFor(p, false), cfq.asyncRequestsFor(p)])).toEqual([
+      [72 * MS, 32],
+      [40 * MS, 16],
+      [16 * MS, 4],
+    ]);
+    // Slow writes end the turn by time instead: 16 requests of 3 ms would take 48 ms, and
+    // the turn that starts at 101 ms dispatches its last at 140 ms, 14 requests.
+    const slow = closedLoops((e, kick) => new CfqElevator(e, LINUX, kick), [1, 2, 3], (g) => (g === 1 ? 1 * MS : 3 * MS), () => 0, [2, 3]);
+    slow.engine.run(300 * MS);
+    expect(slow.served.map(([g]) => g).join("").slice(0, 101 + 14 + 101)).toBe("1".repeat(101) + "23".repeat(7) + "1".repeat(101));
+    // A lone writer keeping one request outstanding empties the queue at every completion,
+    // so each of its turns is one request.
+    const lone = closedLoops((e, kick) => new CfqElevator(e, LINUX, kick), [1, 2], () => 1 * MS, () => 0, [2]);
+    lone.engine.run(300 * MS);
+    expect(runs(lone.served).slice(0, 4)).toEqual([
+      [1, 101],
+      [2, 1],
+      [1, 101],
+      [2, 1],
+    ]);
+  });
+
+  it("cfq serves every request once, reads and writes, and keeps the disk idle with work waiting for no longer than slice_idle (property)", () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ service: fc.integer({ min: 100_000, max: 15 * MS }), think: fc.integer({ min: 0, max: 20 * MS }), priority: fc.integer({ min: 0, max: 7 }) }), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.record({ service: fc.integer({ min: 100_000, max: 15 * MS }), think: fc.integer({ min: 0, max: 20 * MS }), priority: fc.integer({ min: 0, max: 7 }), write: fc.boolean() }), { minLength: 1, maxLength: 4 }),
         fc.integer({ min: 0, max: 12 * MS }),
         (guests, sliceIdle) => {
           const ids = guests.map((_, i) => i + 1);
@@ -177,6 +209,7 @@ describe("Domain-0's elevators", () => {
             ids,
             (g) => guests[g - 1].service,
             (g) => guests[g - 1].think,
+            ids.filter((g) => guests[g - 1].write),
           );
           h.engine.run(2 * SEC);
           // One request outstanding per guest: dispatches of a guest alternate with its completions, so none is lost or repeated.

@@ -42,6 +42,8 @@ export interface BlockRequest {
   /** Domain id of the guest. */
   readonly guest: number;
   readonly bytes: number;
+  /** A write (blkback submits it as an asynchronous WRITE); a read otherwise. The disk takes as long either way. */
+  readonly write?: boolean;
   /** It follows on from the guest's previous request (a sequential stream), so it needs no positioning if the disk served that one last. */
   readonly sequential: boolean;
   /** When the guest issued it. */

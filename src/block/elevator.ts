@@ -45,8 +45,12 @@ export class NoopElevator implements Elevator {
 
 /** CFQ's tunables (block/cfq-iosched.c), in ns where they are times. */
 export interface CfqParams {
-  /** A synchronous queue's time slice at the default priority 4 (cfq_slice_sync = HZ/10). */
+  /** A synchronous (read) queue's time slice at the default priority 4 (cfq_slice_sync = HZ/10). */
   slice: Nanos;
+  /** An asynchronous (write) queue's, likewise (cfq_slice_async = HZ/25). */
+  sliceAsync: Nanos;
+  /** Requests an asynchronous queue may dispatch in a turn, scaled by priority (cfq_slice_async_rq). */
+  sliceAsyncRq: number;
   /** How long an emptied queue keeps the disk waiting for its process's next request (cfq_slice_idle = HZ/125). */
   sliceIdle: Nanos;
   /** Requests a queue that does not idle may dispatch in its turn (cfq_quantum). */
@@ -56,7 +60,7 @@ export interface CfqParams {
 /** Best-effort I/O priority, as `ionice -c2 -n`: 0 is highest, 4 the default, 7 lowest. */
 export const DEFAULT_IO_PRIORITY = 4;
 
-/** One guest's queue: its requests, its place in the round, and what CFQ has learnt of its process. */
+/** A queue: one guest's reads, or every guest's writes at one priority; its requests, its place in the round, and what CFQ has learnt of its process. */
 class CfqQueue {
   readonly requests: BlockRequest[] = [];
   /** Waiting in the round for a turn, or holding the disk. */
@@ -73,7 +77,11 @@ class CfqQueue {
   idleWindow = true;
 
   constructor(
+    /** Reads are synchronous (the process waits for them), blkback's writes asynchronous. */
+    readonly sync: boolean,
     readonly slice: Nanos,
+    /** Requests it may dispatch in a turn (an asynchronous queue's limit; Infinity for a synchronous one). */
+    readonly maxRequests: number,
     now: Nanos,
   ) {
     this.lastEnd = now;
@@ -104,12 +112,22 @@ class CfqQueue {
  * been seen to think longer than that. A queue whose process does not idle gives up its
  * turn after one round of `quantum` requests.
  *
- * Left out: CFQ sorts a queue's requests by sector (the model has no sectors: a guest's
- * requests are served in order), its FIFO expiry, preemption, asynchronous (write)
- * queues and the shuffling of priority levels between rounds.
+ * Those are the guests' reads. Blkback submits a guest's writes as plain WRITEs, which
+ * CFQ treats as asynchronous: they go to one queue per priority level, shared by every
+ * process (CFQ_KEY_ASYNC), whose turn is `sliceAsync` long (scaled by priority as a
+ * read queue's slice) and at most 2 · (sliceAsyncRq + sliceAsyncRq · (7 − priority))
+ * requests (cfq_prio_to_maxrq: 16 at priority 4), never idles, and ends when it empties.
+ * So CFQ keeps the guests' reads apart but not their writes.
+ *
+ * Left out: CFQ sorts a queue's requests by sector (the model has no sectors: a queue's
+ * requests are served in order), its FIFO expiry, preemption, and the shuffling of
+ * priority levels between rounds.
  */
 export class CfqElevator implements Elevator {
+  /** Each guest's read queue, by guest id. */
   private readonly queues = new Map<number, CfqQueue>();
+  /** The shared write queue of each priority level. */
+  private readonly asyncQueues = new Map<number, CfqQueue>();
   /** Busy queues waiting for their turn, in order. */
   private readonly round: CfqQueue[] = [];
   private active: CfqQueue | null = null;
@@ -134,20 +152,22 @@ export class CfqElevator implements Elevator {
     this.priorities.set(guest, priority);
   }
 
-  /** A queue's slice at its priority (cfq_prio_to_slice): 100 ms at 4, 20 ms more per step up, 20 ms less per step down. */
-  sliceFor(priority: number): Nanos {
-    const base = this.params.slice;
+  /** A queue's slice at its priority (cfq_prio_to_slice): for reads 100 ms at 4, 20 ms more per step up, 20 ms less per step down. */
+  sliceFor(priority: number, sync = true): Nanos {
+    const base = sync ? this.params.slice : this.params.sliceAsync;
     return base + Math.floor(base / 5) * (4 - priority);
   }
 
+  /** Requests a write queue may dispatch in a turn at `priority` (cfq_prio_to_maxrq). */
+  asyncRequestsFor(priority: number): number {
+    const base = this.params.sliceAsyncRq;
+    return 2 * (base + base * (7 - priority));
+  }
+
   add(req: BlockRequest): void {
-    const now = this.engine.now;
-    let q = this.queues.get(req.guest);
-    if (q === undefined) {
-      q = new CfqQueue(this.sliceFor(this.priorities.get(req.guest) ?? DEFAULT_IO_PRIORITY), now);
-      this.queues.set(req.guest, q);
-    }
-    q.sampleThinkTime(now, this.params.sliceIdle);
+    const q = this.queueOf(req);
+    // CFQ learns a process's think time from its synchronous requests only.
+    if (q.sync) q.sampleThinkTime(this.engine.now, this.params.sliceIdle);
     q.requests.push(req);
     if (!q.busy) {
       q.busy = true;
@@ -180,10 +200,15 @@ export class CfqElevator implements Elevator {
       const req = q.requests.shift();
       if (req !== undefined) {
         if (q.sliceEnd < 0) q.sliceEnd = now + q.slice;
-        if (!q.idleWindow && (++q.dispatched >= this.params.quantum || q.requests.length === 0)) this.expire();
+        // A read queue that idles keeps its turn to the slice's end; one that does not has a
+        // round of `quantum`. A write queue has its limit, and when it is found empty at
+        // the disk's next request (below) its turn ends: it never waits.
+        if (q.sync) {
+          if (!q.idleWindow && (++q.dispatched >= this.params.quantum || q.requests.length === 0)) this.expire();
+        } else if (++q.dispatched >= q.maxRequests) this.expire();
         return req;
       }
-      if (q.idleWindow) {
+      if (q.sync && q.idleWindow) {
         // Wait for the process's next request, within what is left of the slice.
         this.idleTimer.set(now + Math.min(q.sliceEnd - now, this.params.sliceIdle));
         return undefined;
@@ -193,7 +218,20 @@ export class CfqElevator implements Elevator {
   }
 
   completed(req: BlockRequest): void {
-    this.queues.get(req.guest)!.lastEnd = this.engine.now;
+    if (!req.write) this.queues.get(req.guest)!.lastEnd = this.engine.now;
+  }
+
+  /** The guest's read queue, or its priority level's shared write queue; made on first use. */
+  private queueOf(req: BlockRequest): CfqQueue {
+    const priority = this.priorities.get(req.guest) ?? DEFAULT_IO_PRIORITY;
+    const queues = req.write ? this.asyncQueues : this.queues;
+    const key = req.write ? priority : req.guest;
+    let q = queues.get(key);
+    if (q === undefined) {
+      q = req.write ? new CfqQueue(false, this.sliceFor(priority, false), this.asyncRequestsFor(priority), this.engine.now) : new CfqQueue(true, this.sliceFor(priority), Infinity, this.engine.now);
+      queues.set(key, q);
+    }
+    return q;
   }
 
   /** The active queue's turn ends; with requests still queued it goes to the back of the round. */

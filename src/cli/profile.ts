@@ -73,7 +73,7 @@ export function hostRows(profile: HostProfile, sc?: Scenario): ParamRow[] {
     ...(["requestBase", "requestPerKB", "mss", "quickAckSegments", "listenBacklog", "maxClients"] as const).map(webKey),
     ...(["iddSubmit", "iddPerPage", "iddComplete", "guestPerRequest", "ring", "maxPending", "positioning", "transferRate"] as const).map(diskKey),
     { key: "host.disk.elevator", value: p.disk.elevator.value, source: p.disk.elevator.source },
-    ...(["cfqSlice", "cfqSliceIdle", "cfqQuantum"] as const).map(diskKey),
+    ...(["cfqSlice", "cfqSliceIdle", "cfqQuantum", "cfqSliceAsync", "cfqSliceAsyncRq"] as const).map(diskKey),
   ];
 }
 

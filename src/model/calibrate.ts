@@ -41,7 +41,7 @@ type Direction = "send" | "recv" | "disk";
 /** A two-domain host: Domain-0 as the IDD and one guest running the UDP benchmark (or the disk one). */
 export function benchmarkScenario(profile: HostProfile, direction: Direction, rate: number, size: number, duration: number): Scenario {
   const cpus = profile.cpus;
-  const workload = direction === "disk" ? { type: "disk" as const, size, access: "sequential" as const, rate, start: 0 } : { type: "udp" as const, direction, rate, size };
+  const workload = direction === "disk" ? { type: "disk" as const, size, op: "read" as const, access: "sequential" as const, rate, start: 0 } : { type: "udp" as const, direction, rate, size };
   return {
     name: `${direction}-benchmark`,
     profile: profile.name,

@@ -49,6 +49,8 @@ export function hostProfile(sc: Scenario): HostProfile {
       cfqSlice: param(base.disk.cfqSlice, k.cfqSlice),
       cfqSliceIdle: param(base.disk.cfqSliceIdle, k.cfqSliceIdle),
       cfqQuantum: param(base.disk.cfqQuantum, k.cfqQuantum),
+      cfqSliceAsync: param(base.disk.cfqSliceAsync, k.cfqSliceAsync),
+      cfqSliceAsyncRq: param(base.disk.cfqSliceAsyncRq, k.cfqSliceAsyncRq),
     },
   };
 }

@@ -197,7 +197,7 @@ export class Simulation {
         }
         blk.attach(net!.port(dom.id), w.ioPriority);
         const load = w.depth !== undefined ? { depth: w.depth } : { rate: w.rate! };
-        const cfg = { load, size: w.size, access: w.access, start: w.start, duration: w.duration ?? Infinity };
+        const cfg = { load, size: w.size, access: w.access, op: w.op, start: w.start, duration: w.duration ?? Infinity };
         this.disk.set(dom, new DiskWorkload(this.engine, blk, dom.id, cfg, rand, measurementWindow(scenario)));
       }
     });
@@ -496,14 +496,15 @@ function webMetrics(name: string, web: WebWorkload, replies: ReplyCounts, span: 
 /** What a guest's disk workload measured over the window, and what blkback answered for it (XenMon's count). */
 function diskMetrics(name: string, disk: DiskWorkload, answered: number, seconds: number, duration: Nanos): Metric[] {
   const st = disk.stats;
+  const ops = `${disk.op}s`;
   return [
     { key: `${name}.blk`, label: `${name} block requests answered by blkback`, unit: "1/s", value: answered / seconds },
-    { key: `${name}.diskIops`, label: `${name} disk reads completed`, unit: "1/s", value: st.completed / seconds },
+    { key: `${name}.diskIops`, label: `${name} disk ${ops} completed`, unit: "1/s", value: st.completed / seconds },
     { key: `${name}.diskMBps`, label: `${name} disk throughput`, unit: "MB/s", value: st.bytes / 1e6 / seconds },
     { key: `${name}.diskBusy`, label: `${name}'s share of the disk's time (positioning and transfer)`, unit: "%", value: (100 * st.diskBusy) / 1e9 / seconds },
     { key: `${name}.diskLatency`, label: `${name} disk latency avg [ms]`, unit: "ms", value: st.latencies.mean / 1e6 },
     { key: `${name}.diskLatencyP99`, label: `${name} disk latency 99th percentile [ms] (1 ms bins)`, unit: "ms", value: st.latencies.quantile(0.99) / 1e6 },
-    { key: `${name}.diskNotIssued`, label: `${name} disk reads not issued, ${GUEST_QUEUE_DEPTH} requests outstanding (whole run)`, unit: "1/s", value: st.notIssued / (duration / 1e9) },
+    { key: `${name}.diskNotIssued`, label: `${name} disk ${ops} not issued, ${GUEST_QUEUE_DEPTH} requests outstanding (whole run)`, unit: "1/s", value: st.notIssued / (duration / 1e9) },
   ];
 }
 
@@ -520,7 +521,7 @@ function blockCostsOf(p: HostProfile): BlockCosts {
     positioning: d.positioning.value,
     transferRate: d.transferRate.value,
     elevator: d.elevator.value,
-    cfq: { slice: d.cfqSlice.value, sliceIdle: d.cfqSliceIdle.value, quantum: d.cfqQuantum.value },
+    cfq: { slice: d.cfqSlice.value, sliceIdle: d.cfqSliceIdle.value, quantum: d.cfqQuantum.value, sliceAsync: d.cfqSliceAsync.value, sliceAsyncRq: d.cfqSliceAsyncRq.value },
   };
 }
 

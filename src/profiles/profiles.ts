@@ -46,6 +46,8 @@ export interface BlockParams {
   cfqSlice: Param;
   cfqSliceIdle: Param;
   cfqQuantum: Param;
+  cfqSliceAsync: Param;
+  cfqSliceAsyncRq: Param;
 }
 
 export interface HostProfile {
@@ -103,6 +105,8 @@ const common = {
     cfqSlice: { value: 100_000_000, unit: "ns", source: "cfq_slice_sync = HZ/10 in Linux's CFQ: a synchronous queue's slice at priority 4" },
     cfqSliceIdle: { value: 8_000_000, unit: "ns", source: "cfq_slice_idle = HZ/125 in Linux 2.6.18's CFQ" },
     cfqQuantum: { value: 4, unit: "count", source: "cfq_quantum in Linux 2.6.18's CFQ: requests dispatched in one round" },
+    cfqSliceAsync: { value: 40_000_000, unit: "ns", source: "cfq_slice_async = HZ/25 in Linux's CFQ: the shared write queue's slice at priority 4" },
+    cfqSliceAsyncRq: { value: 2, unit: "count", source: "cfq_slice_async_rq in Linux's CFQ: a write queue's turn is at most 2 · (this + this · (7 − priority)) requests" },
   },
 } satisfies Partial<HostProfile>;
 

@@ -114,6 +114,7 @@ const DiskWorkload = z.strictObject({
       if (ctx.value % 512 !== 0) ctx.issues.push({ code: "custom", input: ctx.value, message: "must be a whole number of 512-byte sectors" });
     })
     .describe(`bytes per read (fio --bs); blkfront makes requests of at most ${MAX_REQUEST_BYTES / 1024}KB (Xen 3.0's 11 segments of 4 KB) of a larger one`),
+  op: z.enum(["read", "write"]).default("read").describe("read or write (fio --rw); the disk takes as long for either (its write cache off, an assumption), and blkback submits writes as asynchronous WRITEs"),
   access: z.enum(["sequential", "random"]).describe("sequential: each request follows on from the last, and needs no seek if the disk served that one just before; random: each needs positioning"),
   rate: Rate(0, 1_000_000).optional().describe("open loop: requests per second (fio --rate_iops); give this or depth"),
   depth: z.number().int().min(1).max(128).optional().describe("closed loop: requests kept outstanding, each completion issuing the next (fio --iodepth); give this or rate"),
@@ -268,6 +269,8 @@ const HostSpec = z
         cfqSlice: Duration(1e6, 10e9).optional().describe("cfq: a guest's time slice at I/O priority 4 (Linux: 100ms)"),
         cfqSliceIdle: Duration(0, 1e9).optional().describe("cfq: how long an emptied queue keeps the disk waiting for its guest's next request (Linux: 8ms; 0: never)"),
         cfqQuantum: Count(1, 1024).optional().describe("cfq: requests a guest that does not idle may dispatch in its turn (Linux: 4)"),
+        cfqSliceAsync: Duration(1e6, 10e9).optional().describe("cfq: the shared write queue's time slice at I/O priority 4 (Linux: 40ms)"),
+        cfqSliceAsyncRq: Count(1, 1024).optional().describe("cfq: scales the requests a write queue may dispatch in its turn, 2 · (this + this · (7 − priority)) (Linux: 2)"),
       })
       .optional(),
   })

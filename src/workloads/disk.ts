@@ -11,7 +11,7 @@ import { ConnectionTimes } from "./web.js";
 export const GUEST_QUEUE_DEPTH = 128;
 
 /**
- * How the guest issues its reads: at a fixed rate, whatever became of the ones before
+ * How the guest issues its reads (or writes): at a fixed rate, whatever became of the ones before
  * (fio --rate_iops), or keeping `depth` outstanding, each completion issuing the next
  * (fio --iodepth).
  */
@@ -19,27 +19,29 @@ export type DiskLoad = { rate: number } | { depth: number };
 
 export interface DiskConfig {
   load: DiskLoad;
-  /** Bytes per read; blkfront splits one larger than MAX_REQUEST_BYTES into requests of at most that. */
+  /** Bytes per read or write; blkfront splits one larger than MAX_REQUEST_BYTES into requests of at most that. */
   size: number;
-  /** Sequential reads follow on from one another; a random read needs positioning (for its first request only). */
+  /** Sequential reads follow on from one another; a random read needs positioning (for its first request only). Writes likewise. */
   access: "sequential" | "random";
+  /** What the guest does: reads, or writes (blkback submits them as asynchronous WRITEs). */
+  op: "read" | "write";
   start: Nanos;
   /** Stop issuing after this long (Infinity: until the run ends). */
   duration: Nanos;
 }
 
-/** One read of the application's: the block requests blkfront made of it, and how many are still to complete. */
-interface GuestRead {
+/** One read (or write) of the application's: the block requests blkfront made of it, and how many are still to complete. */
+interface GuestIo {
   readonly issued: Nanos;
   readonly bytes: number;
   left: number;
 }
 
-/** What the workload measured over the window: reads completed, their bytes and their latencies (issue to the last part's completion). */
+/** What the workload measured over the window: reads (or writes) completed, their bytes and their latencies (issue to the last part's completion). */
 export class DiskStats {
   completed = 0;
   bytes = 0;
-  /** Reads an open-loop load did not issue because the guest already held GUEST_QUEUE_DEPTH requests. */
+  /** Reads (or writes) an open-loop load did not issue because the guest already held GUEST_QUEUE_DEPTH requests. */
   notIssued = 0;
   /** The disk's time serving the guest's requests that completed in the window (positioning and transfer). */
   diskBusy: Nanos = 0;
@@ -50,14 +52,14 @@ export class DiskStats {
     private readonly to: Nanos,
   ) {}
 
-  add(now: Nanos, read: GuestRead): void {
-    this.latencies.add(now, now - read.issued);
+  add(now: Nanos, io: GuestIo): void {
+    this.latencies.add(now, now - io.issued);
     if (now < this.from || now > this.to) return;
     this.completed++;
-    this.bytes += read.bytes;
+    this.bytes += io.bytes;
   }
 
-  /** One request of a read is done, after `service` ns of the disk's time. */
+  /** One request of a read or write is done, after `service` ns of the disk's time. */
   addService(now: Nanos, service: Nanos): void {
     if (now >= this.from && now <= this.to) this.diskBusy += service;
   }
@@ -85,6 +87,11 @@ export class DiskWorkload implements BlockSink {
     }
   }
 
+  /** Whether the guest reads or writes. */
+  get op(): "read" | "write" {
+    return this.cfg.op;
+  }
+
   start(): void {
     if (this.nextRequest !== null) {
       // A random phase, as the UDP benchmark's, so runs differ in how requests meet the schedulers.
@@ -98,10 +105,10 @@ export class DiskWorkload implements BlockSink {
   }
 
   completed(req: BlockRequest): void {
-    const read = req.tag as GuestRead;
+    const io = req.tag as GuestIo;
     this.stats.addService(this.engine.now, req.service);
-    if (--read.left > 0) return;
-    this.stats.add(this.engine.now, read);
+    if (--io.left > 0) return;
+    this.stats.add(this.engine.now, io);
     if (this.nextRequest === null && this.issuing()) this.issue();
   }
 
@@ -122,18 +129,18 @@ export class DiskWorkload implements BlockSink {
   }
 
   /**
-   * One read, as blkfront makes requests of it: parts of at most MAX_REQUEST_BYTES, each
-   * after the first following on from the one before, so only a random read's first
+   * One read (or write), as blkfront makes requests of it: parts of at most MAX_REQUEST_BYTES,
+   * each after the first following on from the one before, so only a random read's first
    * part needs positioning.
    */
   private issue(): void {
     const size = this.cfg.size;
     const parts = Math.ceil(size / MAX_REQUEST_BYTES);
     const now = this.engine.now;
-    const read: GuestRead = { issued: now, bytes: size, left: parts };
+    const io: GuestIo = { issued: now, bytes: size, left: parts };
     for (let p = 0; p < parts; p++) {
       const bytes = Math.min(MAX_REQUEST_BYTES, size - p * MAX_REQUEST_BYTES);
-      this.blk.submit({ guest: this.guest, bytes, sequential: this.cfg.access === "sequential" || p > 0, issued: now, sink: this, tag: read, service: 0 });
+      this.blk.submit({ guest: this.guest, bytes, sequential: this.cfg.access === "sequential" || p > 0, write: this.cfg.op === "write", issued: now, sink: this, tag: io, service: 0 });
     }
   }
 }
