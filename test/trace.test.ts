@@ -258,6 +258,22 @@ describe("a scheduling trace (xeniso trace)", () => {
     expect(spans.map((e) => [e.name, e.dur, e.tid])).toEqual(disk.map((r) => [r.domain, r.ran, 0]));
   });
 
+  it("keeps, for a chart, whose request each disk served when, and draws the disk as a lane of its own", async () => {
+    const trace = new Trace(() => {}, 0.1e9, 0.4e9, true);
+    const sim = new Simulation(parseScenario(DISK), 0, 1, undefined, { trace });
+    sim.execute();
+    trace.finish(sim.scenario.duration);
+    const disk = trace.diskSpans!;
+    expect(new Set(disk.map((x) => x.domain))).toEqual(new Set(["Domain-1", "Domain-2"]));
+    expect(disk.every((x) => x.disk === "Domain-0's disk" && x.from >= 100 && x.to <= 400 && x.to > x.from)).toBe(true);
+    for (let i = 1; i < disk.length; i++) expect(disk[i].from).toBeGreaterThanOrEqual(disk[i - 1].to - 1e-9);
+    // The CPU's spans are apart from the disk's: their sums stay each domain's CPU time.
+    expect(trace.spans!.every((x) => x.disk === undefined)).toBe(true);
+    const svg = await renderSvg(traceFigure("t", trace.spans!, [], sim.domains.map((d) => d.name), 1, disk));
+    expect(svg).toContain("CPU 0");
+    expect(svg).toContain("Domain-0's disk");
+  });
+
   it("draws ShareGuard's cuts and credit parking as slices on tracks of their own in Trace Event JSON", () => {
     const run = (text: string) => {
       let json = "";

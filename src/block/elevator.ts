@@ -116,7 +116,8 @@ class CfqQueue {
  * CFQ treats as asynchronous: they go to one queue per priority level, shared by every
  * process (CFQ_KEY_ASYNC), whose turn is `sliceAsync` long (scaled by priority as a
  * read queue's slice) and at most 2 · (sliceAsyncRq + sliceAsyncRq · (7 − priority))
- * requests (cfq_prio_to_maxrq: 16 at priority 4), never idles, and ends when it empties.
+ * requests (cfq_prio_to_maxrq: 16 at priority 4), and which never idles: its turn ends
+ * when the disk, free, finds it empty.
  * So CFQ keeps the guests' reads apart but not their writes.
  *
  * Left out: CFQ sorts a queue's requests by sector (the model has no sectors: a queue's
@@ -147,7 +148,7 @@ export class CfqElevator implements Elevator {
     });
   }
 
-  /** Sets the slice of the guest's queue; a guest never set has DEFAULT_IO_PRIORITY. */
+  /** The guest's I/O priority: its read queue's slice, and which write queue its writes join. A guest never set has DEFAULT_IO_PRIORITY. */
   setPriority(guest: number, priority: number): void {
     this.priorities.set(guest, priority);
   }

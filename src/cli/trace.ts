@@ -89,7 +89,7 @@ export function traceCommand(prog: Command, io: CliIo): void {
     out?.close();
     if (flags.plot) {
       const title = `${scenario.name}, ${column.name}, run ${flags.run}: who ran when`;
-      const spec = traceFigure(title, trace.spans!, trace.cuts!, sim.domains.map((d) => d.name), sim.cpus.length);
+      const spec = traceFigure(title, trace.spans!, trace.cuts!, sim.domains.map((d) => d.name), sim.cpus.length, trace.diskSpans!);
       writeAtomic(flags.plot, await renderSvg(spec));
     }
   });

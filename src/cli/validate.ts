@@ -35,7 +35,7 @@ export function validateCommand(prog: Command, io: CliIo): void {
         const events = estimateColumnsEvents(columns, scenario.runs);
         const jobs = defaultJobs();
         const wall = humanDuration(estimateWallSeconds(events, columns.length * scenario.runs, jobs));
-        io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${columns.length} column${columns.length === 1 ? "" : "s"} × ${scenario.runs} runs of ${scenario.duration / 1e9}s, estimated ${wall} on ${jobs} worker${jobs === 1 ? "" : "s"}${withFlags})\n`);
+        io.stdout(`${file}: ok (${scenario.name}: ${scenario.domains.length} domains, ${columns.length} column${columns.length === 1 ? "" : "s"} × ${scenario.runs} run${scenario.runs === 1 ? "" : "s"} of ${scenario.duration / 1e9}s, estimated ${wall} on ${jobs} worker${jobs === 1 ? "" : "s"}${withFlags})\n`);
       } catch (e) {
         if (!(e instanceof UsageError)) throw e;
         problems.push(...e.diagnostics);

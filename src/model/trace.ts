@@ -4,12 +4,13 @@ import { csvField } from "../report/csv.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import type { Nanos } from "../sim/engine.js";
 
-/** A stretch of time in ms: a domain running on a CPU, or cut off by ShareGuard (cpu −1). */
+/** A stretch of time in ms: a domain running on a CPU, cut off by ShareGuard (cpu −1), or served by a disk (cpu −1, `disk` naming it). */
 export interface TraceSpan {
   cpu: number;
   domain: string;
   from: number;
   to: number;
+  disk?: string;
 }
 
 /** The columns of a trace, one row per event. */
@@ -68,6 +69,8 @@ export class Trace implements CpuObserver {
   /** With `keepSpans`: who ran when on each CPU within the window, and ShareGuard's cuts, for a chart. */
   readonly spans: TraceSpan[] | null;
   readonly cuts: TraceSpan[] | null;
+  /** With `keepSpans`: whose request each disk served when, within the window. */
+  readonly diskSpans: TraceSpan[] | null;
   /** Per CPU: the domain switched in last (null: idle) and when. */
   private readonly onCpu = new Map<number, { dom: Domain | null; since: Nanos }>();
   /** Domains the credit scheduler holds parked, and since when. */
@@ -88,6 +91,7 @@ export class Trace implements CpuObserver {
   ) {
     this.spans = keepSpans ? [] : null;
     this.cuts = keepSpans ? [] : null;
+    this.diskSpans = keepSpans ? [] : null;
     this.encoder = format === "csv" ? new CsvEncoder() : new ChromeEncoder();
     this.push(this.encoder.head());
   }
@@ -145,7 +149,10 @@ export class Trace implements CpuObserver {
   /** The disk of driver domain `idd` served a request of `guest` over [from, to). */
   diskServed(idd: Domain, guest: Domain, from: Nanos, to: Nanos, positioned: boolean): void {
     if (this.inWindow(to)) this.push(this.encoder.diskDone(to, idd, guest.name, to - from, positioned));
-    this.clipped(from, to, (a, b) => this.encoder.diskSpan(idd, guest.name, a, b, positioned));
+    this.clipped(from, to, (a, b) => {
+      this.diskSpans?.push({ ...msSpan(-1, guest.name, a, b), disk: `${idd.name}'s disk` });
+      return this.encoder.diskSpan(idd, guest.name, a, b, positioned);
+    });
   }
 
   /** Closes what still runs, or stays parked, at `end` (the run's end) and hands the last records to the sink. */

@@ -142,14 +142,17 @@ function columnFigures(scenarioName: string, col: FigureData["columns"][number])
 
 /**
  * A scheduling trace's window as a chart of who ran when: one lane per CPU, a bar per
- * stretch a domain ran (gaps are idle), and ShareGuard's cuts shaded across the lanes.
+ * stretch a domain ran (gaps are idle), a lane per disk with a bar per request it served,
+ * coloured by its guest, and ShareGuard's cuts shaded across the lanes.
  * Colours follow `domains`, the run's domains in order, as in the other panels.
  */
-export function traceFigure(title: string, spans: TraceSpan[], cuts: TraceSpan[], domains: string[], cpus: number): TopLevelSpec {
-  const lanes = Array.from({ length: cpus }, (_, i) => `CPU ${i}`);
-  const shown = domains.filter((d) => spans.some((s) => s.domain === d));
+export function traceFigure(title: string, spans: TraceSpan[], cuts: TraceSpan[], domains: string[], cpus: number, diskSpans: TraceSpan[] = []): TopLevelSpec {
+  // A lane per CPU, and below them one per disk that served a request in the window.
+  const lanes = [...Array.from({ length: cpus }, (_, i) => `CPU ${i}`), ...new Set(diskSpans.map((s) => s.disk!))];
+  const all = [...spans.map((s) => ({ ...s, lane: `CPU ${s.cpu}` })), ...diskSpans.map((s) => ({ ...s, lane: s.disk! }))];
+  const shown = domains.filter((d) => all.some((s) => s.domain === d));
   const bars = {
-    data: { values: spans.map((s) => ({ ...s, lane: `CPU ${s.cpu}` })) },
+    data: { values: all },
     mark: { type: "bar" },
     encoding: {
       y: { field: "lane", type: "nominal", title: null, scale: { domain: lanes } },
@@ -165,7 +168,7 @@ export function traceFigure(title: string, spans: TraceSpan[], cuts: TraceSpan[]
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     title: { text: title + cutNote, anchor: "start", fontSize: 13 },
     width: WIDTH,
-    height: 40 * cpus,
+    height: 40 * lanes.length,
     layer: cuts.length > 0 ? [bars, shade] : [bars],
   } as TopLevelSpec;
 }
