@@ -122,12 +122,16 @@ describe("Domain-0's elevators", () => {
 
   it("cfq keeps the disk idle for a guest that thinks less than slice_idle, and stops once it thinks longer", () => {
     // Guest 1 issues its next request 5 ms after each completes: within the 8 ms CFQ
-    // waits, so it keeps its slice: dispatches at 0, 6, …, 96 ms (17), then the wait
-    // after its 97 ms completion is cut to the 3 ms left of the slice.
+    // waits, so it keeps its slice: dispatches at 0, 6, …, 96 ms (17). The request it
+    // was waited for after its 97 ms completion comes at 102 ms, past the slice's end,
+    // and is still dispatched (CFQ's must_dispatch); the turn ends as it completes.
     const quick = closedLoops((e, kick) => new CfqElevator(e, LINUX, kick), [1, 2], () => 1 * MS, (g) => (g === 1 ? 5 * MS : 0));
     quick.engine.run(300 * MS);
-    expect(runs(quick.served)[0]).toEqual([1, 17]);
-    expect(quick.served[17]).toEqual([2, 100 * MS]);
+    expect(runs(quick.served)[0]).toEqual([1, 18]);
+    expect(quick.served.slice(17, 19)).toEqual([
+      [1, 102 * MS],
+      [2, 103 * MS],
+    ]);
 
     // Guest 1 thinking 10 ms: CFQ's decaying mean of the think time (samples of 0, then
     // 10 ms each) reaches 7.1 and 7.98 ms at the third and fourth requests, when it first

@@ -121,8 +121,8 @@ class CfqQueue {
  * So CFQ keeps the guests' reads apart but not their writes.
  *
  * Left out: CFQ sorts a queue's requests by sector (the model has no sectors: a queue's
- * requests are served in order), its FIFO expiry, preemption, and the shuffling of
- * priority levels between rounds.
+ * requests are served in order), its FIFO expiry, preemption, the shuffling of priority
+ * levels between rounds, and the 2 ms wait later kernels give a process that seeks.
  */
 export class CfqElevator implements Elevator {
   /** Each guest's read queue, by guest id. */
@@ -133,6 +133,11 @@ export class CfqElevator implements Elevator {
   private readonly round: CfqQueue[] = [];
   private active: CfqQueue | null = null;
   private readonly idleTimer: Slot;
+  /**
+   * The active queue has been waited for (CFQ's must_dispatch): the request that ends the
+   * wait is dispatched even past the slice's end, and the turn ends when it completes.
+   */
+  private mustDispatch = false;
   private readonly priorities = new Map<number, number>();
 
   constructor(
@@ -142,9 +147,12 @@ export class CfqElevator implements Elevator {
     private readonly kick: () => void,
   ) {
     this.idleTimer = engine.slot(() => {
-      // The idle wait is over and no request came: the turn passes to the next queue.
-      this.expire();
-      this.kick();
+      // The wait is over and no request came (cfq_idle_slice_timer): the turn passes on if
+      // the slice is over or another queue is waiting; otherwise the queue keeps its turn.
+      if (this.engine.now > this.active!.sliceEnd || this.round.length > 0) {
+        this.expire();
+        this.kick();
+      }
     });
   }
 
@@ -194,12 +202,13 @@ export class CfqElevator implements Elevator {
         continue;
       }
       if (this.idleTimer.isSet) return undefined;
-      if (q.sliceEnd >= 0 && now > q.sliceEnd) {
+      if (q.sliceEnd >= 0 && now > q.sliceEnd && !this.mustDispatch) {
         this.expire();
         continue;
       }
       const req = q.requests.shift();
       if (req !== undefined) {
+        this.mustDispatch = false;
         if (q.sliceEnd < 0) q.sliceEnd = now + q.slice;
         // A read queue that idles keeps its turn to the slice's end; one that does not has a
         // round of `quantum`. A write queue has its limit, and when it is found empty at
@@ -210,8 +219,10 @@ export class CfqElevator implements Elevator {
         return req;
       }
       if (q.sync && q.idleWindow) {
-        // Wait for the process's next request, within what is left of the slice.
-        this.idleTimer.set(now + Math.min(q.sliceEnd - now, this.params.sliceIdle));
+        // Wait for the process's next request (cfq_arm_slice_timer). Its wait is
+        // min(slice_end − 1, slice_idle) in jiffies, slice_end being a time: slice_idle.
+        this.mustDispatch = true;
+        this.idleTimer.set(now + this.params.sliceIdle);
         return undefined;
       }
       this.expire();
@@ -219,7 +230,11 @@ export class CfqElevator implements Elevator {
   }
 
   completed(req: BlockRequest): void {
-    if (!req.write) this.queues.get(req.guest)!.lastEnd = this.engine.now;
+    const now = this.engine.now;
+    const q = this.queueOf(req);
+    if (q.sync) q.lastEnd = now;
+    // As cfq_completed_request: a turn whose slice is over ends as its request completes.
+    if (q === this.active && q.sliceEnd >= 0 && now > q.sliceEnd) this.expire();
   }
 
   /** The guest's read queue, or its priority level's shared write queue; made on first use. */
@@ -239,6 +254,7 @@ export class CfqElevator implements Elevator {
   private expire(): void {
     const q = this.active!;
     this.active = null;
+    this.mustDispatch = false;
     this.idleTimer.clear();
     if (q.requests.length > 0) this.round.push(q);
     else q.busy = false;
