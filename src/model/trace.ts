@@ -60,8 +60,9 @@ interface TraceEncoder {
  * feedback (`debt`), a share policy's new shares (`share`), ShareGuard's cuts (`cut`,
  * with how long), and the credit scheduler parking and unparking a capped domain (`park`,
  * `unpark`), and every request a driver domain's disk serves (`disk`, at its end, with
-how long the disk took and whether it positioned first). CSV rows are in time order; only events in [from, to) are kept, so a long
- * run can be traced in part. "idle" stands for no domain.
+ * how long the disk took and whether it positioned first). CSV rows are in time order;
+ * only events in [from, to) are kept, so a long run can be traced in part. "idle"
+ * stands for no domain.
  */
 export class Trace implements CpuObserver {
   /** Records not yet handed to the sink: a long run's trace is written as it grows, never held whole. */

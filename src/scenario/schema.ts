@@ -126,7 +126,7 @@ const DiskWorkload = z.strictObject({
     .min(0)
     .max(7)
     .optional()
-    .describe("under host.disk.elevator: cfq, the best-effort I/O priority of the guest's blkback thread (ionice -c2 -n): 0 highest, 7 lowest, default 4; a higher one has a longer slice"),
+    .describe("under host.disk.elevator: cfq, the best-effort I/O priority of the guest's blkback thread (ionice -c2 -n): 0 highest, 7 lowest, default 4; a higher priority has longer turns, and guests at different priorities write through different queues"),
 });
 
 export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload, BulkWorkload, DiskWorkload]);
