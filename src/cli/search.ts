@@ -146,5 +146,5 @@ function searchTable(
       : several
         ? "The goals do not all hold at either end of the range: no boundary found (they may all hold only in between, or nowhere)."
         : "The goal fails at both ends of the range: no boundary inside it.";
-  return `Search: ${doc.goals.join(" and ")} in column "${doc.column}", ${doc.runs} runs per probe, seed ${doc.seed}\n${table.toString()}\n${verdict}\n`;
+  return `Search: ${doc.goals.join(" and ")} in column "${doc.column}", ${doc.runs} run${doc.runs === 1 ? "" : "s"} per probe, seed ${doc.seed}\n${table.toString()}\n${verdict}\n`;
 }
