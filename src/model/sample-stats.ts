@@ -172,6 +172,8 @@ export interface Bin {
   replies: number[];
   /** The sum of those replies' connection times, ns. */
   connectionTime: number[];
+  /** Bytes read or written per disk workload. */
+  diskBytes: number[];
 }
 
 /**
@@ -188,9 +190,10 @@ export class SeriesBinner {
     private readonly per: number,
     private readonly domainCount: number,
     private readonly webCount: number,
+    private readonly diskCount = 0,
   ) {}
 
-  add(s: Sample, replies: readonly number[], connectionTime: readonly number[]): void {
+  add(s: Sample, replies: readonly number[], connectionTime: readonly number[], diskBytes: readonly number[] = []): void {
     const bin = (this.current ??= {
       from: s.start,
       to: s.end,
@@ -200,6 +203,7 @@ export class SeriesBinner {
       blk: new Array<number>(this.domainCount).fill(0),
       replies: new Array<number>(this.webCount).fill(0),
       connectionTime: new Array<number>(this.webCount).fill(0),
+      diskBytes: new Array<number>(this.diskCount).fill(0),
     });
     bin.to = s.end;
     for (let i = 0; i < this.domainCount; i++) {
@@ -212,6 +216,7 @@ export class SeriesBinner {
       bin.replies[k] += replies[k];
       bin.connectionTime[k] += connectionTime[k];
     }
+    for (let k = 0; k < this.diskCount; k++) bin.diskBytes[k] += diskBytes[k];
     if (++this.inCurrent === this.per) {
       this.bins.push(bin);
       this.current = null;

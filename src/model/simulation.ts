@@ -65,6 +65,8 @@ export interface SeriesPoint {
   connTime?: number;
   /** Block requests blkback answered in the bin, per second (disk workloads only). */
   blocks?: number;
+  /** Reads (or writes) completed in the bin, MB per second (disk workloads only). */
+  diskMBps?: number;
   /** 1 if ShareGuard had this guest's traffic cut at the end of the bin (limited guests only). */
   cut?: number;
   /** Its CPU share in force at the end of the bin, % of a CPU (with a share policy only). */
@@ -209,13 +211,20 @@ export class Simulation {
     const { from, to } = measurementWindow(scenario);
     const webs = [...this.web.values()];
     this.window = new WindowTotals(n, webs.length, from, to, swingSamples(scenario.xenmon.interval));
-    this.binner = options.seriesBin ? new SeriesBinner(Math.max(1, Math.round(options.seriesBin / scenario.xenmon.interval)), n, webs.length) : null;
+    const disks = [...this.disk.values()];
+    this.binner = options.seriesBin ? new SeriesBinner(Math.max(1, Math.round(options.seriesBin / scenario.xenmon.interval)), n, webs.length, disks.length) : null;
     // Replies are counted per XenMon interval: the same clock as every other figure.
     const seen = webs.map(() => 0);
     const replies = webs.map(() => 0);
     const timeSeen = webs.map(() => 0);
     const connectionTime = webs.map(() => 0);
+    const bytesSeen = disks.map(() => 0);
+    const diskBytes = disks.map(() => 0);
     this.xenmon.onSample((sample) => {
+      disks.forEach((disk, k) => {
+        diskBytes[k] = disk.stats.bytesSoFar - bytesSeen[k];
+        bytesSeen[k] = disk.stats.bytesSoFar;
+      });
       webs.forEach((web, k) => {
         replies[k] = web.stats.replies - seen[k];
         seen[k] = web.stats.replies;
@@ -223,7 +232,7 @@ export class Simulation {
         timeSeen[k] = web.stats.connectionTimeTotal;
       });
       this.window.add(sample, replies);
-      this.binner?.add(sample, replies, connectionTime);
+      this.binner?.add(sample, replies, connectionTime, diskBytes);
     });
     const trace = options.trace ?? null;
     if (types.includes("sedf-dc") || types.includes("credit-dc")) {
@@ -328,6 +337,7 @@ export class Simulation {
   series(): SeriesPoint[] {
     if (this.binner === null) throw new Error("no series was asked for: construct the Simulation with { seriesBin }");
     const webs = [...this.web.values()];
+    const disks = [...this.disk.values()];
     const out: SeriesPoint[] = [];
     for (const bin of this.binner.bins) {
       const { from, to } = bin;
@@ -342,7 +352,11 @@ export class Simulation {
           point.replyRate = bin.replies[k] / ((to - from) / 1e9);
           if (bin.replies[k] > 0) point.connTime = bin.connectionTime[k] / bin.replies[k] / 1e6;
         }
-        if (this.disk.has(d)) point.blocks = bin.blk[i] / ((to - from) / 1e9);
+        const disk = this.disk.get(d);
+        if (disk) {
+          point.blocks = bin.blk[i] / ((to - from) / 1e9);
+          point.diskMBps = bin.diskBytes[disks.indexOf(disk)] / 1e6 / ((to - from) / 1e9);
+        }
         if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
         // The share in force during the bin: one the policy sets at its end is for the next.
         if (this.shares) point.share = 100 * this.shares.shareAt(d, to - 1);

@@ -45,6 +45,8 @@ export class DiskStats {
   notIssued = 0;
   /** The disk's time serving the guest's requests that completed in the window (positioning and transfer). */
   diskBusy: Nanos = 0;
+  /** Bytes of every read (or write) completed so far, in the window or not: what a time series bins. */
+  bytesSoFar = 0;
 
   constructor(
     readonly latencies: ConnectionTimes,
@@ -53,6 +55,7 @@ export class DiskStats {
   ) {}
 
   add(now: Nanos, io: GuestIo): void {
+    this.bytesSoFar += io.bytes;
     this.latencies.add(now, now - io.issued);
     if (now < this.from || now > this.to) return;
     this.completed++;
