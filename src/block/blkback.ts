@@ -1,5 +1,6 @@
 import { Task, type Domain } from "../host/domain.js";
 import type { Engine, Nanos, Slot } from "../sim/engine.js";
+import { Fifo } from "../sim/fifo.js";
 import { DRIVER_LANE, type IddWorkQueue } from "../net/idd-queue.js";
 import type { GuestPort } from "../net/netback.js";
 import { CfqElevator, DEFAULT_IO_PRIORITY, NoopElevator, type CfqParams, type Elevator, type ElevatorKind } from "./elevator.js";
@@ -63,8 +64,8 @@ class BlockPort {
   /** Requests on the ring: taken by blkback or not yet, until blkfront has their response. */
   inRing = 0;
   /** Requests on the ring that blkback has not taken: all its pending slots are in use, or ShareGuard has the guest cut off or past its allowance. */
-  readonly held: BlockRequest[] = [];
-  readonly backlog: BlockRequest[] = [];
+  readonly held = new Fifo<BlockRequest>();
+  readonly backlog = new Fifo<BlockRequest>();
 
   constructor(
     readonly net: GuestPort,

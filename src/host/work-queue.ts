@@ -1,3 +1,4 @@
+import { Fifo } from "../sim/fifo.js";
 import type { Task } from "./domain.js";
 
 /**
@@ -13,30 +14,8 @@ export interface WorkQueue {
 }
 
 /** First in, first out: a guest kernel working through interrupts and requests. */
-export class FifoQueue implements WorkQueue {
-  private items: Task[] = [];
-  private head = 0;
-
+export class FifoQueue extends Fifo<Task> implements WorkQueue {
   get size(): number {
-    return this.items.length - this.head;
-  }
-
-  push(task: Task): void {
-    this.items.push(task);
-  }
-
-  peek(): Task | undefined {
-    return this.head < this.items.length ? this.items[this.head] : undefined;
-  }
-
-  shift(): Task | undefined {
-    if (this.head >= this.items.length) return undefined;
-    const task = this.items[this.head++];
-    // Compact now and then so memory stays flat on long runs.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
-    return task;
+    return this.length;
   }
 }
