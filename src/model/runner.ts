@@ -73,6 +73,8 @@ export function applyVariant(sc: Scenario, v: Variant): Scenario {
       if (fileSize !== undefined && d.workload?.type === "web") d = { ...d, workload: { ...d.workload, fileSize } };
       const netIdd = v.netIdds?.[d.name];
       if (netIdd !== undefined) d = { ...d, netIdd };
+      const vif = v.vifs?.[d.name];
+      if (vif !== undefined) d = { ...d, vif: vif ?? undefined };
       return d;
     }),
   };

@@ -6,6 +6,7 @@ import { SedfDcScheduler } from "../host/schedulers/sedf-dc.js";
 import { CreditAccounting } from "../host/schedulers/credit.js";
 import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
+import { creditPerInterval, VifCredit } from "../net/vif-credit.js";
 import type { HostProfile } from "../profiles/profiles.js";
 import { cpuSchedulerType, DEFAULT_PERIOD, netIddOf, isCreditScheduler, measurementWindow, type DomainConfig, type Scenario, type SchedulerKind } from "../scenario/schema.js";
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
@@ -164,7 +165,7 @@ export class Simulation {
       const iddName = netIddOf(scenario.domains, cfg);
       const net = iddName === undefined ? undefined : backendOf.get(iddName);
       if (net !== undefined) {
-        net.attach(dom);
+        net.attach(dom, cfg.vif ? new VifCredit(creditPerInterval(cfg.vif.rate, cfg.vif.interval), cfg.vif.interval) : null);
         this.netOf.set(dom, net);
       }
       const w = cfg.workload;
@@ -439,6 +440,7 @@ export class Simulation {
       for (const port of this.nets.flatMap((net) => [...net.ports.values()]).sort((a, b) => a.guest.id - b.guest.id)) {
         const name = port.guest.name;
         out.push({ key: `${name}.netbackDrops`, label: `${name} packets dropped in netback (queue full)`, unit: "pkt/s", value: port.droppedNetback / (this.scenario.duration / 1e9) });
+        if (port.credit !== null) out.push({ key: `${name}.vifWaits`, label: `${name} packets held for vif credit (whole run)`, unit: "pkt/s", value: port.creditWaits / (this.scenario.duration / 1e9) });
       }
     }
     return out;
@@ -466,6 +468,7 @@ export function metricKeys(sc: Scenario): Set<string> {
     if (w === "udp") add(d.name, "udpDelivered");
     if (w === "disk") add(d.name, "blk", "diskIops", "diskMBps", "diskBusy", "diskLatency", "diskLatencyP99", "diskNotIssued");
     if (sgLimited(sc, d.name) && w === "disk") add(d.name, "shareguardHeld");
+    if (d.vif !== undefined) add(d.name, "vifWaits");
     if (sgLimited(sc, d.name)) add(d.name, "shareguardCuts", "shareguardOff", "shareguardDrops", "shareguardFirstUsed", "shareguardFirstCut", "shareguardMedianCut");
   }
   if (networked) keys.add("net.nicDrops");

@@ -1,8 +1,10 @@
 import { Task, type Domain } from "../host/domain.js";
 import type { Engine, Nanos } from "../sim/engine.js";
+import { Fifo } from "../sim/fifo.js";
 import { DRIVER_LANE, type IddWorkQueue } from "./idd-queue.js";
 import { Link } from "./link.js";
 import type { Packet } from "./packet.js";
+import type { VifCredit } from "./vif-credit.js";
 
 /** Per-packet CPU costs and ring sizes of one host's network path. */
 export interface NetPathCosts {
@@ -47,7 +49,7 @@ export class GuestPort {
   rxBuffersInUse = 0;
   txInRing = 0;
   /** Packets the guest has queued behind a full tx ring. */
-  readonly txBacklog: Packet[] = [];
+  readonly txBacklog = new Fifo<Packet>();
   droppedNetback = 0;
   /** ShareGuard's switches: drop this guest's inbound / outbound traffic, hold its block requests (see `setCut`). */
   dropRx = false;
@@ -69,11 +71,20 @@ export class GuestPort {
   heldBlock = 0;
   /** Set by blkback for a guest with a disk: takes the requests it held, now that it may. */
   onResume: (() => void) | null = null;
+  /**
+   * The packets in the transmit ring that netback has not taken, for want of the vif's
+   * credit (`credit`), oldest first; they hold their ring slots.
+   */
+  readonly creditWait = new Fifo<Packet>();
+  /** Packets that waited for the vif's credit before netback took them. */
+  creditWaits = 0;
 
   constructor(
     readonly guest: Domain,
     readonly rxLane: number,
     readonly txLane: number,
+    /** The vif's rate limit (Xen's `rate=`), or null for none. */
+    readonly credit: VifCredit | null = null,
   ) {}
 
   /**
@@ -126,9 +137,10 @@ export class NetBackend {
   };
   private readonly guestTxDone = (pkt: Packet): void => this.postTx(this.portById[pkt.guest], pkt, true);
   private readonly netbackTxDone = (pkt: Packet): void => this.transmitted(this.portById[pkt.guest], pkt);
+  private readonly creditTimer = (port: GuestPort): void => this.creditArrived(port);
 
   constructor(
-    engine: Engine,
+    private readonly engine: Engine,
     readonly idd: Domain,
     private readonly iddQueue: IddWorkQueue,
     private readonly costs: NetPathCosts,
@@ -137,8 +149,9 @@ export class NetBackend {
     this.downlink = new Link(engine, costs.linkBitsPerSecond, costs.linkPropagation);
   }
 
-  attach(guest: Domain): GuestPort {
-    const port = new GuestPort(guest, this.iddQueue.addLane("rx"), this.iddQueue.addLane("tx"));
+  /** Connects a guest's vif, rate-limited by `credit` if given. */
+  attach(guest: Domain, credit: VifCredit | null = null): GuestPort {
+    const port = new GuestPort(guest, this.iddQueue.addLane("rx"), this.iddQueue.addLane("tx"), credit);
     this.ports.set(guest.id, port);
     this.portById[guest.id] = port;
     return port;
@@ -216,6 +229,20 @@ export class NetBackend {
       port.txBacklog.push(pkt);
       return;
     }
+    const credit = port.credit;
+    if (credit !== null && (port.creditWait.length > 0 || !credit.take(pkt.size, this.engine.now))) {
+      // The vif is out of credit: the request stays in the ring, untaken, behind any
+      // others, until the credit timer.
+      port.txInRing++;
+      port.creditWaits++;
+      if (port.creditWait.push(pkt) === 1) this.armCreditTimer(port, credit);
+      return;
+    }
+    this.takeTx(port, pkt, fromGuest);
+  }
+
+  /** Netback takes a request off the guest's transmit ring (the ring slot is counted here). */
+  private takeTx(port: GuestPort, pkt: Packet, fromOutside: boolean): void {
     // The throttle charges a packet as netback takes it, so one that waited behind a full
     // ring is charged once; past the allowance it is dropped as a cut would drop it.
     if (!port.admit(port.txCharge)) {
@@ -223,15 +250,48 @@ export class NetBackend {
       return;
     }
     port.txInRing++;
-    if (fromGuest) this.startBatchIfIdle(pkt.guest);
+    if (fromOutside) this.startBatchIfIdle(pkt.guest);
     this.idd.submit(new Task(this.costs.iddTx, pkt.guest, this.netbackTxDone, pkt, port.txLane));
+  }
+
+  /** The vif's credit timer: netback takes what the new chunk covers, oldest first. */
+  private creditArrived(port: GuestPort): void {
+    const credit = port.credit!;
+    const waiting = port.creditWait;
+    credit.timerFired(waiting.peek()!.size);
+    while (waiting.length > 0) {
+      const pkt = waiting.peek()!;
+      // A cut drops what netback takes while it lasts, at no cost and for no credit.
+      if (!port.dropTx && !credit.take(pkt.size, this.engine.now)) {
+        this.armCreditTimer(port, credit);
+        break;
+      }
+      waiting.shift();
+      // It leaves the ring's untaken part; takeTx counts it in again if netback keeps it.
+      port.txInRing--;
+      if (port.dropTx) port.droppedByFilterTx++;
+      else this.takeTx(port, pkt, true);
+    }
+    this.refillTxRing(port);
+  }
+
+  /**
+   * A chunk smaller than the waiting request can leave the timer due already (a vif quiet
+   * for intervals); the kernel's timer then fires at the next tick, ours at once.
+   */
+  private armCreditTimer(port: GuestPort, credit: VifCredit): void {
+    this.engine.schedule(Math.max(credit.timerAt, this.engine.now), this.creditTimer, port);
   }
 
   private transmitted(port: GuestPort, pkt: Packet): void {
     port.txInRing--;
     port.sent++;
     this.uplink.send(pkt, deliverToSink);
-    // Refill the freed slot from the backlog; a packet ShareGuard drops leaves it free for the next.
+    this.refillTxRing(port);
+  }
+
+  /** Refills freed ring slots from the backlog; a packet ShareGuard drops leaves its slot free for the next. */
+  private refillTxRing(port: GuestPort): void {
     while (port.txInRing < this.costs.netfrontRing && port.txBacklog.length > 0) this.postTx(port, port.txBacklog.shift()!, false);
   }
 }

@@ -1,7 +1,8 @@
 import * as z from "zod";
 import { MAX_REQUEST_BYTES } from "../block/blkback.js";
+import { creditPerInterval } from "../net/vif-credit.js";
 import { PROFILES } from "../profiles/profiles.js";
-import { parseDuration, parsePercent, parseRate, parseSize, type Parsed } from "./units.js";
+import { parseBandwidth, parseDuration, parsePercent, parseRate, parseSize, type Parsed } from "./units.js";
 
 /**
  * The scenario file format. Quantities are written with units ("10ms", "10KB", "22%");
@@ -131,6 +132,29 @@ const DiskWorkload = z.strictObject({
 
 export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload, BulkWorkload, DiskWorkload]);
 
+/** Bytes of credit per interval xend would give the vif netback (at most 2^32 − 1, as xend's check). */
+const MAX_VIF_CREDIT = 0xffffffff;
+
+const VifSpec = z
+  .strictObject({
+    rate: bounded(parseBandwidth, "bandwidth, e.g. \"10Mb/s\" (bits) or \"1.25MB/s\" (bytes)", 0, 1e12, (n) => `${n}B/s`, false).describe(
+      "the most the guest may send through netback, as Xen's vif rate=: \"10Mb/s\" (bits) or \"1.25MB/s\" (bytes), K, M and G being powers of 1000",
+    ),
+    interval: Duration(1_000, 4_294_967_295_000).prefault("50ms").describe("how often netback adds a chunk of rate · interval bytes of credit (Xen's rate=…@50ms; default 50ms, as xend's)"),
+  })
+  .check((ctx) => {
+    const bytes = creditPerInterval(ctx.value.rate, ctx.value.interval);
+    if (bytes < 1 || bytes > MAX_VIF_CREDIT) {
+      ctx.issues.push({
+        code: "custom",
+        input: ctx.value,
+        path: ["rate"],
+        message: `rate × interval is ${bytes} bytes of credit per interval: it must be 1 byte to 2^32 − 1 (xend would fall back to no limit)`,
+      });
+    }
+  })
+  .describe("beyond the paper: the guest's vif is rate-limited by netback's credit scheduler (its transmit only), e.g. { rate: 10Mb/s }");
+
 const DomainSpec = z.strictObject({
   name: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.-]+$/, "letters, digits, '-', '_' and '.' only"),
   cpu: z
@@ -157,6 +181,7 @@ const DomainSpec = z.strictObject({
     .optional()
     .describe("credit scheduler: the most CPU the domain may use, e.g. 60%; 0% for none, as in Xen (default: its share when extratime is off, else none)"),
   workload: Workload.optional(),
+  vif: VifSpec.optional(),
 });
 
 const SchedulerType = z.enum(["sedf", "sedf-dc", "credit", "credit-dc"]);
@@ -305,6 +330,10 @@ const VariantSpec = z.strictObject({
     .record(z.string(), z.string().min(1))
     .optional()
     .describe("moves these guests to another net-IDD in this column, e.g. { Domain-3: Domain-4 }"),
+  vifs: z
+    .record(z.string(), VifSpec.nullable())
+    .optional()
+    .describe("replaces these guests' vif rate limits in this column (null: none), e.g. { Domain-3: { rate: 20Mb/s } }"),
   periods: z
     .record(z.string(), Duration(100_000, 10e9))
     .optional()
@@ -496,6 +525,12 @@ export const ScenarioSchema = z
       else if (!idd.idd) ctx.addIssue({ code: "custom", path: at, message: `${iddName} is not a net-IDD: mark it idd: true, or name one that is` });
     };
     sc.domains.forEach((d, i) => d.netIdd !== undefined && checkNetIdd(d, d.netIdd, ["domains", i, "netIdd"]));
+    /** A vif rate limit, given at `at`, needs a guest with a net-IDD to carry its traffic. */
+    const checkVif = (d: (typeof sc.domains)[number], at: (string | number)[]) => {
+      if (d.idd) ctx.addIssue({ code: "custom", path: at, message: "a vif's rate limits a guest's traffic through netback: an IDD has no vif of its own" });
+      else if (idds === 0) ctx.addIssue({ code: "custom", path: at, message: "a vif needs a net-IDD to connect to: mark one domain idd: true" });
+    };
+    sc.domains.forEach((d, i) => d.vif !== undefined && checkVif(d, ["domains", i, "vif"]));
     if (networked >= 0 && idds === 0) {
       ctx.addIssue({ code: "custom", path: ["domains", networked, "workload"], message: `${needsIdd(sc.domains[networked].workload!)}: mark one domain idd: true` });
     }
@@ -576,6 +611,11 @@ export const ScenarioSchema = z
       }
       for (const name of Object.keys(v.periods ?? {})) {
         if (!names.has(name)) ctx.addIssue({ code: "custom", path: ["variants", i, "periods", name], message: `no domain is named "${name}"` });
+      }
+      for (const [name, vif] of Object.entries(v.vifs ?? {})) {
+        const d = sc.domains[names.get(name) ?? -1];
+        if (!d) ctx.addIssue({ code: "custom", path: ["variants", i, "vifs", name], message: `no domain is named "${name}"` });
+        else if (vif !== null) checkVif(d, ["variants", i, "vifs", name]);
       }
       for (const [name, iddName] of Object.entries(v.netIdds ?? {})) {
         const d = sc.domains[names.get(name) ?? -1];

@@ -73,6 +73,22 @@ export function parseRate(input: unknown): Parsed {
   return { ok: false, message: `expected a rate per second such as 400 or "10k/s", got ${show(input)}` };
 }
 
+/**
+ * A bandwidth in bytes per second, written as Xen's vif `rate=` is: "10Mb/s" (bits),
+ * "1.25MB/s" (bytes), with K, M and G as powers of 1000 (xend's parseRate). Unlike xend,
+ * which reads integers only, a decimal is allowed.
+ */
+export function parseBandwidth(input: unknown): Parsed {
+  if (typeof input === "string") {
+    const m = new RegExp(`^\\s*${NUMBER}\\s*([KMG]?)([bB])\\s*/\\s*s\\s*$`).exec(input);
+    if (m) {
+      const scale = { "": 1, K: 1e3, M: 1e6, G: 1e9 }[m[2]]!;
+      return { ok: true, value: (Number(m[1]) * scale) / (m[3] === "b" ? 8 : 1) };
+    }
+  }
+  return { ok: false, message: `expected a bandwidth such as "10Mb/s" (bits) or "1.25MB/s" (bytes), got ${show(input)}` };
+}
+
 function show(v: unknown): string {
   return typeof v === "string" ? JSON.stringify(v) : String(v);
 }

@@ -1,0 +1,147 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Simulation } from "../src/model/simulation.js";
+import { creditPerInterval, VifCredit } from "../src/net/vif-credit.js";
+import { parseScenario } from "../src/scenario/load.js";
+import { parseBandwidth } from "../src/scenario/units.js";
+import { MS, SEC } from "../src/sim/engine.js";
+import { problems } from "./helpers/scenario.js";
+
+/**
+ * Netback's loop over one vif, as net_tx_action and the credit timer run it: requests
+ * (time, size) arrive in order; one is taken at once if none waits and its credit is
+ * there, else it waits, and each timer takes what the new chunk covers. Returns when
+ * each request was taken.
+ */
+function netbackLoop(credit: VifCredit, requests: Array<{ at: number; size: number }>): number[] {
+  const taken: number[] = [];
+  const waiting: number[] = [];
+  let timer = Infinity;
+  let next = 0;
+  while (next < requests.length || waiting.length > 0) {
+    if (next < requests.length && requests[next].at < timer) {
+      const { at, size } = requests[next++];
+      if (waiting.length === 0 && credit.take(size, at)) taken.push(at);
+      else if (waiting.push(size) === 1) timer = credit.timerAt;
+      continue;
+    }
+    const now = timer;
+    timer = Infinity;
+    credit.timerFired(waiting[0]);
+    while (waiting.length > 0) {
+      if (!credit.take(waiting[0], now)) {
+        timer = Math.max(credit.timerAt, now);
+        break;
+      }
+      waiting.shift();
+      taken.push(now);
+    }
+  }
+  return taken;
+}
+
+describe("netback's vif credit (Xen's rate=)", () => {
+  it("xend's chunk: rate · interval in whole bytes, K, M and G powers of 1000, b bits", () => {
+    expect(creditPerInterval(parseBandwidth("10Mb/s").value!, 50 * MS)).toBe(62_500);
+    expect(parseBandwidth("1.25MB/s")).toEqual({ ok: true, value: 1_250_000 });
+    expect(parseBandwidth("100Kb/s")).toEqual({ ok: true, value: 12_500 });
+    expect(parseBandwidth("1Gb/s")).toEqual({ ok: true, value: 125_000_000 });
+    expect(parseBandwidth("10Mbps").ok).toBe(false);
+    expect(parseBandwidth(10).ok).toBe(false);
+  });
+
+  it("takes a chunk per interval, and a waiting request goes when the timer brings the next (by hand)", () => {
+    // 3,100 bytes per 50 ms; frames of 1,514 bytes: two fit in a chunk, with 72 left.
+    const credit = new VifCredit(3100, 50 * MS);
+    const frames = Array.from({ length: 6 }, () => ({ at: 0, size: 1514 }));
+    // t=0: two go, the third waits for the timer at 50 ms, which tops the balance up to
+    // min(72 + 3,100, 3,100) = 3,100: two frames a chunk.
+    expect(netbackLoop(credit, frames)).toEqual([0, 0, 50 * MS, 50 * MS, 100 * MS, 100 * MS]);
+    expect(credit.balance).toBe(72);
+  });
+
+  it("does not let credit pile up while the guest is quiet: one chunk at most", () => {
+    const credit = new VifCredit(3100, 50 * MS);
+    expect(credit.take(1514, 0)).toBe(true);
+    // Quiet for 4 intervals: the next frame goes on the 1,586 bytes left; for the one after,
+    // the overdue chunk is added at once, up to 3,100 and no more: two frames, not eight.
+    const at = 200 * MS;
+    expect([1, 2, 3, 4].map(() => credit.take(1514, at))).toEqual([true, true, true, false]);
+    // The next chunk is due an interval after that top-up.
+    expect(credit.timerAt).toBe(at + 50 * MS);
+  });
+
+  it("a chunk smaller than a frame lets the frame burst its own size, and loses the rest (as tx_add_credit)", () => {
+    // 1,000 bytes per 50 ms, frames of 1,514: a top-up may reach max(chunk, frame) = 1,514.
+    const credit = new VifCredit(1000, 50 * MS);
+    const frames = Array.from({ length: 3 }, () => ({ at: 0, size: 1514 }));
+    // 50 ms: min(1,000 + 1,000, 1,514) = 1,514, the first frame goes, 0 left. 100 ms:
+    // 1,000, short; the next chunk is due at 150 ms: 1,514 again. One frame per 100 ms.
+    expect(netbackLoop(credit, frames)).toEqual([50 * MS, 150 * MS, 250 * MS]);
+  });
+
+  it("property: by any time T, it has taken at most one chunk per interval begun, and every request in the end", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1514, max: 200_000 }),
+        fc.integer({ min: 1, max: 100 }).map((n) => n * MS),
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 30 * MS }), size: fc.integer({ min: 60, max: 1514 }) }), { minLength: 1, maxLength: 300 }),
+        (chunk, interval, arrivals) => {
+          let at = 0;
+          const requests = arrivals.map(({ gap, size }) => ({ at: (at += gap), size }));
+          const taken = netbackLoop(new VifCredit(chunk, interval), requests);
+          expect(taken).toHaveLength(requests.length);
+          let bytes = 0;
+          taken.forEach((t, i) => {
+            expect(t).toBeGreaterThanOrEqual(requests[i].at);
+            if (i > 0) expect(t).toBeGreaterThanOrEqual(taken[i - 1]);
+            bytes += requests[i].size;
+            expect(bytes).toBeLessThanOrEqual(chunk * (1 + Math.floor(t / interval)));
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+const SENDER = (vif: string) => `name: vif
+profile: system-1
+duration: 4s
+window: { from: 1s, to: 4s }
+domains:
+  - { name: Domain-0, idd: true, share: 50% }
+  - { name: Domain-1, share: 40%${vif}, workload: { type: udp, direction: send, rate: 4000, size: 1000B } }
+`;
+
+describe("a rate-limited vif through netback", () => {
+  const metrics = (text: string) => new Map(new Simulation(parseScenario(text, "vif.yaml"), 1, 0).execute().metrics.map((m) => [m.key, m.value]));
+
+  it("holds a guest that offers 4 MB/s to its vif's 1 MB/s, and Domain-0 works only for what goes", () => {
+    const free = metrics(SENDER(""));
+    const limited = metrics(SENDER(", vif: { rate: 8Mb/s }"));
+    expect(free.get("Domain-1.sent")!).toBeCloseTo(4000, -1);
+    // 1,000,000 B/s in 50,000-byte chunks: 50 frames of 1,000 bytes every 50 ms.
+    expect(limited.get("Domain-1.sent")!).toBeCloseTo(1000, -1);
+    expect(limited.get("Domain-1.idd")! / free.get("Domain-1.idd")!).toBeCloseTo(0.25, 1);
+    expect(limited.get("Domain-1.vifWaits")!).toBeGreaterThan(0);
+    expect(free.has("Domain-1.vifWaits")).toBe(false);
+  });
+
+  it("changes nothing where its rate is never reached", () => {
+    const free = metrics(SENDER(""));
+    const roomy = metrics(SENDER(", vif: { rate: 1Gb/s }"));
+    roomy.delete("Domain-1.vifWaits");
+    expect(roomy).toEqual(free);
+  });
+
+  it("says what is wrong with a bad vif", () => {
+    expect(problems(SENDER(", vif: { rate: 10Mbps }"))).toEqual([
+      's.yaml:7:48 domains[1].vif.rate: expected a bandwidth such as "10Mb/s" (bits) or "1.25MB/s" (bytes), got "10Mbps"',
+    ]);
+    expect(problems(SENDER(", vif: { rate: 8b/s, interval: 100ms }"))).toEqual([
+      "s.yaml:7:48 domains[1].vif.rate: rate × interval is 0 bytes of credit per interval: it must be 1 byte to 2^32 − 1 (xend would fall back to no limit)",
+    ]);
+    expect(problems(SENDER("").replace("share: 50% }", "share: 50%, vif: { rate: 1Mb/s } }"))[0]).toMatch(/domains\[0\]\.vif: a vif's rate limits a guest's traffic through netback: an IDD has no vif/);
+  });
+});
