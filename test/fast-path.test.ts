@@ -36,7 +36,7 @@ function shortened(file: string, seconds: number): Scenario[] {
 }
 
 describe("the engine's fast path", () => {
-  for (const file of ["scenarios/sedf-dc.yaml", "scenarios/shareguard.yaml", "scenarios/studies/credit-table2.yaml", "scenarios/studies/disk-isolation.yaml", "scenarios/studies/disk-contention.yaml", "scenarios/studies/disk-fairness.yaml", "scenarios/studies/disk-writes.yaml"]) {
+  for (const file of ["scenarios/sedf-dc.yaml", "scenarios/shareguard.yaml", "scenarios/studies/credit-table2.yaml", "scenarios/studies/disk-isolation.yaml", "scenarios/studies/disk-contention.yaml", "scenarios/studies/disk-fairness.yaml", "scenarios/studies/disk-writes.yaml", "scenarios/studies/vif-rate.yaml"]) {
     it(`gives results identical to one event per step: ${file}`, () => {
       // The credit study's SEDF columns are Table 2's; its credit ones are new here.
       for (const sc of shortened(file, 12).filter((c) => !file.includes("credit") || c.scheduler.type.startsWith("credit"))) {

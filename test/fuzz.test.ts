@@ -8,7 +8,7 @@ import { parseSweep, sweepPoints } from "../src/scenario/sweep.js";
 // The paper's scenarios, two studies for the variant keys they use (workloads:, xenmon:),
 // two for the credit scheduler's (cpu: any; cpuTypes:), one for closed-loop clients,
 // one for a second net-IDD (netIdds:) and two for disk workloads (the second with CFQ).
-const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp", "studies/credit-table2", "studies/table2-closed", "studies/table2-own-idd", "studies/disk-contention", "studies/disk-fairness"].map((n) =>
+const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp", "studies/credit-table2", "studies/table2-closed", "studies/table2-own-idd", "studies/disk-contention", "studies/disk-fairness", "studies/vif-rate"].map((n) =>
   readFileSync(`scenarios/${n}.yaml`, "utf8"),
 );
 

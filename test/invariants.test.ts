@@ -10,7 +10,7 @@ import { SedfDcScheduler } from "../src/host/schedulers/sedf-dc.js";
 import { SedfScheduler } from "../src/host/schedulers/sedf.js";
 import { MS } from "../src/sim/engine.js";
 
-/** A random valid scenario: one or two net-IDDs and up to three guests with UDP, web (open or closed loop), disk or CPU loads. */
+/** A random valid scenario: one or two net-IDDs and up to three guests with UDP, web (open or closed loop), disk or CPU loads, some behind a vif rate limit. */
 const scenarioText = fc
   .record({
     cpus: fc.integer({ min: 1, max: 2 }),
@@ -32,6 +32,8 @@ const scenarioText = fc
         share: fc.integer({ min: 0, max: 13 }),
         extra: fc.boolean(),
         onSecondIdd: fc.boolean(),
+        /** A vif rate limit in Mb/s (netback's credit scheduler), or none. */
+        vifMbps: fc.option(fc.integer({ min: 1, max: 300 }), { nil: undefined }),
         load: fc.oneof(
           fc.record({ type: fc.constant("udp"), direction: fc.constantFrom("send", "recv"), rate: fc.integer({ min: 100, max: 30_000 }) }),
           fc.record({ type: fc.constant("web"), rate: fc.integer({ min: 1, max: 300 }), kb: fc.constantFrom(1, 10, 100) }),
@@ -67,7 +69,8 @@ const scenarioText = fc
       // Under the credit scheduler on every CPU the first guest is unpinned, so load balancing is exercised too.
       const cpu = i === 0 && credit && !mixed ? "any" : (i + 1) % s.cpus;
       const netIdd = s.secondIdd && g.onSecondIdd ? ", netIdd: Domain-9" : "";
-      lines.push(`  - { name: Guest-${i}, cpu: ${cpu}, share: ${g.share}%, extratime: ${g.extra}${netIdd}, workload: ${w} }`);
+      const vif = g.vifMbps === undefined ? "" : `, vif: { rate: ${g.vifMbps}Mb/s }`;
+      lines.push(`  - { name: Guest-${i}, cpu: ${cpu}, share: ${g.share}%, extratime: ${g.extra}${netIdd}${vif}, workload: ${w} }`);
     });
     return lines.join("\n") + "\n";
   });

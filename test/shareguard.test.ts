@@ -5,6 +5,7 @@ import { Domain } from "../src/host/domain.js";
 import { SedfScheduler } from "../src/host/schedulers/sedf.js";
 import { IddWorkQueue } from "../src/net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../src/net/netback.js";
+import { VifCredit } from "../src/net/vif-credit.js";
 import { testCosts } from "./helpers/host.js";
 import type { Packet } from "../src/net/packet.js";
 import { Simulation } from "../src/model/simulation.js";
@@ -41,7 +42,7 @@ describe("t_def", () => {
  * Domain-0 (the IDD) on CPU 0 and one guest, Domain-1, on CPU `guestCpu` (0: sharing the
  * IDD's CPU, 1: a CPU of its own), joined by a netback with `costs`.
  */
-function netHost(costs: NetPathCosts, guestCpu: 0 | 1) {
+function netHost(costs: NetPathCosts, guestCpu: 0 | 1, credit: VifCredit | null = null) {
   const engine = new Engine();
   const queue = new IddWorkQueue();
   const idd = new Domain(0, "Domain-0", 0, { slice: 5 * MS, period: 10 * MS, extratime: true }, 2, queue);
@@ -51,7 +52,7 @@ function netHost(costs: NetPathCosts, guestCpu: 0 | 1) {
   cpus[guestCpu].add(guest);
   cpus.forEach((c) => c.start());
   const net = new NetBackend(engine, idd, queue, costs);
-  const port = net.attach(guest);
+  const port = net.attach(guest, credit);
   let delivered = 0;
   const sink = { deliver: () => delivered++ };
   const pkt = (dir: "rx" | "tx"): Packet => ({ guest: 1, dir, size: 100, sink });
@@ -94,6 +95,24 @@ describe("ShareGuard's drop paths", () => {
     expect(h.port.sent).toBe(100);
     expect(h.delivered()).toBe(200);
     expect(h.idd.onBehalf[1]).toBe(100 * (costs.iddRx + costs.iddTx));
+  });
+
+  it("drops, at no cost and for no credit, what waits for the vif's credit when netback takes it during a cut", () => {
+    // 300 bytes of credit per 50 ms and 100-byte packets: three go at once, seven wait.
+    const h = netHost(testCosts, 0, new VifCredit(300, 50 * MS));
+    for (let i = 0; i < 10; i++) h.net.sendFromGuest(h.pkt("tx"));
+    h.engine.run(10 * MS);
+    expect([h.port.sent, h.port.creditWait.length, h.port.txInRing]).toEqual([3, 7, 7]);
+    h.port.setCut(true);
+    // The credit timer at 50 ms: netback takes the seven and drops them.
+    h.engine.run(55 * MS);
+    expect([h.port.sent, h.port.droppedByFilterTx, h.port.creditWait.length, h.port.txInRing]).toEqual([3, 7, 0, 0]);
+    expect(h.idd.onBehalf[1]).toBe(3 * testCosts.iddTx);
+    // Cut lifted: the chunk the timer brought is all there, three packets' worth.
+    h.port.setCut(false);
+    for (let i = 0; i < 4; i++) h.net.sendFromGuest(h.pkt("tx"));
+    h.engine.run(60 * MS);
+    expect([h.port.sent, h.port.creditWait.length]).toEqual([6, 1]);
   });
 });
 

@@ -5,7 +5,8 @@ const MAX_BURST_BYTES = 131_072;
 
 /**
  * Netback's credit-based transmit scheduling: the `rate=` of a vif in xm's domain
- * configuration (`vif = ['rate=10Mb/s@50ms']`; beyond the paper, which does not use it).
+ * configuration (`vif = ['rate=10Mb/s@50ms']`), a limit netback has had since Xen 2.0's
+ * CMSG_NETIF_BE_CREDITLIMIT; beyond the paper, which does not use it.
  * Xen's tools turn the rate into a chunk of credit per interval (xend's parseRate:
  * bytes = rate · interval, 50 ms by default). Netback spends credit on each request it
  * takes off the guest's transmit ring, by its size in bytes; a request larger than what
