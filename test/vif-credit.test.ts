@@ -4,7 +4,8 @@ import { Simulation } from "../src/model/simulation.js";
 import { creditPerInterval, VifCredit } from "../src/net/vif-credit.js";
 import { parseScenario } from "../src/scenario/load.js";
 import { parseBandwidth } from "../src/scenario/units.js";
-import { MS, SEC } from "../src/sim/engine.js";
+import { MS } from "../src/sim/engine.js";
+import { GUEST_TX_QUEUE } from "../src/workloads/udp.js";
 import { problems } from "./helpers/scenario.js";
 
 /**
@@ -126,6 +127,18 @@ describe("a rate-limited vif through netback", () => {
     expect(limited.get("Domain-1.idd")! / free.get("Domain-1.idd")!).toBeCloseTo(0.25, 1);
     expect(limited.get("Domain-1.vifWaits")!).toBeGreaterThan(0);
     expect(free.has("Domain-1.vifWaits")).toBe(false);
+    // What the limit holds back fills the guest's queue of 1,000, and then its qdisc drops
+    // the rest: about 3,000 of the 4,000 sends a second, once the queue is full.
+    expect(free.get("Domain-1.udpNotSent")).toBe(0);
+    expect(limited.get("Domain-1.udpNotSent")! * 4).toBeCloseTo(3000 * 4 - 1000, -2);
+  });
+
+  it("keeps at most txqueuelen packets in a sender's guest, however far the host is behind", () => {
+    const sim = new Simulation(parseScenario(SENDER(", vif: { rate: 100Kb/s }"), "vif.yaml"), 1, 0);
+    sim.execute();
+    const port = sim.nets[0].port(1);
+    expect(port.txInRing + port.txBacklog.length).toBeLessThanOrEqual(GUEST_TX_QUEUE);
+    expect(port.txInRing + port.txBacklog.length).toBeGreaterThan(GUEST_TX_QUEUE - 10);
   });
 
   it("changes nothing where its rate is never reached", () => {
