@@ -241,7 +241,12 @@ export class NetBackend {
     this.takeTx(port, pkt, fromGuest);
   }
 
-  /** Netback takes a request off the guest's transmit ring (the ring slot is counted here). */
+  /**
+   * Netback takes a request off the guest's transmit ring (its ring slot is counted
+   * here). `fromOutside`: it reaches netback from outside the IDD's batch in progress (the
+   * guest just posted it, or the credit timer let it go), not from the backlog behind a
+   * slot netback has just freed.
+   */
   private takeTx(port: GuestPort, pkt: Packet, fromOutside: boolean): void {
     // The throttle charges a packet as netback takes it, so one that waited behind a full
     // ring is charged once; past the allowance it is dropped as a cut would drop it.
