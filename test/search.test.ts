@@ -7,6 +7,7 @@ describe("search: bisection for a goal's boundary (xeniso search)", () => {
     expect(parseQuantity("10ms")).toEqual({ value: 10, unit: "ms" });
     expect(parseQuantity("400")).toEqual({ value: 400, unit: "" });
     expect(parseQuantity("10KB")).toBeNull(); // sizes are not varied: bytes are whole
+    expect(parseQuantity("29.6Mb/s")).toEqual({ value: 29.6, unit: "Mb/s" }); // a vif's rate
     expect(parseQuantity("fast")).toBeNull();
     expect(formatQuantity({ value: 6.34375, unit: "%" })).toBe("6.34375%");
     expect(formatQuantity({ value: 1 / 3, unit: "ms" })).toBe("0.333333ms");

@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { runJobs } from "../model/replication.js";
 import { estimateColumnsEvents, type Column } from "../model/runner.js";
-import { bisect, formatQuantity, parseGoal, parseQuantity, type Goal, type Quantity } from "../model/search.js";
+import { bisect, formatQuantity, parseGoal, parseQuantity, SEARCH_UNITS, type Goal, type Quantity } from "../model/search.js";
 import { metricKeys } from "../model/simulation.js";
 import { meanSd } from "../model/stats.js";
 import { num } from "../report/render.js";
@@ -35,7 +35,7 @@ function parseVary(text: string): { path: string; lo: Quantity; hi: Quantity } {
   const problem = (why: string) => new UsageError([`--vary ${text}: ${why}`]);
   if (m === null) throw problem("expected PATH=LO..HI, e.g. variants[2].shareguard.limits.Domain-3=1%..20%");
   const [lo, hi] = [parseQuantity(m[2]), parseQuantity(m[3])];
-  if (lo === null || hi === null) throw problem("each end must be a number, with a unit of %, ns, us, ms, s, /s or k/s, or none");
+  if (lo === null || hi === null) throw problem(`each end must be a number, with a unit of ${SEARCH_UNITS.filter((u) => u !== "").join(", ")}, or none`);
   if (lo.unit !== hi.unit) throw problem(`both ends need the same unit, got "${lo.unit}" and "${hi.unit}"`);
   if (!(lo.value < hi.value)) throw problem("the low end must come first");
   return { path: m[1], lo, hi };

@@ -13,12 +13,16 @@ export interface Quantity {
   unit: string;
 }
 
-/** Units a varied setting may carry: those whose values mean the same at any scale. */
-const UNITS = ["%", "ns", "us", "ms", "s", "/s", "k/s", ""];
+/**
+ * Units a varied setting may carry: those whose values mean the same at any scale
+ * (percentages, durations, rates, and bandwidths such as a vif's rate). Not sizes: a
+ * probe between two sizes need not be a whole number of bytes, or of sectors.
+ */
+export const SEARCH_UNITS = ["%", "ns", "us", "ms", "s", "/s", "k/s", "b/s", "Kb/s", "Mb/s", "Gb/s", "B/s", "KB/s", "MB/s", "GB/s", ""];
 
 export function parseQuantity(text: string): Quantity | null {
   const m = /^\s*(-?\d+(?:\.\d+)?(?:e-?\d+)?)\s*([a-z%/]*)\s*$/i.exec(text);
-  if (m === null || !UNITS.includes(m[2])) return null;
+  if (m === null || !SEARCH_UNITS.includes(m[2])) return null;
   return { value: Number(m[1]), unit: m[2] };
 }
 
