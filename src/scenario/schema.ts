@@ -132,7 +132,7 @@ const DiskWorkload = z.strictObject({
 
 export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload, BulkWorkload, DiskWorkload]);
 
-/** Bytes of credit per interval xend would give the vif netback (at most 2^32 − 1, as xend's check). */
+/** The largest chunk of credit xend passes to netback: beyond 2^32 − 1 bytes it falls back to no limit. */
 const MAX_VIF_CREDIT = 0xffffffff;
 
 const VifSpec = z
