@@ -357,7 +357,8 @@ describe("xeniso CLI", () => {
     // Given without --series, the bin is the JSON figures' (checked the same way).
     const figures = JSON.parse(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--series-bin", "500ms", "-f", "json"]).stdout).figures;
     expect([figures.bin, figures.columns[0].points.length]).toEqual([0.5, 2 * 40]);
-    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--series-bin", "0s"]).code).toBe(2);
+    const zero = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--series-bin", "0s"]);
+    expect([zero.code, zero.stderr.trim()]).toEqual([2, "error: --series-bin: must be a whole number of XenMon intervals (100ms), at least one; got 0s"]);
   });
 
   it("traces one run of a column as CSV, and refuses an ambiguous or unknown column and a bad window with exit 2", () => {

@@ -96,7 +96,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     for (const l of binned ? loaded : []) {
       for (const { xenmon } of [l.scenario, ...(l.sweep?.points.map((p) => p.scenario) ?? [])]) {
         if (bin.value < xenmon.interval || bin.value % xenmon.interval !== 0) {
-          throw new UsageError([`--series-bin: must be a whole number of XenMon intervals (${xenmon.interval / 1e6}ms)`]);
+          throw new UsageError([`--series-bin: must be a whole number of XenMon intervals (${xenmon.interval / 1e6}ms), at least one; got ${flags.seriesBin}`]);
         }
       }
     }
