@@ -12,7 +12,7 @@ const files = [
   ...readdirSync("scenarios/studies").filter((f) => f.endsWith(".yaml")).map((f) => `scenarios/studies/${f}`),
 ];
 /** Reported only when the run gives them a value. */
-const sometimes = /\.(combinedSd|combinedMax|replyRateMin|replyRateMax|replyRateSd|shareguardFirstUsed|shareguardFirstCut|shareguardMedianCut)$/;
+const sometimes = /\.(combinedSd|combinedMax|replyRateMin|replyRateMax|replyRateSd|shareguardFirstUsed|shareguardFirstCut|shareguardMedianCut|vifWaits)$/;
 
 describe("metricKeys, the keys a report row may name", () => {
   it("lists exactly what a run of every column of every scenario reports, but for the keys that need data", async () => {

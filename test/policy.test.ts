@@ -91,6 +91,21 @@ describe("a ShareGuard policy module", () => {
     expect(actions).toEqual([{ guest: "A", cut: 1.5 }]);
   });
 
+  it("vif rate: holds Domain-3 at its limit by a vif rate set from XenMon's estimate, dropping nothing, as a sender or a receiver", async () => {
+    for (const direction of ["send", "recv"]) {
+      const r = await run([`${WITH}.policy=policies/vif-rate.mjs`, `domains.Domain-3.workload.direction=${direction}`]);
+      const m = (key: string) => r.metrics.find((x) => x.key === `Domain-3.${key}`)!.value;
+      // Over the first 10 s of the transfer, the first 0.5 s (before the first evaluation) unheld.
+      expect(m("idd"), direction).toBeGreaterThan(4.5);
+      expect(m("idd"), direction).toBeLessThan(6);
+      expect([m("shareguardCuts"), m("shareguardDrops")]).toEqual([0, 0]);
+      expect(m("vifWaits")).toBeGreaterThan(0);
+    }
+    // Unheld over the same 10 s, the transfer takes well over its limit (6.5 % with this seed).
+    const without = runJob({ scenario: column([], "Without ShareGuard"), run: 0, seed: 1 });
+    expect(without.metrics.find((x) => x.key === "Domain-3.idd")!.value).toBeGreaterThan(6);
+  });
+
   it("a cut it gives replaces the one in progress, and cut: 0 lifts it; the record says how long the traffic was off", async () => {
     const r = await run([`${WITH}.policy=../test/policies/cut-then-lift.mjs`], 1e9);
     expect(r.decisions).toHaveLength(1);
@@ -146,11 +161,14 @@ describe("a ShareGuard policy module", () => {
     expect(queued.some((q) => q > 0)).toBe(true);
   });
 
-  it("what it returns is checked: a guest outside limits, neither or both of cut and throttle, a bad number", async () => {
+  it("what it returns is checked: a guest outside limits, none or two of cut, throttle and vifRate, a bad number", async () => {
     const cases: Array<[string, string]> = [
       ["[{ guest: Domain-1, cut: 1 }]", "guest must name a guest in shareguard.limits (Domain-3)"],
-      ["[{ guest: Domain-3 }]", "give one of cut (seconds) or throttle (a share of a CPU)"],
-      ["[{ guest: Domain-3, cut: 1, throttle: 0.1 }]", "give one of cut (seconds) or throttle"],
+      ["[{ guest: Domain-3 }]", "give one of cut (seconds), throttle (a share of a CPU) or vifRate (bytes per second, or null)"],
+      ["[{ guest: Domain-3, cut: 1, throttle: 0.1 }]", "give one of cut (seconds), throttle"],
+      ["[{ guest: Domain-3, cut: 1, vifRate: null }]", "give one of cut (seconds), throttle"],
+      ["[{ guest: Domain-3, vifRate: -5 }]", "vifRate must be a finite number of bytes per second, or null for no limit"],
+      ["[{ guest: Domain-3, vifRate: 10 }]", "vifRate × the vif's interval (50 ms) is 0 bytes of credit: it must be 1 byte to 2^32 − 1"],
       ["[{ guest: Domain-3, cut: -1 }]", "cut must be a finite number ≥ 0"],
       ["[{ guest: Domain-3, throttle: 2 }]", "throttle is a share of one CPU, at most 1"],
       ["[42]", "expected an object"],

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { loadPoliciesOf } from "../src/model/replication.js";
 import { Simulation } from "../src/model/simulation.js";
+import { Trace } from "../src/model/trace.js";
 import { creditPerInterval, VifCredit } from "../src/net/vif-credit.js";
 import { parseScenario } from "../src/scenario/load.js";
 import { parseBandwidth } from "../src/scenario/units.js";
@@ -81,6 +83,25 @@ describe("netback's vif credit (Xen's rate=)", () => {
     expect(netbackLoop(credit, frames)).toEqual([50 * MS, 150 * MS, 250 * MS]);
   });
 
+  it("a new rate, as a write to the vif's rate key: the balance is cut to the new chunk, or a pending timer fires at once with it", () => {
+    const credit = new VifCredit(10_000, 50 * MS);
+    expect(credit.take(1514, 0)).toBe(true);
+    // 8,486 left, more than the new chunk: cut to it.
+    expect(credit.setChunk(3100)).toBe(false);
+    expect([credit.bytesPerInterval, credit.balance]).toEqual([3100, 3100]);
+    // Two frames go (72 left); the third waits for a timer at 50 ms.
+    expect([1, 2, 3].map(() => credit.take(1514, 0))).toEqual([true, true, false]);
+    expect(credit.timerAt).toBe(50 * MS);
+    // A new rate while it waits: the caller fires the timer now, which tops up by the new
+    // chunk: min(72 + 5,000, max(1,514, 5,000)) = 5,000.
+    expect(credit.setChunk(5000)).toBe(true);
+    credit.timerFired(1514);
+    expect(credit.balance).toBe(5000);
+    // A balance under the new chunk stays as it is.
+    expect(credit.setChunk(8000)).toBe(false);
+    expect(credit.balance).toBe(5000);
+  });
+
   it("property: by any time T, it has taken at most one chunk per interval begun, and every request in the end", () => {
     fc.assert(
       fc.property(
@@ -146,6 +167,58 @@ describe("a rate-limited vif through netback", () => {
     const roomy = metrics(SENDER(", vif: { rate: 1Gb/s }"));
     roomy.delete("Domain-1.vifWaits");
     expect(roomy).toEqual(free);
+  });
+
+  /** SENDER with a policy that sets its vif's rate at the given times. */
+  async function stepped(steps: Array<{ at: number; guest: string; vifRate: number | null }>) {
+    const text = `${SENDER("")}shareguard: { interval: 500ms, limits: { Domain-1: 40% }, policy: policies/vif-steps.mjs, options: { steps: ${JSON.stringify(steps)} } }\n`;
+    const scenario = parseScenario(text, "test/vif.yaml");
+    await loadPoliciesOf(scenario);
+    return scenario;
+  }
+
+  it("a trace records each rate a policy sets: a CSV row, a Perfetto counter, an instant when lifted", async () => {
+    const scenario = await stepped([
+      { at: 1, guest: "Domain-1", vifRate: 1.25e6 },
+      { at: 2, guest: "Domain-1", vifRate: null },
+    ]);
+    const trace = (format: "csv" | "chrome") => {
+      let text = "";
+      const t = new Trace((x) => (text += x), 0, 4e9, false, format);
+      new Simulation(scenario, 1, 0, undefined, { trace: t }).execute();
+      t.finish(scenario.duration);
+      return text;
+    };
+    expect(trace("csv").split("\n").filter((l) => l.includes(",vifrate,"))).toEqual(["1000,,vifrate,Domain-1,,,set to 10 Mb/s", "2000,,vifrate,Domain-1,,,no limit"]);
+    const events = (JSON.parse(trace("chrome")).traceEvents as Array<{ name: string; ph: string; ts: number; args?: object }>).filter((e) => e.name.includes("vif rate"));
+    expect(events.map(({ name, ph, ts, args }) => ({ name, ph, ts, args }))).toEqual([
+      { name: "Domain-1 vif rate (Mb/s)", ph: "C", ts: 1e6, args: { "Domain-1": 10 } },
+      { name: "Domain-1 vif rate lifted", ph: "i", ts: 2e6, args: undefined },
+    ]);
+  });
+
+  it("takes a rate a policy sets at run time: from none to 1 MB/s, then 2 MB/s, then none again", async () => {
+    const steps = [
+      { at: 1, guest: "Domain-1", vifRate: 1e6 },
+      { at: 2, guest: "Domain-1", vifRate: 2e6 },
+      { at: 3, guest: "Domain-1", vifRate: null },
+    ];
+    const scenario = await stepped(steps);
+    const sim = new Simulation(scenario, 1, 0, undefined, { keepSamples: true });
+    const { samples, metrics } = sim.execute();
+    // Packets of 1,000 bytes sent in each second, skipping its first 100 ms (the change's own interval).
+    const sentIn = (from: number) => samples.filter((x) => x.start >= (from + 0.1) * 1e9 && x.end <= (from + 1) * 1e9).reduce((a, x) => a + x.domains[1].sent, 0) / 0.9;
+    expect(sentIn(0)).toBeCloseTo(4000, -2);
+    expect(sentIn(1)).toBeCloseTo(1000, -1);
+    expect(sentIn(2)).toBeCloseTo(2000, -1);
+    // Lifted: what the guest queued behind the limit (up to txqueuelen, 1,000) goes at once,
+    // in the first 100 ms, beside the 400 it sends in them; then 4,000 a second.
+    const burst = samples.filter((x) => x.start >= 3e9 && x.end <= 3.1e9).reduce((a, x) => a + x.domains[1].sent, 0);
+    expect(burst).toBeGreaterThan(1300);
+    expect(burst).toBeLessThanOrEqual(GUEST_TX_QUEUE + 400);
+    expect(sentIn(3)).toBeCloseTo(4000, -2);
+    expect(sim.nets[0].port(1).credit).toBeNull();
+    expect(metrics.find((m) => m.key === "Domain-1.vifWaits")!.value).toBeGreaterThan(0);
   });
 
   it("says what is wrong with a bad vif", () => {

@@ -274,11 +274,17 @@ export class Simulation {
     const sg = this.shareguard;
     if (sg === null) return;
     let seen = 0;
+    let ratesSeen = 0;
+    const byName = (name: string) => this.domains.find((x) => x.name === name)!;
     // Listening after ShareGuard, so each sample's decisions are already taken.
     this.xenmon.onSample(() => {
       for (; seen < sg.decisions.length; seen++) {
         const d = sg.decisions[seen];
-        trace.cut(this.domains.find((x) => x.name === d.domain)!, d);
+        trace.cut(byName(d.domain), d);
+      }
+      for (; ratesSeen < sg.vifRateChanges.length; ratesSeen++) {
+        const { time, domain, rate } = sg.vifRateChanges[ratesSeen];
+        trace.vifRate(time, byName(domain), rate);
       }
     });
   }
@@ -443,7 +449,7 @@ export class Simulation {
       for (const port of this.nets.flatMap((net) => [...net.ports.values()]).sort((a, b) => a.guest.id - b.guest.id)) {
         const name = port.guest.name;
         out.push({ key: `${name}.netbackDrops`, label: `${name} packets dropped in netback (queue full)`, unit: "pkt/s", value: port.droppedNetback / (this.scenario.duration / 1e9) });
-        if (port.credit !== null) out.push({ key: `${name}.vifWaits`, label: `${name} packets held for vif credit (whole run)`, unit: "pkt/s", value: port.creditWaits / (this.scenario.duration / 1e9) });
+        if (port.everRateLimited) out.push({ key: `${name}.vifWaits`, label: `${name} packets held for vif credit (whole run)`, unit: "pkt/s", value: port.creditWaits / (this.scenario.duration / 1e9) });
       }
     }
     return out;
@@ -472,7 +478,7 @@ export function metricKeys(sc: Scenario): Set<string> {
     if (d.workload?.type === "udp" && d.workload.direction === "send") add(d.name, "udpNotSent");
     if (w === "disk") add(d.name, "blk", "diskIops", "diskMBps", "diskBusy", "diskLatency", "diskLatencyP99", "diskNotIssued");
     if (sgLimited(sc, d.name) && w === "disk") add(d.name, "shareguardHeld");
-    if (d.vif !== undefined) add(d.name, "vifWaits");
+    if (mayRateLimit(sc, d.name)) add(d.name, "vifWaits");
     if (sgLimited(sc, d.name)) add(d.name, "shareguardCuts", "shareguardOff", "shareguardDrops", "shareguardFirstUsed", "shareguardFirstCut", "shareguardMedianCut");
   }
   if (networked) keys.add("net.nicDrops");
@@ -566,4 +572,13 @@ function median(xs: number[]): number {
 
 function sgLimited(sc: Scenario, name: string): boolean {
   return sc.shareguard?.enabled === true && name in sc.shareguard.limits;
+}
+
+/**
+ * Whether the guest's vif may be rate-limited in this run: by its scenario, or by a
+ * ShareGuard policy that may act on it (whose runs report the vif's metric only if the
+ * policy sets a rate).
+ */
+function mayRateLimit(sc: Scenario, name: string): boolean {
+  return sc.domains.find((d) => d.name === name)?.vif !== undefined || (sgLimited(sc, name) && sc.shareguard!.policy !== undefined);
 }

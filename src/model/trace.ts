@@ -21,7 +21,7 @@ export const TRACE_FIELDS = ["time_ms", "cpu", "event", "domain", "prev", "ran_u
  * Trace Event Format (JSON) that ui.perfetto.dev and chrome://tracing open, with who ran
  * when on each CPU as slices, ShareGuard's cuts and credit parking as slices on tracks of
  * their own, wake-ups as instants, and as counters SEDF-DC's debt, a share policy's
- * shares and each net-IDD's queued work.
+ * shares, the vif rates a ShareGuard policy sets and each net-IDD's queued work.
  */
 export type TraceFormat = "csv" | "chrome";
 export const TRACE_FORMATS: readonly TraceFormat[] = ["csv", "chrome"];
@@ -41,6 +41,8 @@ interface TraceEncoder {
   debt(now: Nanos, cpu: number, dom: string, amount: Nanos): string | null;
   share(now: Nanos, cpu: number, dom: string, share: number, extratime: boolean): string | null;
   cut(now: Nanos, dom: string, used: number, limit: number, cutFor: Nanos): string | null;
+  /** A ShareGuard policy set the guest's vif rate limit to `rate` bytes/s (null: none). */
+  vifRate(now: Nanos, dom: string, rate: number | null): string | null;
   parked(now: Nanos, cpu: number, dom: string, parked: boolean): string | null;
   ran(cpu: number, dom: string, from: Nanos, to: Nanos, why: SwitchReason): string | null;
   cutSpan(dom: Domain, from: Nanos, to: Nanos, used: number, limit: number): string | null;
@@ -58,7 +60,7 @@ interface TraceEncoder {
  * it left; a domain the scheduler picks again keeps running, with no switch, as in
  * Xen), every wake-up (`wake`), and what the mechanisms do: SEDF-DC's or Credit-DC's
  * feedback (`debt`), a share policy's new shares (`share`), ShareGuard's cuts (`cut`,
- * with how long), and the credit scheduler parking and unparking a capped domain (`park`,
+ * with how long) and the vif rates a ShareGuard policy sets (`vifrate`), the credit scheduler parking and unparking a capped domain (`park`,
  * `unpark`), and every request a driver domain's disk serves (`disk`, at its end, with
  * how long the disk took and whether it positioned first). CSV rows are in time order;
  * only events in [from, to) are kept, so a long run can be traced in part. "idle"
@@ -147,6 +149,11 @@ export class Trace implements CpuObserver {
     this.cutsDecided.push({ dom, decision });
   }
 
+  /** A ShareGuard policy set `dom`'s vif rate limit to `rate` bytes/s (null: none) at `now`. */
+  vifRate(now: Nanos, dom: Domain, rate: number | null): void {
+    if (this.inWindow(now)) this.push(this.encoder.vifRate(now, dom.name, rate));
+  }
+
   /** The disk of driver domain `idd` served a request of `guest` over [from, to). */
   diskServed(idd: Domain, guest: Domain, from: Nanos, to: Nanos, positioned: boolean): void {
     if (this.inWindow(to)) this.push(this.encoder.diskDone(to, idd, guest.name, to - from, positioned));
@@ -208,6 +215,8 @@ export class Trace implements CpuObserver {
 const msSpan = (cpu: number, domain: string, from: Nanos, to: Nanos): TraceSpan => ({ cpu, domain, from: from / 1e6, to: to / 1e6 });
 const us = (ns: Nanos) => +(ns / 1e3).toFixed(3);
 const pct = (x: number) => `${+(100 * x).toFixed(2)}%`;
+/** Bytes per second in Mb/s, as xm writes a vif's rate. */
+const mbps = (bytesPerSecond: number) => +((8 * bytesPerSecond) / 1e6).toFixed(4);
 
 /** One row per event, TRACE_FIELDS; stretches are read off the switches. */
 class CsvEncoder implements TraceEncoder {
@@ -220,6 +229,7 @@ class CsvEncoder implements TraceEncoder {
   cut = (now: Nanos, dom: string, used: number, limit: number, cutFor: Nanos) =>
     // A policy module may cut a guest within its limit too.
     this.row(now, "", "cut", dom, "", "", `used ${pct(used)} of the IDD ${used > limit ? ">" : "≤"} limit ${pct(limit)}: off ${cutFor / 1e6} ms`);
+  vifRate = (now: Nanos, dom: string, rate: number | null) => this.row(now, "", "vifrate", dom, "", "", rate === null ? "no limit" : `set to ${mbps(rate)} Mb/s`);
   parked = (now: Nanos, cpu: number, dom: string, parked: boolean) => this.row(now, cpu, parked ? "park" : "unpark", dom);
   ran = () => null;
   cutSpan = () => null;
@@ -262,6 +272,11 @@ class ChromeEncoder implements TraceEncoder {
   share = (now: Nanos, _cpu: number, dom: string, share: number) =>
     this.events(this.track(CPUS), { name: `${dom} share (%)`, ph: "C", ts: us(now), pid: CPUS, args: { [dom]: +(100 * share).toFixed(4) } });
   cut = () => null;
+  // A counter has no value for "no limit": lifting the limit is an instant on the same track.
+  vifRate = (now: Nanos, dom: string, rate: number | null) =>
+    rate === null
+      ? this.events(this.track(CUTS), { name: `${dom} vif rate lifted`, ph: "i", s: "p", ts: us(now), pid: CUTS })
+      : this.events(this.track(CUTS), { name: `${dom} vif rate (Mb/s)`, ph: "C", ts: us(now), pid: CUTS, args: { [dom]: mbps(rate) } });
   parked = () => null;
   ran = (cpu: number, dom: string, from: Nanos, to: Nanos, why: SwitchReason) =>
     this.events(this.cpuTrack(cpu), { name: dom, ph: "X", ts: us(from), dur: us(to - from), pid: CPUS, tid: cpu, args: why === "" ? {} : { left: why } });

@@ -1,10 +1,11 @@
 import { Task, type Domain } from "../host/domain.js";
 import type { Engine, Nanos } from "../sim/engine.js";
+import type { SimEvent } from "../sim/event-queue.js";
 import { Fifo } from "../sim/fifo.js";
 import { DRIVER_LANE, type IddWorkQueue } from "./idd-queue.js";
 import { Link } from "./link.js";
 import type { Packet } from "./packet.js";
-import type { VifCredit } from "./vif-credit.js";
+import { DEFAULT_VIF_INTERVAL, VifCredit } from "./vif-credit.js";
 
 /** Per-packet CPU costs and ring sizes of one host's network path. */
 export interface NetPathCosts {
@@ -37,6 +38,8 @@ export class GuestPort {
   /** Packets netback handled for this guest, per direction (what XenMon counts). */
   sent = 0;
   recv = 0;
+  /** Bytes of the packets netback sent for the guest (what the vif's counters in Domain-0 show). */
+  sentBytes = 0;
   /** Block requests blkback answered for this guest (what XenMon counts of its disk I/O). */
   blk = 0;
   /**
@@ -78,14 +81,23 @@ export class GuestPort {
   readonly creditWait = new Fifo<Packet>();
   /** Packets that waited for the vif's credit before netback took them. */
   creditWaits = 0;
+  /** The credit timer, while one is pending. */
+  pendingCreditTimer: SimEvent | null = null;
+  /** Whether the vif has had a rate limit at any time in the run. */
+  everRateLimited: boolean;
+  /** How often the vif's credit comes: its scenario's interval, or xend's default for a vif with none. */
+  readonly vifInterval: Nanos;
 
   constructor(
     readonly guest: Domain,
     readonly rxLane: number,
     readonly txLane: number,
-    /** The vif's rate limit (Xen's `rate=`), or null for none. */
-    readonly credit: VifCredit | null = null,
-  ) {}
+    /** The vif's rate limit (Xen's `rate=`), or null for none; a policy may change it (`NetBackend.setVifRate`). */
+    public credit: VifCredit | null = null,
+  ) {
+    this.vifInterval = credit?.interval ?? DEFAULT_VIF_INTERVAL;
+    this.everRateLimited = credit !== null;
+  }
 
   /**
    * ShareGuard's cut: all the guest's traffic off, or back on. Packets are dropped where
@@ -261,13 +273,44 @@ export class NetBackend {
 
   /** The vif's credit timer: netback takes what the new chunk covers, oldest first. */
   private creditArrived(port: GuestPort): void {
-    const credit = port.credit!;
+    port.pendingCreditTimer = null;
+    port.credit!.timerFired(port.creditWait.peek()!.size);
+    this.releaseWaiting(port);
+  }
+
+  /**
+   * Changes the vif's rate limit from now (beyond Xen 3.0, whose netback read a vif's
+   * rate only when it connected; Linux's later xen-netback watches it): `chunk` bytes of
+   * credit every `port.vifInterval`, or no limit (null). A pending credit timer fires now
+   * with the new chunk (VifCredit.setChunk). Lifting the limit lets netback take every
+   * waiting request now, as the unlimited credit xen-netback then gives would.
+   */
+  setVifRate(port: GuestPort, chunk: number | null): void {
+    const credit = port.credit;
+    if (credit === null) {
+      if (chunk !== null) {
+        port.credit = new VifCredit(chunk, port.vifInterval);
+        port.everRateLimited = true;
+      }
+      return;
+    }
+    if (chunk !== null && !credit.setChunk(chunk)) return;
+    this.engine.cancel(port.pendingCreditTimer ?? undefined);
+    if (chunk === null) {
+      port.pendingCreditTimer = null;
+      port.credit = null;
+      this.releaseWaiting(port);
+    } else this.creditArrived(port);
+  }
+
+  /** Netback takes the waiting requests the vif's credit covers (all of them with no limit), oldest first. */
+  private releaseWaiting(port: GuestPort): void {
+    const credit = port.credit;
     const waiting = port.creditWait;
-    credit.timerFired(waiting.peek()!.size);
     while (waiting.length > 0) {
       const pkt = waiting.peek()!;
       // A cut drops what netback takes while it lasts, at no cost and for no credit.
-      if (!port.dropTx && !credit.take(pkt.size, this.engine.now)) {
+      if (credit !== null && !port.dropTx && !credit.take(pkt.size, this.engine.now)) {
         this.armCreditTimer(port, credit);
         break;
       }
@@ -285,12 +328,13 @@ export class NetBackend {
    * for intervals); the kernel's timer then fires at the next tick, ours at once.
    */
   private armCreditTimer(port: GuestPort, credit: VifCredit): void {
-    this.engine.schedule(Math.max(credit.timerAt, this.engine.now), this.creditTimer, port);
+    port.pendingCreditTimer = this.engine.schedule(Math.max(credit.timerAt, this.engine.now), this.creditTimer, port);
   }
 
   private transmitted(port: GuestPort, pkt: Packet): void {
     port.txInRing--;
     port.sent++;
+    port.sentBytes += pkt.size;
     this.uplink.send(pkt, deliverToSink);
     this.refillTxRing(port);
   }

@@ -28,10 +28,30 @@ export class VifCredit {
 
   /** The vif connects at time 0 with one chunk of credit, as netback's connect does. */
   constructor(
-    readonly bytesPerInterval: number,
+    private chunk: number,
     readonly interval: Nanos,
   ) {
-    this.remaining = bytesPerInterval;
+    this.remaining = chunk;
+  }
+
+  /** Bytes of credit per interval. */
+  get bytesPerInterval(): number {
+    return this.chunk;
+  }
+
+  /**
+   * The vif's rate changes to `chunk` bytes per interval, as Linux's xen-netback takes a
+   * write to the vif's xenstore `rate` key (xen_net_rate_changed; the netback of the
+   * paper's Xen 3.0 read it only when the vif connected): a pending timer is brought
+   * forward to now, and returns true for the caller to fire it (it tops up by the new
+   * chunk); with none pending, a balance above the new chunk is cut down to it. A vif
+   * that had no limit starts from a new VifCredit instead, whose one chunk is that cut.
+   */
+  setChunk(chunk: number): boolean {
+    this.chunk = chunk;
+    if (this.timerPending) return true;
+    this.remaining = Math.min(this.remaining, chunk);
+    return false;
   }
 
   /** Credit left, in bytes. */
@@ -75,10 +95,16 @@ export class VifCredit {
   }
 
   private add(headSize: number): void {
-    const maxBurst = Math.max(Math.min(headSize, MAX_BURST_BYTES), this.bytesPerInterval);
-    this.remaining = Math.min(this.remaining + this.bytesPerInterval, maxBurst);
+    const maxBurst = Math.max(Math.min(headSize, MAX_BURST_BYTES), this.chunk);
+    this.remaining = Math.min(this.remaining + this.chunk, maxBurst);
   }
 }
+
+/** The largest chunk of credit xend passes to netback: beyond 2^32 − 1 bytes it falls back to no limit. */
+export const MAX_VIF_CREDIT = 0xffffffff;
+
+/** How often netback adds a chunk when the rate names no interval (xend's default). */
+export const DEFAULT_VIF_INTERVAL: Nanos = 50_000_000;
 
 /** The credit chunk xend derives from a rate: whole bytes per interval. */
 export function creditPerInterval(bytesPerSecond: number, interval: Nanos): number {

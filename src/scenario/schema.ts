@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { MAX_REQUEST_BYTES } from "../block/blkback.js";
-import { creditPerInterval } from "../net/vif-credit.js";
+import { creditPerInterval, MAX_VIF_CREDIT } from "../net/vif-credit.js";
 import { PROFILES } from "../profiles/profiles.js";
 import { parseBandwidth, parseDuration, parsePercent, parseRate, parseSize, type Parsed } from "./units.js";
 
@@ -131,9 +131,6 @@ const DiskWorkload = z.strictObject({
 });
 
 export const Workload = z.discriminatedUnion("type", [CpuWorkload, UdpWorkload, WebWorkload, BulkWorkload, DiskWorkload]);
-
-/** The largest chunk of credit xend passes to netback: beyond 2^32 − 1 bytes it falls back to no limit. */
-const MAX_VIF_CREDIT = 0xffffffff;
 
 const VifSpec = z
   .strictObject({

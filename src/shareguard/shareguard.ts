@@ -2,8 +2,17 @@ import type { Domain } from "../host/domain.js";
 import type { NetBackend } from "../net/netback.js";
 import type { Engine, Nanos } from "../sim/engine.js";
 import type { SimEvent } from "../sim/event-queue.js";
+import { creditPerInterval } from "../net/vif-credit.js";
 import { IntervalTotals, type DomainSample, type XenMon } from "../xenmon/xenmon.js";
 import { evaluatePolicy, type Policy, type PolicyReading } from "./policy.js";
+
+/** A policy's change to a guest's vif rate limit (beyond the paper), for the trace. */
+export interface VifRateChange {
+  time: Nanos;
+  domain: string;
+  /** Bytes per second (what the chunk per interval comes to), or null: no limit. */
+  rate: number | null;
+}
 
 /** One of ShareGuard's decisions, for the trace behind Figure 10. */
 export interface ShareGuardDecision {
@@ -63,6 +72,10 @@ export interface ShareGuardPolicy {
  */
 export class ShareGuard {
   readonly decisions: ShareGuardDecision[] = [];
+  /** The vif rates a policy set, in order. */
+  readonly vifRateChanges: VifRateChange[] = [];
+  /** Each guest's sent bytes at the last evaluation, for a policy's `sentBytes`. */
+  private readonly sentBytesBefore = new Map<Domain, number>();
   /** XenMon's figures over the interval in progress. */
   private readonly totals: IntervalTotals;
   /**
@@ -143,21 +156,35 @@ export class ShareGuard {
     const reading: PolicyReading = { time: now / 1e9, guests: {}, idds: {} };
     for (const g of guests) {
       const i = g.id;
-      const idd = this.netOf(g).idd;
-      reading.guests[g.name] = { idd: iddEstimate[i] / elapsed, iddName: idd.name, cpu: gotten[i] / elapsed, sent: sent[i], received: recv[i], blocks: blk[i], cut: this.isCut(g, now) };
-      reading.idds[idd.name] = { cpu: gotten[idd.id] / elapsed, queued: idd.queuedTasks };
+      const net = this.netOf(g);
+      const port = net.port(i);
+      const sentBytes = port.sentBytes - (this.sentBytesBefore.get(g) ?? 0);
+      this.sentBytesBefore.set(g, port.sentBytes);
+      const vifRate = port.credit === null ? null : (port.credit.bytesPerInterval * 1e9) / port.vifInterval;
+      reading.guests[g.name] = { idd: iddEstimate[i] / elapsed, iddName: net.idd.name, cpu: gotten[i] / elapsed, sent: sent[i], received: recv[i], sentBytes, vifRate, blocks: blk[i], cut: this.isCut(g, now) };
+      reading.idds[net.idd.name] = { cpu: gotten[net.idd.id] / elapsed, queued: net.idd.queuedTasks };
     }
     const limits = Object.fromEntries([...this.limits].map(([d, limit]) => [d.name, limit]));
     const throttled = new Set<Domain>();
-    for (const action of evaluatePolicy(path, policy, reading, limits)) {
+    const vifInterval = (name: string) => this.netOf(this.limitedByName.get(name)!).port(this.limitedByName.get(name)!.id).vifInterval;
+    for (const action of evaluatePolicy(path, policy, reading, limits, vifInterval)) {
       const dom = this.limitedByName.get(action.guest)!;
       if ("cut" in action) this.cut(dom, reading.guests[dom.name].idd, this.limits.get(dom)!, Math.round(action.cut * 1e9));
+      else if ("vifRate" in action) this.setVifRate(dom, action.vifRate);
       else {
         this.throttle(dom, action.throttle);
         throttled.add(dom);
       }
     }
     for (const dom of this.limits.keys()) if (!throttled.has(dom)) this.netOf(dom).port(dom.id).setAllowance(Infinity);
+  }
+
+  /** Gives the guest's vif a rate limit of `rate` bytes per second from now (null: none). */
+  private setVifRate(dom: Domain, rate: number | null): void {
+    const net = this.netOf(dom);
+    const port = net.port(dom.id);
+    net.setVifRate(port, rate === null ? null : creditPerInterval(rate, port.vifInterval));
+    this.vifRateChanges.push({ time: this.engine.now, domain: dom.name, rate });
   }
 
   /** Sets the guest's budget for the interval beginning now, at the last known cost per packet. */
