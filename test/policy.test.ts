@@ -91,6 +91,24 @@ describe("a ShareGuard policy module", () => {
     expect(actions).toEqual([{ guest: "A", cut: 1.5 }]);
   });
 
+  it("vif rate: the rate that would have cost the limit over the last interval; none while an unlimited guest keeps within it", async () => {
+    const { default: vifRate } = await import("../scenarios/policies/vif-rate.mjs");
+    const policy = vifRate({ interval: 0.5, limits: { C: 0.05 }, options: {} });
+    const reading = (idd: number, sentBytes: number, rate: number | null) => ({
+      time: 1,
+      guests: { C: { idd, iddName: "Domain-0", cpu: 0, sent: 0, received: 0, sentBytes, vifRate: rate, blocks: 0, cut: false } },
+      idds: {},
+    });
+    // 2 MB in 0.5 s at 20 % of a CPU: a quarter of 4 MB/s.
+    expect(policy.evaluate(reading(0.2, 2e6, null))).toEqual([{ guest: "C", vifRate: 1e6 }]);
+    expect(policy.evaluate(reading(0.04, 2e6, null))).toEqual([]);
+    // Once limited, the rate follows the price either way; a quiet guest keeps its rate; never under the floor.
+    expect(policy.evaluate(reading(0.025, 1e5, 4e5))).toEqual([{ guest: "C", vifRate: 4e5 }]);
+    expect(policy.evaluate(reading(0, 0, 4e5))).toEqual([]);
+    expect(policy.evaluate(reading(0.5, 1e3, 4e5))).toEqual([{ guest: "C", vifRate: 10_000 }]);
+    expect(() => vifRate({ interval: 0.5, limits: {}, options: { floor: 10 } })).toThrow(/at least 20/);
+  });
+
   it("vif rate: holds Domain-3 at its limit by a vif rate set from XenMon's estimate, dropping nothing, as a sender or a receiver", async () => {
     for (const direction of ["send", "recv"]) {
       const r = await run([`${WITH}.policy=policies/vif-rate.mjs`, `domains.Domain-3.workload.direction=${direction}`]);

@@ -15,7 +15,8 @@
 /** @param {import("../../dist/shareguard/policy.js").PolicyContext} context */
 export default function vifRate({ interval, limits, options }) {
   const floor = options?.floor ?? 10_000;
-  if (typeof floor !== "number" || !(floor >= 20 / interval)) throw new Error(`options.floor must be a rate in bytes/s of at least ${20 / interval} (1 byte of credit per 50 ms)`);
+  // Netback takes at least 1 byte of credit per interval: 20 bytes/s at the default 50 ms.
+  if (typeof floor !== "number" || !(floor >= 20)) throw new Error("options.floor must be a rate in bytes/s of at least 20 (1 byte of credit per 50 ms)");
   return {
     /** @param {import("../../dist/shareguard/policy.js").PolicyReading} reading */
     evaluate({ guests }) {
