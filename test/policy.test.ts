@@ -223,7 +223,7 @@ describe("a ShareGuard policy module", () => {
       expect.stringMatching(/^scenarios\/shareguard\.yaml: --set variants\[With ShareGuard\]\.shareguard\.policy=nowhere\.mjs: variants\[2\]\.shareguard\.policy: .*scenarios\/nowhere\.mjs: no such file \(a relative path is read from the scenario file's folder\)$/),
     ]);
     expect(problems([`${WITH}.policy=shareguard.yaml`])[0]).toMatch(/shareguard\.yaml: a policy is a JavaScript module \(\.js or \.mjs\)$/);
-    expect(problems([`${WITH}.policy=policies/shareguard.mjs`, `${WITH}.action=throttle`])[0]).toMatch(/shareguard\.action: a policy decides its own actions \(cut or throttle\): leave action out/);
+    expect(problems([`${WITH}.policy=policies/shareguard.mjs`, `${WITH}.action=throttle`])[0]).toMatch(/shareguard\.action: a policy decides its own actions \(cut, throttle or vif rate\): leave action out/);
     expect(problems([`${WITH}.options={ busy: 1 }`])[0]).toMatch(/shareguard\.options: options are for a policy module: give shareguard\.policy too/);
   });
 

@@ -553,7 +553,7 @@ export const ScenarioSchema = z
     };
     const checkShareGuard = (sg: z.output<typeof ShareGuardSpec> | undefined, path: (string | number)[], moved?: Record<string, string>) => {
       if (sg?.policy !== undefined && sg.action === "throttle") {
-        ctx.addIssue({ code: "custom", path: [...path, "action"], message: "a policy decides its own actions (cut or throttle): leave action out" });
+        ctx.addIssue({ code: "custom", path: [...path, "action"], message: "a policy decides its own actions (cut, throttle or vif rate): leave action out" });
       }
       if (sg?.options !== undefined && sg.policy === undefined) {
         ctx.addIssue({ code: "custom", path: [...path, "options"], message: "options are for a policy module: give shareguard.policy too" });
