@@ -166,7 +166,8 @@ export class ShareGuard {
     }
     const limits = Object.fromEntries([...this.limits].map(([d, limit]) => [d.name, limit]));
     const throttled = new Set<Domain>();
-    const vifInterval = (name: string) => this.netOf(this.limitedByName.get(name)!).port(this.limitedByName.get(name)!.id).vifInterval;
+    const portOf = (dom: Domain) => this.netOf(dom).port(dom.id);
+    const vifInterval = (name: string) => portOf(this.limitedByName.get(name)!).vifInterval;
     for (const action of evaluatePolicy(path, policy, reading, limits, vifInterval)) {
       const dom = this.limitedByName.get(action.guest)!;
       if ("cut" in action) this.cut(dom, reading.guests[dom.name].idd, this.limits.get(dom)!, Math.round(action.cut * 1e9));
