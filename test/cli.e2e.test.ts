@@ -343,7 +343,7 @@ describe("xeniso CLI", () => {
     const r = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "2", "--series", csv, "--series-bin", "500ms", "-f", "json"]);
     expect(r.code).toBe(0);
     const lines = readFileSync(csv, "utf8").trim().split("\n");
-    expect(lines[0]).toBe("column,run,t,domain,cpu,idd,iddTrue,combined,replyRate,connTime,blocks,diskMBps,cut,share");
+    expect(lines[0]).toBe("column,run,t,domain,cpu,idd,iddTrue,combined,replyRate,connTime,blocks,diskMBps,cut,share,sentMbps,vifRate");
     // 2 runs × 40 bins of 500 ms × 2 domains
     expect(lines.length - 1).toBe(2 * 40 * 2);
     const doc = JSON.parse(r.stdout);

@@ -6,6 +6,8 @@ import { Trace } from "../src/model/trace.js";
 import { loadScenarioFile, UsageError } from "../src/scenario/load.js";
 import { parseOverride } from "../src/scenario/overrides.js";
 import { PolicyError } from "../src/model/policy-module.js";
+import { figuresOf } from "../src/report/figures.js";
+import type { ResultDoc } from "../src/report/result.js";
 
 // Table 2's "With ShareGuard" column, cut to the first 10 s of Domain-3's transfer.
 const SHORT = ["duration=50s", "window={ from: 40s, to: 50s }"];
@@ -122,6 +124,30 @@ describe("a ShareGuard policy module", () => {
     // Unheld over the same 10 s, the transfer takes well over its limit (6.5 % with this seed).
     const without = runJob({ scenario: column([], "Without ShareGuard"), run: 0, seed: 1 });
     expect(without.metrics.find((x) => x.key === "Domain-3.idd")!.value).toBeGreaterThan(6);
+  });
+
+  it("vif rate: the series has what netback sent for Domain-3 and the rate in force in each bin; the figures draw them", async () => {
+    const scenario = column([`${WITH}.policy=policies/vif-rate.mjs`]);
+    await loadPoliciesOf(scenario);
+    const sim = new Simulation(scenario, 0, 1, undefined, { seriesBin: 1e9 });
+    sim.execute();
+    const series = sim.series();
+    const changes = sim.shareguard!.vifRateChanges;
+    expect(series.filter((p) => p.domain !== "Domain-3").every((p) => p.sentMbps === undefined && p.vifRate === undefined)).toBe(true);
+    const d3 = series.filter((p) => p.domain === "Domain-3");
+    // Before the transfer: nothing sent, no limit. The first rate is set 0.5 s into it.
+    expect(d3.filter((p) => p.t <= 40).map((p) => [p.sentMbps, p.vifRate])).toEqual(d3.filter((p) => p.t <= 40).map(() => [0, undefined]));
+    expect(changes[0].time).toBe(40.5e9);
+    for (const p of d3.filter((q) => q.t > 40)) {
+      // The rate in force at the end of the bin is the last one set before it ended.
+      const last = changes.filter((c) => c.time < p.t * 1e9).at(-1)!;
+      expect(p.vifRate).toBeCloseTo((last.rate! * 8) / 1e6, 9);
+    }
+    // A greedy upload held by its vif sends at the rate, within a chunk's burst and the rate's own change in the bin.
+    for (const p of d3.filter((q) => q.t >= 42)) expect(Math.abs(p.sentMbps! / p.vifRate! - 1)).toBeLessThan(0.1);
+    const doc = { figures: { bin: 1, columns: [{ column: "With ShareGuard", points: series, cuts: [] }] }, tables: [], scenario: { name: "t" } } as unknown as ResultDoc;
+    const vif = figuresOf(doc).filter((f) => f.file.endsWith("g-vif.svg"));
+    expect(vif.map((f) => f.caption)).toEqual(["With ShareGuard (g): what netback sent for each rate-limitable guest, and (dashed) its vif's rate limit (not in the paper)"]);
   });
 
   it("a cut it gives replaces the one in progress, and cut: 0 lifts it; the record says how long the traffic was off", async () => {

@@ -27,7 +27,7 @@ interface RunFlags extends OutputFlags {
   sweep: Sweep[];
 }
 
-const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", "combined", "replyRate", "connTime", "blocks", "diskMBps", "cut", "share"] as const;
+const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", "combined", "replyRate", "connTime", "blocks", "diskMBps", "cut", "share", "sentMbps", "vifRate"] as const;
 
 /**
  * Time series as CSV (one row per column, run, bin and domain; `cut` marks ShareGuard's

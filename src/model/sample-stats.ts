@@ -174,6 +174,8 @@ export interface Bin {
   connectionTime: number[];
   /** Bytes read or written per disk workload. */
   diskBytes: number[];
+  /** Bytes netback sent, per domain (counted for the guests whose vif may be rate-limited). */
+  sentBytes: number[];
 }
 
 /**
@@ -193,7 +195,7 @@ export class SeriesBinner {
     private readonly diskCount = 0,
   ) {}
 
-  add(s: Sample, replies: readonly number[], connectionTime: readonly number[], diskBytes: readonly number[] = []): void {
+  add(s: Sample, replies: readonly number[], connectionTime: readonly number[], diskBytes: readonly number[] = [], sentBytes: readonly number[] = []): void {
     const bin = (this.current ??= {
       from: s.start,
       to: s.end,
@@ -204,6 +206,7 @@ export class SeriesBinner {
       replies: new Array<number>(this.webCount).fill(0),
       connectionTime: new Array<number>(this.webCount).fill(0),
       diskBytes: new Array<number>(this.diskCount).fill(0),
+      sentBytes: new Array<number>(this.domainCount).fill(0),
     });
     bin.to = s.end;
     for (let i = 0; i < this.domainCount; i++) {
@@ -211,6 +214,7 @@ export class SeriesBinner {
       bin.iddEstimate[i] += s.domains[i].iddEstimate;
       bin.iddTruth[i] += s.domains[i].iddTruth;
       bin.blk[i] += s.domains[i].blk;
+      bin.sentBytes[i] += sentBytes[i] ?? 0;
     }
     for (let k = 0; k < this.webCount; k++) {
       bin.replies[k] += replies[k];

@@ -72,6 +72,10 @@ export interface SeriesPoint {
   cut?: number;
   /** Its CPU share in force at the end of the bin, % of a CPU (with a share policy only). */
   share?: number;
+  /** What netback sent for it in the bin, Mb/s (guests whose vif may be rate-limited only). */
+  sentMbps?: number;
+  /** Its vif's rate limit in force at the end of the bin, Mb/s (those guests, while limited). */
+  vifRate?: number;
 }
 
 /** The net path's costs for one run: the profile's, each direction scaled by a per-run factor. */
@@ -221,11 +225,19 @@ export class Simulation {
     const connectionTime = webs.map(() => 0);
     const bytesSeen = disks.map(() => 0);
     const diskBytes = disks.map(() => 0);
+    // What netback sent for each guest whose vif may be rate-limited, for the series.
+    const vifPorts = this.domains.flatMap((d) => (mayRateLimit(scenario, d.name) ? [{ id: d.id, port: this.netOf.get(d)!.port(d.id) }] : []));
+    const sentSeen = new Array<number>(n).fill(0);
+    const sentBytes = new Array<number>(n).fill(0);
     this.xenmon.onSample((sample) => {
       disks.forEach((disk, k) => {
         diskBytes[k] = disk.stats.bytesSoFar - bytesSeen[k];
         bytesSeen[k] = disk.stats.bytesSoFar;
       });
+      for (const { id, port } of vifPorts) {
+        sentBytes[id] = port.sentBytes - sentSeen[id];
+        sentSeen[id] = port.sentBytes;
+      }
       webs.forEach((web, k) => {
         replies[k] = web.stats.replies - seen[k];
         seen[k] = web.stats.replies;
@@ -233,7 +245,7 @@ export class Simulation {
         timeSeen[k] = web.stats.connectionTimeTotal;
       });
       this.window.add(sample, replies);
-      this.binner?.add(sample, replies, connectionTime, diskBytes);
+      this.binner?.add(sample, replies, connectionTime, diskBytes, sentBytes);
     });
     const trace = options.trace ?? null;
     if (types.includes("sedf-dc") || types.includes("credit-dc")) {
@@ -346,6 +358,7 @@ export class Simulation {
     const webs = [...this.web.values()];
     const disks = [...this.disk.values()];
     const out: SeriesPoint[] = [];
+    const vifLimitable = this.domains.map((d) => mayRateLimit(this.scenario, d.name));
     for (const bin of this.binner.bins) {
       const { from, to } = bin;
       const pct = (ns: number) => (100 * ns) / (to - from);
@@ -367,10 +380,22 @@ export class Simulation {
         if (this.shareguard && sgLimited(this.scenario, d.name)) point.cut = this.shareguard.isCut(d, to - 1) ? 1 : 0;
         // The share in force during the bin: one the policy sets at its end is for the next.
         if (this.shares) point.share = 100 * this.shares.shareAt(d, to - 1);
+        if (vifLimitable[i]) {
+          point.sentMbps = (bin.sentBytes[i] * 8) / 1e6 / ((to - from) / 1e9);
+          const rate = this.vifRateAt(d, to - 1);
+          if (rate !== null) point.vifRate = (rate * 8) / 1e6;
+        }
         out.push(point);
       });
     }
     return out;
+  }
+
+  /** The guest's vif rate limit in force at `time`, bytes/s: the last a policy set by then, else its scenario's (null: none). */
+  private vifRateAt(dom: Domain, time: Nanos): number | null {
+    const changes = this.shareguard?.vifRateChanges ?? [];
+    for (let k = changes.length - 1; k >= 0; k--) if (changes[k].domain === dom.name && changes[k].time <= time) return changes[k].rate;
+    return this.scenario.domains[dom.id].vif?.rate ?? null;
   }
 
   /** Averages over the measurement window [warmup, duration], from XenMon's samples. */

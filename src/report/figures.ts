@@ -59,8 +59,8 @@ function slug(s: string): string {
  * The time-series panels of one column, as the paper draws Figures 7–10: (a) web-server
  * throughput, (b) every domain's CPU, (c) Domain-0's CPU split by the guest it served
  * (with ShareGuard's cuts shaded), (d) each guest's combined use (own + Domain-0);
- * and, beyond the paper, (e) the web servers' mean connection time and (f) the disk
- * workloads' block requests.
+ * and, beyond the paper, (e) the web servers' mean connection time, (f) the disk
+ * workloads' block requests and (g) what rate-limitable vifs sent, against their limits.
  */
 function columnFigures(scenarioName: string, col: FigureData["columns"][number]): Figure[] {
   const pts: SeriesPoint[] = col.points;
@@ -127,6 +127,18 @@ function columnFigures(scenarioName: string, col: FigureData["columns"][number])
       file: `${prefix}e-connection-time.svg`,
       caption: `${panel("e")}: web-server connection time (not in the paper)`,
       spec: lineChart(`${panel("e")}: web-server connection time`, points, "value", "Mean connection time (ms)", domains),
+    });
+  }
+  const vifs = pts.filter((p) => p.sentMbps !== undefined);
+  if (vifs.length > 0) {
+    // Beyond the paper: a rate-limited vif's traffic against its limit, drawn dashed in the guest's colour.
+    const limits = vifs.filter((p) => p.vifRate !== undefined).map((p) => ({ t: p.t, domain: p.domain, value: p.vifRate }));
+    const shown = domains.filter((d) => vifs.some((p) => p.domain === d));
+    const limitLine = { data: { values: limits }, mark: { type: "line", strokeWidth: 1, strokeDash: [4, 3] }, encoding: { x: TIME_AXIS, y: { field: "value", type: "quantitative" }, color: domainColor(shown, domains) } };
+    out.push({
+      file: `${prefix}g-vif.svg`,
+      caption: `${panel("g")}: what netback sent for each rate-limitable guest, and (dashed) its vif's rate limit (not in the paper)`,
+      spec: lineChart(`${panel("g")}: vif traffic sent (dashed: rate limit)`, vifs.map((p) => ({ t: p.t, domain: p.domain, value: p.sentMbps })), "value", "Sent (Mb/s)", domains, limits.length > 0 ? [limitLine] : []),
     });
   }
   const disks = pts.filter((p) => p.blocks !== undefined);
