@@ -13,16 +13,23 @@ import { problems } from "./helpers/scenario.js";
 /**
  * Netback's loop over one vif, as net_tx_action and the credit timer run it: requests
  * (time, size) arrive in order; one is taken at once if none waits and its credit is
- * there, else it waits, and each timer takes what the new chunk covers. Returns when
- * each request was taken.
+ * there, else it waits, and each timer takes what the new chunk covers. A rate change
+ * (time, chunk) is taken as NetBackend.setVifRate takes it: a pending timer fires at once.
+ * Returns when each request was taken.
  */
-function netbackLoop(credit: VifCredit, requests: Array<{ at: number; size: number }>): number[] {
+function netbackLoop(credit: VifCredit, requests: Array<{ at: number; size: number }>, changes: Array<{ at: number; chunk: number }> = []): number[] {
   const taken: number[] = [];
   const waiting: number[] = [];
   let timer = Infinity;
   let next = 0;
+  let change = 0;
   while (next < requests.length || waiting.length > 0) {
-    if (next < requests.length && requests[next].at < timer) {
+    const requestAt = next < requests.length ? requests[next].at : Infinity;
+    if (change < changes.length && changes[change].at <= requestAt && changes[change].at < timer) {
+      const { at, chunk } = changes[change++];
+      if (!credit.setChunk(chunk)) continue;
+      timer = at;
+    } else if (requestAt < timer) {
       const { at, size } = requests[next++];
       if (waiting.length === 0 && credit.take(size, at)) taken.push(at);
       else if (waiting.push(size) === 1) timer = credit.timerAt;
@@ -120,6 +127,36 @@ describe("netback's vif credit (Xen's rate=)", () => {
             bytes += requests[i].size;
             expect(bytes).toBeLessThanOrEqual(chunk * (1 + Math.floor(t / interval)));
           });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("property: after a new rate, at most one chunk of it per interval begun, plus the one it starts with", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1514, max: 100_000 }),
+        fc.integer({ min: 1, max: 100 }).map((n) => n * MS),
+        fc.array(fc.record({ gap: fc.integer({ min: 0, max: 10 * MS }), size: fc.integer({ min: 60, max: 1514 }) }), { minLength: 1, maxLength: 300 }),
+        fc.array(fc.record({ at: fc.integer({ min: 0, max: 1000 * MS }), chunk: fc.integer({ min: 1514, max: 100_000 }) }), { maxLength: 8 }),
+        (chunk, interval, arrivals, unsorted) => {
+          let at = 0;
+          const requests = arrivals.map(({ gap, size }) => ({ at: (at += gap), size }));
+          const changes = [...unsorted].sort((a, b) => a.at - b.at);
+          const taken = netbackLoop(new VifCredit(chunk, interval), requests, changes);
+          expect(taken).toHaveLength(requests.length);
+          // Each rate holds from its change to the next: what goes in [from, T] is bounded by
+          // its chunk: the balance it leaves (at most one chunk) and one top-up per interval begun.
+          const spans = [{ at: 0, chunk }, ...changes].map((c, k, all) => ({ ...c, to: all[k + 1]?.at ?? Infinity }));
+          for (const { at: from, chunk: k, to } of spans) {
+            let bytes = 0;
+            taken.forEach((t, i) => {
+              if (t < from || t >= to) return;
+              bytes += requests[i].size;
+              expect(bytes).toBeLessThanOrEqual(k * (2 + Math.floor((t - from) / interval)));
+            });
+          }
         },
       ),
       { numRuns: 300 },
