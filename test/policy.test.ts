@@ -37,7 +37,13 @@ describe("a ShareGuard policy module", () => {
     expect(builtIn.decisions.length).toBeGreaterThan(3);
     expect(module.metrics).toEqual(builtIn.metrics);
     expect(module.decisions).toEqual(builtIn.decisions);
-    expect(module.series).toEqual(builtIn.series);
+    // A module may set a vif rate, so its series also carry what Domain-3's vif sent; the
+    // built-in rule cannot, so its series leave that out. Everything else is the same.
+    const vifFields = (r: JobResult) => r.series.filter((p) => p.sentMbps !== undefined).map((p) => p.domain);
+    expect(new Set(vifFields(module))).toEqual(new Set(["Domain-3"]));
+    expect(vifFields(builtIn)).toEqual([]);
+    const withoutVif = (r: JobResult) => r.series.map(({ sentMbps: _s, vifRate: _v, ...rest }) => rest);
+    expect(withoutVif(module)).toEqual(withoutVif(builtIn));
   });
 
   it("the throttle as a module gives the built-in throttle's run to the bit", async () => {
@@ -124,6 +130,22 @@ describe("a ShareGuard policy module", () => {
     // Unheld over the same 10 s, the transfer takes well over its limit (6.5 % with this seed).
     const without = runJob({ scenario: column([], "Without ShareGuard"), run: 0, seed: 1 });
     expect(without.metrics.find((x) => x.key === "Domain-3.idd")!.value).toBeGreaterThan(6);
+  });
+
+  it("vif rate with fallback cut: a UDP receiver, which no rate can hold, gets the paper's cut, to the bit", async () => {
+    const udpRecv = "domains.Domain-3.workload={ type: udp, direction: recv, rate: 14000, size: 256B }";
+    const builtIn = await run([udpRecv], 1e9);
+    const module = await run([udpRecv, `${WITH}.policy=policies/vif-rate.mjs`, `${WITH}.options={ fallback: cut }`], 1e9);
+    expect(builtIn.decisions.length).toBeGreaterThan(3);
+    expect(module.metrics).toEqual(builtIn.metrics);
+    expect(module.decisions).toEqual(builtIn.decisions);
+    // Without the fallback the rate has nothing to go by: no cut, and Domain-3 takes well over its 5 %.
+    const plain = await run([udpRecv, `${WITH}.policy=policies/vif-rate.mjs`]);
+    const m = (r: JobResult, key: string) => r.metrics.find((x) => x.key === `Domain-3.${key}`)!.value;
+    expect(m(plain, "shareguardCuts")).toBe(0);
+    expect(m(plain, "idd")).toBeGreaterThan(10);
+    const { default: vifRate } = await import("../scenarios/policies/vif-rate.mjs");
+    expect(() => vifRate({ interval: 0.5, limits: {}, options: { fallback: "throttle" } })).toThrow('options.fallback must be cut or none, not "throttle"');
   });
 
   it("vif rate: the series has what netback sent for Domain-3 and the rate in force in each bin; the figures draw them", async () => {
