@@ -146,6 +146,17 @@ describe("a ShareGuard policy module", () => {
     expect(m(plain, "idd")).toBeGreaterThan(10);
     const { default: vifRate } = await import("../scenarios/policies/vif-rate.mjs");
     expect(() => vifRate({ interval: 0.5, limits: {}, options: { fallback: "throttle" } })).toThrow('options.fallback must be cut or none, not "throttle"');
+    // The rule on its own: a guest that sent nothing, or is at the floor, is cut for t · ⌈idd / limit − 1⌉.
+    const policy = vifRate({ interval: 0.5, limits: { C: 0.05 }, options: { fallback: "cut" } });
+    const reading = (idd: number, sentBytes: number, rate: number | null) => ({
+      time: 1,
+      guests: { C: { idd, iddName: "Domain-0", cpu: 0, sent: 0, received: 0, sentBytes, vifRate: rate, blocks: 0, cut: false } },
+      idds: {},
+    });
+    expect(policy.evaluate(reading(0.2, 0, null))).toEqual([{ guest: "C", cut: 1.5 }]);
+    expect(policy.evaluate(reading(0.5, 1e3, 10_000))).toEqual([{ guest: "C", cut: 4.5 }]);
+    expect(policy.evaluate(reading(0.2, 2e6, 4e5))).toEqual([{ guest: "C", vifRate: 1e6 }]);
+    expect(policy.evaluate(reading(0.04, 0, null))).toEqual([]);
   });
 
   it("vif rate: the series has what netback sent for Domain-3 and the rate in force in each bin; the figures draw them", async () => {
