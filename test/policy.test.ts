@@ -159,6 +159,34 @@ describe("a ShareGuard policy module", () => {
     expect(policy.evaluate(reading(0.04, 0, null))).toEqual([]);
   });
 
+  it("vif rate with repay: what a guest took over its limit is made up at the floor, then the rate comes back, time under the limit not banked", async () => {
+    const { default: vifRate } = await import("../scenarios/policies/vif-rate.mjs");
+    expect(() => vifRate({ interval: 0.5, limits: {}, options: { repay: "yes" } })).toThrow('options.repay must be true or false, not "yes"');
+    const reading = (idd: number, sentBytes: number, rate: number | null) => ({
+      time: 1,
+      guests: { C: { idd, iddName: "Domain-0", cpu: 0, sent: 0, received: 0, sentBytes, vifRate: rate, blocks: 0, cut: false } },
+      idds: {},
+    });
+    const rateOf = (actions: Array<{ guest: string; vifRate?: number }>) => {
+      expect(actions.map((a) => a.guest)).toEqual(["C"]);
+      return actions[0].vifRate!;
+    };
+    // Without repay, a first reading at 30 % sets the rate that would have cost 5 %: 4 MB/s · 5/30.
+    expect(rateOf(vifRate({ interval: 0.5, limits: { C: 0.05 }, options: {} }).evaluate(reading(0.3, 2e6, null)))).toBeCloseTo(666_666.67, 1);
+    const policy = vifRate({ interval: 0.5, limits: { C: 0.05 }, options: { repay: true } });
+    // 25 points over: owed 0.25, so the next interval's target is 5 − 25 < 0 and the rate goes to the floor.
+    expect(rateOf(policy.evaluate(reading(0.3, 2e6, null)))).toBe(10_000);
+    // At the floor the guest takes 1 % an interval and so pays back 4: owed 0.21, 0.17, 0.13, 0.09, 0.05, at the floor throughout.
+    for (let k = 0; k < 5; k++) expect(rateOf(policy.evaluate(reading(0.01, 5e3, 10_000)))).toBe(10_000);
+    // Owed 0.01: a target of 4 %, priced at 10 KB/s for 1 %.
+    expect(rateOf(policy.evaluate(reading(0.01, 5e3, 10_000)))).toBeCloseTo(40_000, 6);
+    // It took 5 % against that 4 %: still owed 0.01, so 4 % again, at 400 KB/s for 5 %.
+    expect(rateOf(policy.evaluate(reading(0.05, 2e5, 40_000)))).toBeCloseTo(320_000, 6);
+    // 3 % clears the debt, and 2 points under it are not banked: the full 5 %, at 200 KB/s for 3 %.
+    expect(rateOf(policy.evaluate(reading(0.03, 1e5, 320_000)))).toBeCloseTo(333_333.33, 1);
+    expect(rateOf(policy.evaluate(reading(0.03, 1e5, 333_333)))).toBeCloseTo(333_333.33, 1);
+  });
+
   it("vif rate: the series has what netback sent for Domain-3 and the rate in force in each bin; the figures draw them", async () => {
     const scenario = column([`${WITH}.policy=policies/vif-rate.mjs`]);
     await loadPoliciesOf(scenario);

@@ -13,9 +13,19 @@
 // or its rate is already at the floor) is cut by the paper's rule instead, which
 // drops what it receives too.
 //
+// With `repay: true`, what a guest took over its limit is made up afterwards, as
+// ShareGuard's t_def makes it up by a longer cut: the module keeps each guest's
+// overshoot, the running sum of idd − limit over the intervals, held at 0 when the guest
+// has nothing to make up (so time under the limit is not banked), and aims the next
+// interval at limit − overshoot, at the floor while that is 0 or less. A transfer first
+// seen at 30 % against 5 % is held at the floor for about five intervals (25 points to
+// make up, 5 an interval), as ShareGuard's 2.5 s cut would hold it.
+//
 // shareguard: { interval: 500ms, limits: { Domain-3: 5% }, policy: ../policies/vif-rate.mjs }
-// options: { floor: 10000, fallback: cut }   # the lowest rate it sets, bytes/s (default
-//                                            # 10 KB/s); cut or none (the default)
+// options: { floor: 10000, fallback: cut, repay: true }
+//   floor: the lowest rate it sets, bytes/s (default 10 KB/s)
+//   fallback: cut or none (the default)
+//   repay: true or false (the default)
 
 import shareGuard from "./shareguard.mjs";
 
@@ -26,7 +36,11 @@ export default function vifRate({ interval, limits, options }) {
   if (typeof floor !== "number" || !(floor >= 20)) throw new Error("options.floor must be a rate in bytes/s of at least 20 (1 byte of credit per 50 ms)");
   const fallback = options?.fallback ?? "none";
   if (fallback !== "none" && fallback !== "cut") throw new Error(`options.fallback must be cut or none, not ${JSON.stringify(fallback)}`);
+  const repay = options?.repay ?? false;
+  if (typeof repay !== "boolean") throw new Error(`options.repay must be true or false, not ${JSON.stringify(repay)}`);
   const paperRule = shareGuard({ interval, limits });
+  /** Per guest, the share of an interval taken over its limit and not yet made up (repay only). */
+  const overshoot = Object.fromEntries(Object.keys(limits).map((guest) => [guest, 0]));
   return {
     /** @param {import("../../dist/shareguard/policy.js").PolicyReading} reading */
     evaluate(reading) {
@@ -34,6 +48,9 @@ export default function vifRate({ interval, limits, options }) {
       const cuts = fallback === "cut" ? paperRule.evaluate(reading) : [];
       for (const [guest, limit] of Object.entries(limits)) {
         const { idd, sentBytes, vifRate } = reading.guests[guest];
+        if (repay) overshoot[guest] = Math.max(0, overshoot[guest] + idd - limit);
+        // What the next interval may take: the limit, less what is still owed.
+        const target = repay ? limit - overshoot[guest] : limit;
         const unholdable = sentBytes === 0 || (vifRate !== null && vifRate <= floor);
         if (idd > limit && unholdable && fallback === "cut") {
           actions.push(...cuts.filter((a) => a.guest === guest));
@@ -41,7 +58,7 @@ export default function vifRate({ interval, limits, options }) {
         }
         // Unlimited and within its limit: nothing to do. Quiet: no price to go by, so the rate stands.
         if ((vifRate === null && idd <= limit) || sentBytes === 0 || idd === 0) continue;
-        actions.push({ guest, vifRate: Math.max(floor, ((sentBytes / interval) * limit) / idd) });
+        actions.push({ guest, vifRate: Math.max(floor, ((sentBytes / interval) * Math.max(0, target)) / idd) });
       }
       return actions;
     },
