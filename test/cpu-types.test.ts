@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { columnsOf } from "../src/model/runner.js";
 import { Simulation } from "../src/model/simulation.js";
 import { parseScenario } from "../src/scenario/load.js";
 import { problems } from "./helpers/scenario.js";
@@ -84,6 +86,35 @@ domains:
     const swapped = metricsOf(pools("credit-dc", "credit"));
     expect(swapped.get("Q.cpu")).toBeCloseTo(20, 0);
     expect(swapped.get("P.combined")!).toBeLessThan(21.5);
+  });
+
+  it("pools: one naming every credit CPU, or one per scheduler type, changes nothing; a pool per CPU gives each CPU an accounting of its own", () => {
+    const allCredit = MIXED.replace("{ type: sedf, cpuTypes: { 1: credit } }", "{ type: credit }").replace("share: 60% }", "share: 60%, cap: 60% }");
+    expect(metricsOf(allCredit.replace("{ type: credit }", "{ type: credit, pools: [[1, 0]] }"))).toEqual(metricsOf(allCredit));
+    const twoTypes = allCredit.replace("{ type: credit }", "{ type: credit, cpuTypes: { 1: credit-dc } }");
+    expect(metricsOf(twoTypes.replace("} }", "}, pools: [[0], [1]] }"))).toEqual(metricsOf(twoTypes));
+    // docs/studies.md, "Credit pools": with one accounting for both CPUs, the credits the
+    // batch domains earn leave Domain-0 far under its 22 % cap; a pool per CPU gives it its cap.
+    const study = readFileSync("scenarios/studies/credit-pools.yaml", "utf8").replace("duration: 60s", "duration: 10s");
+    const column = (name: string) => columnsOf(parseScenario(study)).find((c) => c.name === name)!.scenario;
+    const cpuOf = (name: string) => new Simulation(column(name), 0, 1).execute().metrics.find((m) => m.key === "Domain-0.cpu")!.value;
+    const perCpu = cpuOf("Credit, a pool per CPU");
+    expect(perCpu).toBeGreaterThan(21.9);
+    expect(cpuOf("Credit")).toBeLessThan(perCpu - 2);
+  });
+
+  it("refuses pools that name a CPU the host lacks, a CPU twice, a CPU under SEDF, or two schedulers, and an unpinned domain across pools", () => {
+    const allCredit = MIXED.replace("{ type: sedf, cpuTypes: { 1: credit } }", "{ type: credit, pools: POOLS }").replace("share: 60% }", "share: 60%, cap: 60% }");
+    const withPools = (pools: string) => allCredit.replace("POOLS", pools);
+    expect(problems(withPools("[[0], [2]]"))).toEqual(["s.yaml:4:42 scheduler.pools[1][0]: no CPU 2: the host has 2 CPUs (0..1)"]);
+    expect(problems(withPools("[[0, 1], [1]]"))).toEqual(["s.yaml:4:45 scheduler.pools[1][0]: CPU 1 is already in pool 0: a CPU belongs to one pool"]);
+    expect(problems(withPools("[[0], [1]], cpuTypes: { 1: sedf }").replace("weight: 512", "share: 30%").replace("weight: 256", "share: 30%"))).toEqual([
+      "s.yaml:4:42 scheduler.pools[1][0]: CPU 1 runs sedf, which schedules each CPU on its own: pools are for CPUs under credit or credit-dc",
+    ]);
+    expect(problems(withPools("[[0, 1]], cpuTypes: { 1: credit-dc }"))).toEqual(["s.yaml:4:40 scheduler.pools[0][1]: CPU 1 runs credit-dc and CPU 0 credit: the CPUs of a pool run one scheduler"]);
+    expect(problems(withPools("[[0], [1]]").replace("{ name: A, cpu: 1,", "{ name: A, cpu: any,"))).toEqual([
+      "s.yaml:7:21 domains[1].cpu: an unpinned domain moves among the CPUs of one credit pool, and the scheduler has 2 pools: pin it (cpu: 0)",
+    ]);
   });
 
   it("refuses a CPU that does not exist, an unpinned domain beside two credit pools, and credit settings on a CPU no column runs it on", () => {

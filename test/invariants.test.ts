@@ -21,6 +21,8 @@ const scenarioText = fc
     /** On two CPUs, CPU 1 runs the other family's scheduler (SEDF beside credit). */
     mixed: fc.boolean(),
     otherType: fc.constantFrom(0, 1),
+    /** Under credit on both of two CPUs, each CPU a pool of its own (scheduler.pools). */
+    poolPerCpu: fc.boolean(),
     scheduler: fc.constantFrom("sedf", "sedf-dc", "credit", "credit-dc"),
     creditVersion: fc.constantFrom("later", "xen-3.0"),
     /** XenMon as the paper's (block requests uncounted) or counting them. */
@@ -49,7 +51,8 @@ const scenarioText = fc
     const credit = s.scheduler.startsWith("credit");
     const mixed = s.mixed && s.cpus === 2;
     const other = credit ? ["sedf", "sedf-dc"][s.otherType] : ["credit", "credit-dc"][s.otherType];
-    const cpuTypes = mixed ? `, cpuTypes: { 1: ${other} }` : "";
+    const pools = credit && !mixed && s.cpus === 2 && s.poolPerCpu;
+    const cpuTypes = (mixed ? `, cpuTypes: { 1: ${other} }` : "") + (pools ? ", pools: [[0], [1]]" : "");
     const version = credit || (mixed && other.startsWith("credit")) ? `, creditVersion: ${s.creditVersion}` : "";
     const lines = [`name: random`, `profile: system-2`, `cpus: ${s.cpus}`, `duration: 1s`, `scheduler: { type: ${s.scheduler}${cpuTypes}${version} }`, `xenmon: { blockWeight: ${s.blockWeight} }`, `host: { disk: { elevator: ${s.elevator} } }`, `domains:`];
     lines.push(`  - { name: Domain-0, idd: true, cpu: 0, share: ${s.iddShare}%, extratime: ${s.iddExtra} }`);
@@ -66,8 +69,8 @@ const scenarioText = fc
               : l.type === "disk"
                 ? `{ type: disk, size: ${l.kb}KB, access: ${l.random ? "random" : "sequential"}, depth: ${l.depth}, ioPriority: ${l.ioPriority} }`
                 : `{ type: cpu }`;
-      // Under the credit scheduler on every CPU the first guest is unpinned, so load balancing is exercised too.
-      const cpu = i === 0 && credit && !mixed ? "any" : (i + 1) % s.cpus;
+      // Under the credit scheduler on every CPU (one pool) the first guest is unpinned, so load balancing is exercised too.
+      const cpu = i === 0 && credit && !mixed && !pools ? "any" : (i + 1) % s.cpus;
       const netIdd = s.secondIdd && g.onSecondIdd ? ", netIdd: Domain-9" : "";
       const vif = g.vifMbps === undefined ? "" : `, vif: { rate: ${g.vifMbps}Mb/s }`;
       lines.push(`  - { name: Guest-${i}, cpu: ${cpu}, share: ${g.share}%, extratime: ${g.extra}${netIdd}${vif}, workload: ${w} }`);

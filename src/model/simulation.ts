@@ -8,7 +8,7 @@ import { IddWorkQueue } from "../net/idd-queue.js";
 import { NetBackend, type NetPathCosts } from "../net/netback.js";
 import { creditPerInterval, VifCredit } from "../net/vif-credit.js";
 import type { HostProfile } from "../profiles/profiles.js";
-import { cpuSchedulerType, DEFAULT_PERIOD, netIddOf, isCreditScheduler, measurementWindow, type DomainConfig, type Scenario, type SchedulerKind } from "../scenario/schema.js";
+import { cpuSchedulerType, creditPoolOf, DEFAULT_PERIOD, netIddOf, isCreditScheduler, measurementWindow, type DomainConfig, type Scenario, type SchedulerKind } from "../scenario/schema.js";
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
 import { GUEST_TX_QUEUE, UdpBenchmark } from "../workloads/udp.js";
@@ -136,12 +136,15 @@ export class Simulation {
     const cpuCount = scenario.cpus ?? this.profile.cpus;
     // The scheduler of each CPU: the scenario's, or the CPU's own (scheduler.cpuTypes).
     const types = Array.from({ length: cpuCount }, (_, i) => cpuSchedulerType(scenario.scheduler, i));
-    // The CPUs that run one credit scheduler share its accounting: credit and credit-dc
-    // side by side are two pools (Xen's cpupools), each handing out its own CPUs' credits.
-    const credits = new Map<SchedulerKind, CreditAccounting>();
-    for (const type of new Set(types.filter(isCreditScheduler))) {
-      credits.set(type, new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay, version: scenario.scheduler.creditVersion }));
-    }
+    // The CPUs of one credit pool share its accounting, which hands out only their credits
+    // (Xen's cpupools): by default one pool per scheduler type, so credit and credit-dc
+    // side by side are two; `scheduler.pools` splits them further.
+    const credits = new Map<string, CreditAccounting>();
+    const poolOf = types.map((_, cpu) => creditPoolOf(scenario.scheduler, cpu));
+    types.forEach((type, cpu) => {
+      if (!isCreditScheduler(type) || credits.has(poolOf[cpu])) return;
+      credits.set(poolOf[cpu], new CreditAccounting({ collectDebt: type === "credit-dc", migrationDelay: scenario.scheduler.migrationDelay, version: scenario.scheduler.creditVersion }));
+    });
     // Each net-IDD works through its own queue in the netback order.
     const iddQueues = new Map<number, IddWorkQueue>();
     this.domains = scenario.domains.map((d, i) => {
@@ -154,7 +157,7 @@ export class Simulation {
       if (queue) iddQueues.set(i, queue);
       return new Domain(i, d.name, cpu, sched, n, queue, d.cpu !== "any");
     });
-    this.cpus = types.map((t, i) => new PhysicalCpu(i, this.engine, isCreditScheduler(t) ? credits.get(t)!.scheduler(i) : this.makeSedf(t)));
+    this.cpus = types.map((t, i) => new PhysicalCpu(i, this.engine, isCreditScheduler(t) ? credits.get(poolOf[i])!.scheduler(i) : this.makeSedf(t)));
 
     // Every NIC is the same hardware, so one run's costs hold for all of them.
     const netCosts = netCostsForRun(this.profile, seed, run);

@@ -191,6 +191,11 @@ const SchedulerSpec = z.strictObject({
     .record(z.string(), SchedulerType)
     .optional()
     .describe("a scheduler per CPU, where it differs from type (the paper's §8 future work: different schedulers for different domains; Xen's later cpupools), e.g. { 1: credit }; the other settings are shared"),
+  pools: z
+    .array(z.array(z.number().int().min(0).max(1023)).min(1))
+    .min(1)
+    .optional()
+    .describe("credit: CPUs grouped into pools, each with a credit accounting of its own (Xen's later cpupools), e.g. [[0], [1]]; the CPUs of a pool run one scheduler, credit or credit-dc; CPUs in no pool share one accounting per scheduler type (the default)"),
   feedbackInterval: Duration(1e6, 60e9).prefault("500ms").describe("SEDF-DC and Credit-DC: how often XenMon's estimate is charged as debt; also how often a share policy is asked"),
   spreadDebt: z.boolean().default(true).describe("SEDF-DC: spread debt over the periods of one feedback interval"),
   migrationDelay: Duration(0, 10e9)
@@ -498,11 +503,28 @@ export const ScenarioSchema = z
       if (spec.creditVersion !== "later" && !types.some(isCreditScheduler)) {
         ctx.addIssue({ code: "custom", path: [...at, "creditVersion"], message: `a credit scheduler setting, and this scheduler is ${spec.type}` });
       }
-      // Credit and credit-dc side by side are two pools, each with its own accounting, and
-      // the credit scheduler moves an unpinned domain only within one.
-      if (types.includes("credit") && types.includes("credit-dc")) {
+      // A pool is a set of CPUs under one credit scheduler, each CPU in one pool at most.
+      const pooled = new Map<number, number>();
+      spec.pools?.forEach((pool, k) => {
+        pool.forEach((cpu, j) => {
+          const where = [...at, "pools", k, j];
+          if (cpu >= cpus) ctx.addIssue({ code: "custom", path: where, message: `no CPU ${cpu}: the host has ${cpus} CPU${cpus === 1 ? "" : "s"} (0..${cpus - 1})` });
+          else if (pooled.has(cpu)) ctx.addIssue({ code: "custom", path: where, message: `CPU ${cpu} is already in pool ${pooled.get(cpu)}: a CPU belongs to one pool` });
+          else if (!isCreditScheduler(types[cpu])) ctx.addIssue({ code: "custom", path: where, message: `CPU ${cpu} runs ${types[cpu]}, which schedules each CPU on its own: pools are for CPUs under credit or credit-dc` });
+          else if (types[cpu] !== types[pool[0]] && isCreditScheduler(types[pool[0]])) {
+            ctx.addIssue({ code: "custom", path: where, message: `CPU ${cpu} runs ${types[cpu]} and CPU ${pool[0]} ${types[pool[0]]}: the CPUs of a pool run one scheduler` });
+          }
+          if (!pooled.has(cpu)) pooled.set(cpu, k);
+        });
+      });
+      // The credit scheduler moves an unpinned domain only within one pool: credit and
+      // credit-dc side by side are two, and so are CPUs that `pools` splits.
+      const poolCount = new Set(cpuList.filter((c) => isCreditScheduler(types[c])).map((c) => creditPoolOf(spec, c))).size;
+      if (poolCount > 1) {
+        const column = at[0] === "variants" ? `column ${sc.variants![at[1] as number].name}` : "the scheduler";
+        const why = types.includes("credit") && types.includes("credit-dc") ? "runs credit and credit-dc side by side (two pools)" : `has ${poolCount} pools`;
         sc.domains.forEach((d, i) => {
-          if (d.cpu === "any") ctx.addIssue({ code: "custom", path: ["domains", i, "cpu"], message: `an unpinned domain moves among the CPUs of one credit pool, and ${at[0] === "variants" ? `column ${sc.variants![at[1] as number].name}` : "the scheduler"} runs credit and credit-dc side by side (two pools): pin it (cpu: 0)` });
+          if (d.cpu === "any") ctx.addIssue({ code: "custom", path: ["domains", i, "cpu"], message: `an unpinned domain moves among the CPUs of one credit pool, and ${column} ${why}: pin it (cpu: 0)` });
         });
       }
     }
@@ -684,6 +706,16 @@ export function netIddOf(domains: Array<{ name: string; idd: boolean; netIdd?: s
 export function cpuSchedulerType(spec: { type: SchedulerKind; cpuTypes?: Record<string, SchedulerKind> }, cpu: number): SchedulerKind {
   return spec.cpuTypes?.[String(cpu)] ?? spec.type;
 }
+
+/**
+ * Which credit accounting CPU `cpu` belongs to under `spec`: its pool in `pools`, else
+ * the one all CPUs of its scheduler type share. CPUs with the same key share one.
+ */
+export function creditPoolOf(spec: { type: SchedulerKind; cpuTypes?: Record<string, SchedulerKind>; pools?: number[][] }, cpu: number): string {
+  const pool = spec.pools?.findIndex((cpus) => cpus.includes(cpu)) ?? -1;
+  return pool >= 0 ? `pool ${pool}` : cpuSchedulerType(spec, cpu);
+}
+
 /** The column name of a scenario that declares no variants. */
 export const DEFAULT_COLUMN = "result";
 
