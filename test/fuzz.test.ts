@@ -6,9 +6,9 @@ import { OverrideError, parseOverride } from "../src/scenario/overrides.js";
 import { parseSweep, sweepPoints } from "../src/scenario/sweep.js";
 
 // The paper's scenarios, two studies for the variant keys they use (workloads:, xenmon:),
-// two for the credit scheduler's (cpu: any; cpuTypes:), one for closed-loop clients,
+// three for the credit scheduler's (cpu: any; cpuTypes:; pools:), one for closed-loop clients,
 // one for a second net-IDD (netIdds:) and two for disk workloads (the second with CFQ).
-const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp", "studies/credit-table2", "studies/table2-closed", "studies/table2-own-idd", "studies/disk-contention", "studies/disk-fairness", "studies/vif-rate"].map((n) =>
+const sources = ["sedf-dc", "shareguard", "udp-recv", "studies/table2-bulk", "studies/xenmon-weight", "studies/credit-smp", "studies/credit-table2", "studies/credit-pools", "studies/table2-closed", "studies/table2-own-idd", "studies/disk-contention", "studies/disk-fairness", "studies/vif-rate"].map((n) =>
   readFileSync(`scenarios/${n}.yaml`, "utf8"),
 );
 
@@ -20,7 +20,7 @@ const mutation = fc.record({
   kind: fc.constantFrom("delete", "insert", "replace", "duplicate-line", "swap-lines"),
   text: fc.oneof(
     fc.string({ maxLength: 12 }),
-    fc.constantFrom("-1", "0", "1e309", "NaN", "null", "~", "[]", "{}", "&a", "*a", "'", '"', ":", "- ", "\t", "\n  ", "100%", "0ms", "9999999s", "Domain-0", "type: web", "netIdd: Domain-4", "clients: 3", "type: disk", "depth: 0", "blockWeight: -1", "elevator: cfq", "ioPriority: 8", "\u0000", "\uFFFF", "\n[1]: x\n", "\n{ a: 1 }: x\n"),
+    fc.constantFrom("-1", "0", "1e309", "NaN", "null", "~", "[]", "{}", "&a", "*a", "'", '"', ":", "- ", "\t", "\n  ", "100%", "0ms", "9999999s", "Domain-0", "type: web", "netIdd: Domain-4", "clients: 3", "type: disk", "depth: 0", "blockWeight: -1", "elevator: cfq", "ioPriority: 8", "pools: [[0], [0]]", "[[1, 0]]", "\u0000", "\uFFFF", "\n[1]: x\n", "\n{ a: 1 }: x\n"),
   ),
 });
 
@@ -71,7 +71,7 @@ describe("scenario loader fuzzing", () => {
           }
         }
       }),
-      { numRuns: 2000 },
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 2000) },
     );
   });
 
