@@ -185,6 +185,11 @@ describe("a ShareGuard policy module", () => {
     // 3 % clears the debt, and 2 points under it are not banked: the full 5 %, at 200 KB/s for 3 %.
     expect(rateOf(policy.evaluate(reading(0.03, 1e5, 320_000)))).toBeCloseTo(333_333.33, 1);
     expect(rateOf(policy.evaluate(reading(0.03, 1e5, 333_333)))).toBeCloseTo(333_333.33, 1);
+    // With the fallback too, an interval that draws a cut is made up by the cut, not owed besides.
+    const both = vifRate({ interval: 0.5, limits: { C: 0.05 }, options: { repay: true, fallback: "cut" } });
+    expect(rateOf(both.evaluate(reading(0.04, 5e3, 10_000)))).toBeCloseTo(12_500, 6);
+    expect(both.evaluate(reading(0.2, 5e3, 10_000))).toEqual([{ guest: "C", cut: 1.5 }]);
+    expect(rateOf(both.evaluate(reading(0.04, 2e5, 12_500)))).toBeCloseTo(500_000, 6);
   });
 
   it("vif rate: the series has what netback sent for Domain-3 and the rate in force in each bin; the figures draw them", async () => {

@@ -19,7 +19,8 @@
 // has nothing to make up (so time under the limit is not banked), and aims the next
 // interval at limit − overshoot, at the floor while that is 0 or less. A transfer first
 // seen at 30 % against 5 % is held at the floor for about five intervals (25 points to
-// make up, 5 an interval), as ShareGuard's 2.5 s cut would hold it.
+// make up, 5 an interval), as ShareGuard's 2.5 s cut would hold it. An interval that
+// draws the fallback's cut is made up by the cut and not owed as well.
 //
 // shareguard: { interval: 500ms, limits: { Domain-3: 5% }, policy: ../policies/vif-rate.mjs }
 // options: { floor: 10000, fallback: cut, repay: true }
@@ -48,14 +49,15 @@ export default function vifRate({ interval, limits, options }) {
       const cuts = fallback === "cut" ? paperRule.evaluate(reading) : [];
       for (const [guest, limit] of Object.entries(limits)) {
         const { idd, sentBytes, vifRate } = reading.guests[guest];
-        if (repay) overshoot[guest] = Math.max(0, overshoot[guest] + idd - limit);
-        // What the next interval may take: the limit, less what is still owed.
-        const target = repay ? limit - overshoot[guest] : limit;
         const unholdable = sentBytes === 0 || (vifRate !== null && vifRate <= floor);
         if (idd > limit && unholdable && fallback === "cut") {
+          // The cut's length makes up this interval's overshoot, so it is not owed as well.
           actions.push(...cuts.filter((a) => a.guest === guest));
           continue;
         }
+        if (repay) overshoot[guest] = Math.max(0, overshoot[guest] + idd - limit);
+        // What the next interval may take: the limit, less what is still owed.
+        const target = repay ? limit - overshoot[guest] : limit;
         // Unlimited and within its limit: nothing to do. Quiet: no price to go by, so the rate stands.
         if ((vifRate === null && idd <= limit) || sentBytes === 0 || idd === 0) continue;
         actions.push({ guest, vifRate: Math.max(floor, ((sentBytes / interval) * Math.max(0, target)) / idd) });
