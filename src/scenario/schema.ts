@@ -402,6 +402,8 @@ export const ScenarioSchema = z
   })
   .superRefine((sc, ctx) => {
     const cpus = sc.cpus ?? PROFILES[sc.profile]?.cpus ?? 1;
+    /** How a message names the host's CPUs, for a CPU it lacks. */
+    const hostCpus = `the host has ${cpus} CPU${cpus === 1 ? "" : "s"} (0..${cpus - 1})`;
     /** A workload that would start only once the run is over would silently do nothing; a web load is open or closed loop. */
     const checkWorkload = (w: z.output<typeof Workload> | undefined, path: (string | number)[]) => {
       if (w?.type === "disk" && w.rate === undefined && w.depth === undefined) {
@@ -441,7 +443,7 @@ export const ScenarioSchema = z
       if (prev !== undefined) ctx.addIssue({ code: "custom", path: at("name"), message: `duplicate domain name "${d.name}" (also domains[${prev}])` });
       names.set(d.name, i);
       if (d.cpu !== "any" && d.cpu >= cpus) {
-        ctx.addIssue({ code: "custom", path: at("cpu"), message: `CPU ${d.cpu} does not exist: the host has ${cpus} CPU${cpus === 1 ? "" : "s"} (0..${cpus - 1})` });
+        ctx.addIssue({ code: "custom", path: at("cpu"), message: `CPU ${d.cpu} does not exist: ${hostCpus}` });
       }
       if (d.idd && d.workload !== undefined) {
         ctx.addIssue({ code: "custom", path: at("workload"), message: "the IDD runs no workload of its own: put workloads in guests" });
@@ -487,7 +489,7 @@ export const ScenarioSchema = z
     for (const { spec, at } of schedulers) {
       for (const key of Object.keys(spec.cpuTypes ?? {})) {
         if (!/^\d+$/.test(key) || Number(key) >= cpus) {
-          ctx.addIssue({ code: "custom", path: [...at, "cpuTypes", key], message: `no CPU ${key}: the host has ${cpus} CPU${cpus === 1 ? "" : "s"} (0..${cpus - 1})` });
+          ctx.addIssue({ code: "custom", path: [...at, "cpuTypes", key], message: `no CPU ${key}: ${hostCpus}` });
         }
       }
       const types = cpuList.map((c) => cpuSchedulerType(spec, c));
@@ -507,14 +509,16 @@ export const ScenarioSchema = z
       const pooled = new Map<number, number>();
       spec.pools?.forEach((pool, k) => {
         pool.forEach((cpu, j) => {
-          const where = [...at, "pools", k, j];
-          if (cpu >= cpus) ctx.addIssue({ code: "custom", path: where, message: `no CPU ${cpu}: the host has ${cpus} CPU${cpus === 1 ? "" : "s"} (0..${cpus - 1})` });
-          else if (pooled.has(cpu)) ctx.addIssue({ code: "custom", path: where, message: `CPU ${cpu} is already in pool ${pooled.get(cpu)}: a CPU belongs to one pool` });
-          else if (!isCreditScheduler(types[cpu])) ctx.addIssue({ code: "custom", path: where, message: `CPU ${cpu} runs ${types[cpu]}, which schedules each CPU on its own: pools are for CPUs under credit or credit-dc` });
-          else if (types[cpu] !== types[pool[0]] && isCreditScheduler(types[pool[0]])) {
-            ctx.addIssue({ code: "custom", path: where, message: `CPU ${cpu} runs ${types[cpu]} and CPU ${pool[0]} ${types[pool[0]]}: the CPUs of a pool run one scheduler` });
+          const issue = (message: string) => ctx.addIssue({ code: "custom", path: [...at, "pools", k, j], message });
+          if (cpu >= cpus) issue(`no CPU ${cpu}: ${hostCpus}`);
+          else if (pooled.has(cpu)) issue(`CPU ${cpu} is already in pool ${pooled.get(cpu)}: a CPU belongs to one pool`);
+          else {
+            pooled.set(cpu, k);
+            // Against the pool's first CPU, unless that one is itself refused for running SEDF.
+            const first = types[pool[0]];
+            if (!isCreditScheduler(types[cpu])) issue(`CPU ${cpu} runs ${types[cpu]}, which schedules each CPU on its own: pools are for CPUs under credit or credit-dc`);
+            else if (isCreditScheduler(first) && types[cpu] !== first) issue(`CPU ${cpu} runs ${types[cpu]} and CPU ${pool[0]} ${first}: the CPUs of a pool run one scheduler`);
           }
-          if (!pooled.has(cpu)) pooled.set(cpu, k);
         });
       });
       // The credit scheduler moves an unpinned domain only within one pool: credit and
