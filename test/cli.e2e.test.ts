@@ -466,6 +466,40 @@ describe("xeniso CLI", () => {
     expect(xeniso(["compare", base, base, "--tolerance", "lots"]).code).toBe(2);
   });
 
+  it("tests each change against the runs' spread (Welch), and compares two columns of one result", () => {
+    const base = "results/udp-recv.json";
+    const doc = JSON.parse(readFileSync(base, "utf8"));
+    // Two rows moved by 5 %: one with a spread far wider than that, one with none.
+    const [noisy, exact] = doc.tables[0].rows;
+    noisy.values.result.mean *= 1.05;
+    noisy.values.result.sd = Math.abs(noisy.values.result.mean);
+    exact.values.result.mean *= 1.05;
+    exact.values.result.sd = 0;
+    const before = JSON.parse(readFileSync(base, "utf8"));
+    before.tables[0].rows[1].values.result.sd = 0;
+    const [a, b] = [join(tmp, "welch-a.json"), join(tmp, "welch-b.json")];
+    writeFileSync(a, JSON.stringify(before));
+    writeFileSync(b, JSON.stringify(doc));
+    const all = xeniso(["compare", a, b, "--no-color"]);
+    expect(all.code).toBe(3);
+    expect(all.stdout).toContain(noisy.label);
+    expect(all.stdout).toMatch(/2 changed, 2 beyond ±1%; 1 of \d+ tested stand out from the runs' spread \(Welch's t-test, p < 0\.05\)\n$/);
+    const significant = xeniso(["compare", a, b, "--significant", "--no-color"]).stdout;
+    expect(significant).toContain(exact.label);
+    expect(significant).not.toContain(noisy.label);
+
+    const columns = xeniso(["compare", "results/sedf-dc.json", "--baseline-column", "SEDF", "--column", "SEDF-DC", "--no-color"]);
+    expect(columns.code).toBe(3);
+    // SEDF-DC takes Domain-1's throughput from 341.7 to 263.4 req/s over 10 runs each: far beyond the noise.
+    expect(columns.stdout).toMatch(/Dom-1 web-server Throughput +│ SEDF → SEDF-DC │ req\/s │ 341\.7 +│ 263\.4 +│ -22\.92% +│ <0\.001/);
+    expect(columns.stdout).not.toContain("made differently");
+    const one = xeniso(["compare", "results/sedf-dc.json"]);
+    expect([one.code, one.stderr]).toEqual([2, "error: compare: one result given; to compare two of its columns, name them with --baseline-column and --column\n"]);
+    const missing = xeniso(["compare", "results/sedf-dc.json", base, "--column", "SEDF"]);
+    expect([missing.code, missing.stderr]).toEqual([2, `error: ${base}: --column: no column "SEDF" (it has "result")\n`]);
+    expect(xeniso(["compare", base, base, "--alpha", "1.5"]).stderr).toContain('--alpha: expected a probability between 0 and 1 (exclusive), got "1.5"');
+  });
+
   it("refuses a run that would take days, before starting, with exit 5", () => {
     const long = join(tmp, "days.yaml");
     writeFileSync(long, readFileSync("scenarios/shareguard.yaml", "utf8").replace("duration: 120s", "duration: 3600s"));

@@ -1,8 +1,9 @@
 import Table from "cli-table3";
 import { Chalk } from "chalk";
 import type { Command } from "commander";
-import { compareResults, howMadeDiffers, type Change } from "../report/compare.js";
+import { columnsOf, compareResults, howMadeDiffers, type Change } from "../report/compare.js";
 import { num } from "../report/render.js";
+import type { ResultDoc } from "../report/result.js";
 import { UsageError } from "../scenario/load.js";
 import { parsePercent } from "../scenario/units.js";
 import { decideColor, EXIT, type CliIo } from "./io.js";
@@ -11,6 +12,10 @@ import { readResult } from "./result-file.js";
 interface CompareFlags {
   tolerance: string;
   absolute: string;
+  baselineColumn?: string;
+  column?: string;
+  alpha: string;
+  significant?: boolean;
   all?: boolean;
   color?: boolean;
 }
@@ -21,39 +26,89 @@ function change(c: Change): string {
   return `${c.relative >= 0 ? "+" : ""}${(c.relative * 100).toFixed(2)}%`;
 }
 
+function pValue(p: number | undefined): string {
+  if (p === undefined) return "";
+  return p < 0.001 ? "<0.001" : p.toFixed(3);
+}
+
+/** Which columns to set against each other, from the flags: none (every column by name), or one of each result. */
+function columnPair(flags: CompareFlags, files: string[], docs: ResultDoc[]): { before: string; after: string } | undefined {
+  const before = flags.baselineColumn ?? flags.column;
+  const after = flags.column ?? flags.baselineColumn;
+  if (before === undefined || after === undefined) {
+    if (files.length === 1) throw new UsageError([`compare: one result given; to compare two of its columns, name them with --baseline-column and --column`]);
+    return undefined;
+  }
+  const problems: string[] = [];
+  // A flag given alone names the column on both sides; say so under the flag the user wrote.
+  const sides = [
+    { name: before, flag: flags.baselineColumn !== undefined ? "--baseline-column" : "--column", file: files[0], doc: docs[0] },
+    { name: after, flag: flags.column !== undefined ? "--column" : "--baseline-column", file: files[files.length - 1], doc: docs[docs.length - 1] },
+  ];
+  const seen = new Set<string>();
+  for (const { name, flag, file, doc } of sides) {
+    const names = columnsOf(doc);
+    if (names.includes(name) || seen.has(`${file}\u0000${name}`)) continue;
+    seen.add(`${file}\u0000${name}`);
+    problems.push(`${file}: ${flag}: no column "${name}" (it has ${names.map((n) => `"${n}"`).join(", ")})`);
+  }
+  if (problems.length) throw new UsageError(problems);
+  if (files.length === 1 && before === after) throw new UsageError([`compare: --baseline-column and --column both name "${before}"; name two different columns of ${files[0]}`]);
+  return { before, after };
+}
+
 export function compareCommand(prog: Command, io: CliIo): void {
   prog
     .command("compare")
-    .description("compare two JSON results cell by cell; exit 3 if a change exceeds the tolerance or a metric disappeared")
+    .description(
+      "compare two JSON results cell by cell, or two columns of one, with Welch's t-test against the runs' spread; exit 3 if a change exceeds the tolerance or a metric disappeared",
+    )
     .argument("<baseline>", "the reference result, e.g. results/sedf-dc.json")
-    .argument("<new>", "the result to check")
+    .argument("[new]", "the result to check (default: BASELINE itself, to compare two of its columns)")
     .option("-t, --tolerance <pct>", "largest relative change allowed", "1%")
     .option("-a, --absolute <x>", "changes smaller than this (in the metric's unit) never count", "1e-6")
+    .option("--baseline-column <name>", "compare only this column of BASELINE (default: each column with its namesake)")
+    .option("-c, --column <name>", "... with this column of NEW (default: the same name)")
+    .option("--alpha <p>", "significance level: a change with Welch's p below it stands out from the runs' spread", "0.05")
+    .option("--significant", "list only the changes that stand out from the runs' spread (p < alpha)")
     .option("--all", "list every cell, not only the changed ones")
     .option("--color", "force colour")
     .option("--no-color", "never colour output")
-    .action((baselineFile: string, newFile: string, flags: CompareFlags) => {
+    .action((baselineFile: string, newFile: string | undefined, flags: CompareFlags) => {
       const tol = parsePercent(flags.tolerance);
       const abs = Number(flags.absolute);
+      const alpha = Number(flags.alpha);
       const problems: string[] = [];
       if (!tol.ok) problems.push(`--tolerance: ${tol.message}`);
       if (!Number.isFinite(abs) || abs < 0) problems.push(`--absolute: expected a non-negative number, got "${flags.absolute}"`);
+      if (!(alpha > 0 && alpha < 1)) problems.push(`--alpha: expected a probability between 0 and 1 (exclusive), got "${flags.alpha}"`);
+      if (flags.significant && flags.all) problems.push(`--significant and --all: pick one (the significant changes, or every cell)`);
       if (problems.length) throw new UsageError(problems);
-      const [before, after] = [readResult(baselineFile), readResult(newFile)];
-      const changes = compareResults(before, after, tol.ok ? tol.value : 0, abs);
+      const files = newFile === undefined ? [baselineFile] : [baselineFile, newFile];
+      const docs = files.map(readResult);
+      const [before, after] = [docs[0], docs[docs.length - 1]];
+      const columns = columnPair(flags, files, docs);
+      const changes = compareResults(before, after, { tolerance: tol.ok ? tol.value : 0, absolute: abs, columns });
       const chalk = new Chalk({ level: decideColor(flags.color, io) ? 1 : 0 });
-      const shown = flags.all ? changes : changes.filter((c) => c.relative !== 0);
+      const stands = (c: Change) => c.p !== undefined && c.p < alpha;
+      const shown = flags.all ? changes : changes.filter((c) => c.relative !== 0 && (!flags.significant || stands(c)));
       const breaches = changes.filter((c) => c.breach);
       if (shown.length > 0) {
-        const table = new Table({ head: ["Table", "Metric", "Column", "Unit", "Baseline", "New", "Change"], style: { head: [], border: [], compact: true } });
+        const table = new Table({ head: ["Table", "Metric", "Column", "Unit", "Baseline", "New", "Change", "p (Welch)"], style: { head: [], border: [], compact: true } });
         for (const c of shown) {
           const text = change(c);
-          table.push([c.table, c.metric, c.column, c.unit, c.before === undefined ? "" : num(c.before), c.after === undefined ? "" : num(c.after), c.breach ? chalk.red(text) : text]);
+          const p = pValue(c.p);
+          table.push([c.table, c.metric, c.column, c.unit, c.before === undefined ? "" : num(c.before), c.after === undefined ? "" : num(c.after), c.breach ? chalk.red(text) : text, stands(c) ? chalk.bold(p) : p]);
         }
         io.stdout(table.toString() + "\n");
       }
-      for (const line of howMadeDiffers(before, after)) io.stdout(`made differently: ${line}\n`);
-      io.stdout(`${changes.length} cells compared, ${changes.filter((c) => c.relative !== 0).length} changed, ${breaches.length} beyond ±${flags.tolerance}\n`);
+      if (newFile !== undefined) for (const line of howMadeDiffers(before, after)) io.stdout(`made differently: ${line}\n`);
+      const tested = changes.filter((c) => c.p !== undefined).length;
+      const noise =
+        tested === 0
+          ? "none tested against the runs' spread (each side needs 2 runs or more)"
+          : `${changes.filter(stands).length} of ${tested} tested stand out from the runs' spread (Welch's t-test, p < ${alpha})`;
+      io.stdout(`${changes.length} cells compared, ${changes.filter((c) => c.relative !== 0).length} changed, ${breaches.length} beyond ±${flags.tolerance}; ${noise}\n`);
       if (breaches.length > 0) process.exitCode = EXIT.regression;
     });
 }

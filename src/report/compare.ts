@@ -1,8 +1,10 @@
-import type { ResultDoc } from "./result.js";
+import type { Cell, ResultDoc } from "./result.js";
+import { welch } from "./welch.js";
 
 export interface Change {
   table: string;
   metric: string;
+  /** The column compared: its name, or "A → B" when two different columns are compared. */
   column: string;
   unit: string;
   before?: number;
@@ -10,34 +12,70 @@ export interface Change {
   /** (after − before) / |before|; Infinity when a metric appears or disappears. */
   relative: number;
   breach: boolean;
+  /** Welch's two-sided p-value for the change, where both cells have two runs or more. */
+  p?: number;
+}
+
+export interface CompareOptions {
+  /** Largest relative change that is not a breach. */
+  tolerance: number;
+  /** Changes smaller than this, in the metric's unit, are never breaches. */
+  absolute: number;
+  /** Compare only column `before` of the first result with column `after` of the second. */
+  columns?: { before: string; after: string };
+}
+
+interface Located extends Cell {
+  table: string;
+  metric: string;
+  column: string;
+  unit: string;
+}
+
+/** A result's cells by (table, metric, column); with `only`, that column's cells by (table, metric). */
+function cellsOf(doc: ResultDoc, only?: string): Map<string, Located> {
+  const cells = new Map<string, Located>();
+  for (const t of doc.tables)
+    for (const r of t.rows)
+      for (const [column, c] of Object.entries(r.values)) {
+        if (only !== undefined && column !== only) continue;
+        // Result files from before the cells carried `n` ran `doc.runs` runs for every cell.
+        const cell = { ...c, n: c.n ?? doc.runs, table: t.id, metric: r.label, column, unit: r.unit };
+        cells.set(only === undefined ? `${t.id}\u0000${r.label}\u0000${column}` : `${t.id}\u0000${r.label}`, cell);
+      }
+  return cells;
+}
+
+/** Column names of a result, in its tables' order, each once. */
+export function columnsOf(doc: ResultDoc): string[] {
+  return [...new Set(doc.tables.flatMap((t) => t.columns))];
 }
 
 /**
  * Every cell of `before` against the same cell of `after`. A change counts as a breach
  * when it exceeds `tolerance` (relative) and `absolute` (in the metric's own unit), or
- * when a cell disappeared. New cells are listed but are not breaches.
+ * when a cell disappeared. New cells are listed but are not breaches. Each change that
+ * has runs on both sides carries Welch's p: whether it stands out from their spread.
  */
-export function compareResults(before: ResultDoc, after: ResultDoc, tolerance: number, absolute: number): Change[] {
+export function compareResults(before: ResultDoc, after: ResultDoc, options: CompareOptions): Change[] {
+  const { tolerance, absolute, columns } = options;
   const changes: Change[] = [];
-  const cells = (doc: ResultDoc) => {
-    const m = new Map<string, { table: string; metric: string; column: string; unit: string; mean: number }>();
-    for (const t of doc.tables) for (const r of t.rows) for (const [column, c] of Object.entries(r.values)) m.set(`${t.id}\u0000${r.label}\u0000${column}`, { table: t.id, metric: r.label, column, unit: r.unit, mean: c.mean });
-    return m;
-  };
-  const a = cells(before);
-  const b = cells(after);
+  const a = cellsOf(before, columns?.before);
+  const b = cellsOf(after, columns?.after);
+  const name = (x: Located) => (columns === undefined || columns.before === columns.after ? x.column : `${columns.before} → ${columns.after}`);
   for (const [key, x] of a) {
     const y = b.get(key);
+    const where = { table: x.table, metric: x.metric, column: name(x), unit: x.unit };
     if (!y) {
-      changes.push({ ...x, before: x.mean, relative: -Infinity, breach: true });
+      changes.push({ ...where, before: x.mean, relative: -Infinity, breach: true });
       continue;
     }
     const diff = y.mean - x.mean;
     const relative = x.mean === 0 ? (diff === 0 ? 0 : Infinity) : diff / Math.abs(x.mean);
     const breach = Math.abs(diff) > absolute && Math.abs(relative) > tolerance;
-    changes.push({ table: x.table, metric: x.metric, column: x.column, unit: x.unit, before: x.mean, after: y.mean, relative, breach });
+    changes.push({ ...where, before: x.mean, after: y.mean, relative, breach, p: welch(x, y)?.p });
   }
-  for (const [key, y] of b) if (!a.has(key)) changes.push({ ...y, after: y.mean, relative: Infinity, breach: false });
+  for (const [key, y] of b) if (!a.has(key)) changes.push({ table: y.table, metric: y.metric, column: name(y), unit: y.unit, after: y.mean, relative: Infinity, breach: false });
   return changes;
 }
 

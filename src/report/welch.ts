@@ -1,0 +1,100 @@
+/**
+ * Welch's t-test on two cells given as mean, sample sd and number of runs: does a
+ * difference between two results stand out from their run-to-run spread? Results keep
+ * no per-run values, only these three, and Welch's test needs no more (nor equal
+ * variances, which two settings of a scenario rarely have).
+ */
+
+export interface Sample {
+  mean: number;
+  sd: number;
+  n: number;
+}
+
+export interface WelchResult {
+  t: number;
+  /** Welch–Satterthwaite degrees of freedom (Infinity when both spreads are 0). */
+  df: number;
+  /** Two-sided p-value: the chance of a difference at least this large were the true means equal. */
+  p: number;
+}
+
+/**
+ * Undefined when either side has fewer than two runs (no spread to test against). When
+ * both sides are the same in every run (sd 0) there is no noise: p is 1 if the means are
+ * equal and 0 if they are not.
+ */
+export function welch(a: Sample, b: Sample): WelchResult | undefined {
+  if (!(a.n >= 2 && b.n >= 2) || !Number.isFinite(a.mean) || !Number.isFinite(b.mean)) return undefined;
+  const va = (a.sd * a.sd) / a.n;
+  const vb = (b.sd * b.sd) / b.n;
+  const diff = b.mean - a.mean;
+  const se2 = va + vb;
+  if (se2 === 0) return { t: diff === 0 ? 0 : Math.sign(diff) * Infinity, df: Infinity, p: diff === 0 ? 1 : 0 };
+  const t = diff / Math.sqrt(se2);
+  const df = (se2 * se2) / ((va * va) / (a.n - 1) + (vb * vb) / (b.n - 1));
+  return { t, df, p: studentTwoSided(t, df) };
+}
+
+/** P(|T| ≥ |t|) for Student's t with `df` degrees of freedom (any real df > 0). */
+export function studentTwoSided(t: number, df: number): number {
+  if (!Number.isFinite(t)) return 0;
+  // P(|T| ≥ |t|) = I_x(df/2, 1/2) with x = df / (df + t²).
+  return regularizedBeta(df / (df + t * t), df / 2, 0.5);
+}
+
+/** The regularized incomplete beta function I_x(a, b), by Lentz's continued fraction (Numerical Recipes §6.4). */
+export function regularizedBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  // The fraction converges fast for x below (a + 1) / (a + b + 2); above it, use I_x(a, b) = 1 − I_{1−x}(b, a).
+  if (x < (a + 1) / (a + b + 2)) return (front * betaFraction(x, a, b)) / a;
+  return 1 - (front * betaFraction(1 - x, b, a)) / b;
+}
+
+function betaFraction(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    // The even step of the fraction, then the odd one.
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const step = d * c;
+    h *= step;
+    if (Math.abs(step - 1) < 1e-15) break;
+  }
+  return h;
+}
+
+// Lanczos' approximation (g = 7, 9 terms), good to about 15 digits for positive arguments.
+const LANCZOS = [
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+];
+
+/** ln Γ(z) for z > 0. */
+export function lnGamma(z: number): number {
+  if (z < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * z)) - lnGamma(1 - z);
+  const x = z - 1;
+  let sum = LANCZOS[0];
+  for (let i = 1; i < 9; i++) sum += LANCZOS[i] / (x + i);
+  const t = x + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(sum);
+}
