@@ -52,6 +52,7 @@ describe("Welch's t-test from mean, sd and runs", () => {
 
   it("has nothing to test with a single run, and no noise when every run agrees", () => {
     expect(welch({ mean: 1, sd: 0, n: 1 }, { mean: 2, sd: 1, n: 10 })).toBeUndefined();
+    expect(welch({ mean: 1, sd: NaN, n: 10 }, { mean: 2, sd: 1, n: 10 })).toBeUndefined();
     expect(welch({ mean: 5, sd: 0, n: 10 }, { mean: 5, sd: 0, n: 10 })!.p).toBe(1);
     expect(welch({ mean: 5, sd: 0, n: 10 }, { mean: 5.1, sd: 0, n: 10 })!.p).toBe(0);
   });

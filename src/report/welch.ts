@@ -20,12 +20,13 @@ export interface WelchResult {
 }
 
 /**
- * Undefined when either side has fewer than two runs (no spread to test against). When
- * both sides are the same in every run (sd 0) there is no noise: p is 1 if the means are
- * equal and 0 if they are not.
+ * Undefined when either side has fewer than two runs (no spread to test against) or no
+ * finite mean and sd. When both sides are the same in every run (sd 0) there is no
+ * noise: p is 1 if the means are equal and 0 if they are not.
  */
 export function welch(a: Sample, b: Sample): WelchResult | undefined {
-  if (!(a.n >= 2 && b.n >= 2) || !Number.isFinite(a.mean) || !Number.isFinite(b.mean)) return undefined;
+  const known = (x: Sample) => x.n >= 2 && Number.isFinite(x.mean) && Number.isFinite(x.sd) && x.sd >= 0;
+  if (!known(a) || !known(b)) return undefined;
   const va = (a.sd * a.sd) / a.n;
   const vb = (b.sd * b.sd) / b.n;
   const diff = b.mean - a.mean;
