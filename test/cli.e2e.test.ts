@@ -466,16 +466,21 @@ describe("xeniso CLI", () => {
     expect(xeniso(["compare", base, base, "--tolerance", "lots"]).code).toBe(2);
   });
 
-  it("tests each change against the runs' spread (Welch), and compares two columns of one result", () => {
+  it("tests each change against the runs' spread (paired over equal seeds, else Welch), and compares two columns of one result", () => {
     const base = "results/udp-recv.json";
-    const doc = JSON.parse(readFileSync(base, "utf8"));
+    // A result without each run's value (as results from before they were kept), so the test is Welch's.
+    const load = () => {
+      const d = JSON.parse(readFileSync(base, "utf8"));
+      for (const t of d.tables) for (const r of t.rows) for (const c of Object.values(r.values) as Array<{ perRun?: number[] }>) delete c.perRun;
+      return d;
+    };
+    const [before, doc] = [load(), load()];
     // Two rows moved by 5 %: one with a spread far wider than that, one with none.
     const [noisy, exact] = doc.tables[0].rows;
     noisy.values.result.mean *= 1.05;
     noisy.values.result.sd = Math.abs(noisy.values.result.mean);
     exact.values.result.mean *= 1.05;
     exact.values.result.sd = 0;
-    const before = JSON.parse(readFileSync(base, "utf8"));
     before.tables[0].rows[1].values.result.sd = 0;
     const [a, b] = [join(tmp, "welch-a.json"), join(tmp, "welch-b.json")];
     writeFileSync(a, JSON.stringify(before));
@@ -483,10 +488,36 @@ describe("xeniso CLI", () => {
     const all = xeniso(["compare", a, b, "--no-color"]);
     expect(all.code).toBe(3);
     expect(all.stdout).toContain(noisy.label);
-    expect(all.stdout).toMatch(/2 changed, 2 beyond ±1%; 1 of \d+ tested stand out from the runs' spread \(Welch's t-test, p < 0\.05\)\n$/);
+    expect(all.stdout).toMatch(/2 changed, 2 beyond ±1%; 1 of \d+ tested stand out from the runs' spread \(Welch's t-test; p < 0\.05\)\n$/);
     const significant = xeniso(["compare", a, b, "--significant", "--no-color"]).stdout;
     expect(significant).toContain(exact.label);
     expect(significant).not.toContain(noisy.label);
+
+    // With each run's value on both sides and one seed, runs pair up: every run 2 % higher
+    // stands out although the runs' spread (sd 3.2 on a mean of 12) is wider than the change.
+    const runs = [8, 10, 12, 14, 16];
+    const cell = (xs: number[]) => {
+      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+      return { mean, sd: Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)), n: xs.length, perRun: xs };
+    };
+    const pairedDoc = (xs: number[], seed: number) => ({ ...load(), seed, runs: xs.length, tables: [{ id: "t", title: "t", columns: ["c"], rows: [{ label: "load", unit: "%", values: { c: cell(xs) } }] }] });
+    const [p1, p2, p3] = [join(tmp, "paired-a.json"), join(tmp, "paired-b.json"), join(tmp, "paired-c.json")];
+    writeFileSync(p1, JSON.stringify(pairedDoc(runs, 1)));
+    writeFileSync(p2, JSON.stringify(pairedDoc(runs.map((x) => x * 1.02), 1)));
+    writeFileSync(p3, JSON.stringify(pairedDoc(runs.map((x) => x * 1.02), 2)));
+    expect(xeniso(["compare", p1, p2, "--no-color"]).stdout).toMatch(/│ load +│ c +│ % +│ 12\.00 +│ 12\.24 +│ \+2\.00% +│ 0\.001 +│[^]*1 cell compared, 1 changed, 1 beyond ±1%; 1 of 1 tested stand out from the runs' spread \(paired t-test over runs of the same seed; p < 0\.05\)\n$/);
+    // A run keeps each run's value in every cell, run 0 first; the cell's mean is theirs.
+    const kept = join(tmp, "kept.json");
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "3", "--set", "duration=1s", "-o", kept]).code).toBe(0);
+    for (const t of JSON.parse(readFileSync(kept, "utf8")).tables)
+      for (const r of t.rows)
+        for (const c of Object.values(r.values) as Array<{ mean: number; n: number; perRun: number[] }>) {
+          expect(c.perRun).toHaveLength(c.n);
+          // Kept to 10 significant digits.
+          expect(Math.abs(c.perRun.reduce((x, y) => x + y, 0) / c.n - c.mean)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(c.mean)));
+        }
+    // Another seed: no pairing, and Welch's test sees only noise.
+    expect(xeniso(["compare", p1, p3, "--no-color"]).stdout).toMatch(/│ \+2\.00% +│ 0\.9\d\d +│[^]*0 of 1 tested stand out from the runs' spread \(Welch's t-test; p < 0\.05\)\n$/);
 
     const columns = xeniso(["compare", "results/sedf-dc.json", "--baseline-column", "SEDF", "--column", "SEDF-DC", "--no-color"]);
     expect(columns.code).toBe(3);

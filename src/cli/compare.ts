@@ -61,7 +61,7 @@ export function compareCommand(prog: Command, io: CliIo): void {
   prog
     .command("compare")
     .description(
-      "compare two JSON results cell by cell, or two columns of one, with Welch's t-test against the runs' spread; exit 3 if a change exceeds the tolerance or a metric disappeared",
+      "compare two JSON results cell by cell, or two columns of one, each change tested against the runs' spread; exit 3 if a change exceeds the tolerance or a metric disappeared",
     )
     .argument("<baseline>", "the reference result, e.g. results/sedf-dc.json")
     .argument("[new]", "the result to check (default: BASELINE itself, to compare two of its columns)")
@@ -69,7 +69,7 @@ export function compareCommand(prog: Command, io: CliIo): void {
     .option("-a, --absolute <x>", "changes smaller than this (in the metric's unit) never count", "1e-6")
     .option("--baseline-column <name>", "compare only this column of BASELINE (default: each column with its namesake)")
     .option("-c, --column <name>", "... with this column of NEW (default: the same name)")
-    .option("--alpha <p>", "significance level: a change with Welch's p below it stands out from the runs' spread", "0.05")
+    .option("--alpha <p>", "significance level: a change whose p is below it stands out from the runs' spread (paired t-test where both results keep each run and share a seed, else Welch's)", "0.05")
     .option("--significant", "list only the changes that stand out from the runs' spread (p < alpha)")
     .option("--all", "list every cell, not only the changed ones")
     .option("--color", "force colour")
@@ -94,7 +94,7 @@ export function compareCommand(prog: Command, io: CliIo): void {
       const shown = flags.all ? changes : changes.filter((c) => c.relative !== 0 && (!flags.significant || stands(c)));
       const breaches = changes.filter((c) => c.breach);
       if (shown.length > 0) {
-        const table = new Table({ head: ["Table", "Metric", "Column", "Unit", "Baseline", "New", "Change", "p (Welch)"], style: { head: [], border: [], compact: true } });
+        const table = new Table({ head: ["Table", "Metric", "Column", "Unit", "Baseline", "New", "Change", "p"], style: { head: [], border: [], compact: true } });
         for (const c of shown) {
           const text = change(c);
           const p = pValue(c.p);
@@ -104,11 +104,18 @@ export function compareCommand(prog: Command, io: CliIo): void {
       }
       if (newFile !== undefined) for (const line of howMadeDiffers(before, after)) io.stdout(`made differently: ${line}\n`);
       const tested = changes.filter((c) => c.p !== undefined).length;
+      const tests = [
+        ["paired", "paired t-test over runs of the same seed"],
+        ["Welch", "Welch's t-test"],
+      ].flatMap(([test, name]) => {
+        const k = changes.filter((c) => c.test === test).length;
+        return k === 0 ? [] : [k === tested ? name : `${name} for ${k}`];
+      });
       const noise =
         tested === 0
           ? "none tested against the runs' spread (each side needs 2 runs or more)"
-          : `${changes.filter(stands).length} of ${tested} tested stand out from the runs' spread (Welch's t-test, p < ${alpha})`;
-      io.stdout(`${changes.length} cells compared, ${changes.filter((c) => c.relative !== 0).length} changed, ${breaches.length} beyond ±${flags.tolerance}; ${noise}\n`);
+          : `${changes.filter(stands).length} of ${tested} tested stand out from the runs' spread (${tests.join(", ")}; p < ${alpha})`;
+      io.stdout(`${changes.length} cell${changes.length === 1 ? "" : "s"} compared, ${changes.filter((c) => c.relative !== 0).length} changed, ${breaches.length} beyond ±${flags.tolerance}; ${noise}\n`);
       if (breaches.length > 0) process.exitCode = EXIT.regression;
     });
 }

@@ -3,7 +3,7 @@ import { SCHEMA_VERSION, XENISO_VERSION, type ResultDoc, type Row, type Table } 
 import type { Scenario } from "../scenario/schema.js";
 import { runJobs } from "./replication.js";
 import { yieldToEventLoop } from "./runner.js";
-import { meanSd } from "./stats.js";
+import { cellOfRuns, meanSd } from "./stats.js";
 
 /** The paper's §3 benchmark plan; every number here is the paper's unless said otherwise. */
 export interface CalibrationPlan {
@@ -96,12 +96,11 @@ export async function calibrate(
   const iddCpu = results.map((r) => r.metrics.find((m) => m.key === "Domain-0.cpu")!.value);
   /** Domain-0's CPU (%) in each run of point number `i`. */
   const measured = (i: number) => iddCpu.slice(i * plan.runs, (i + 1) * plan.runs);
-  const cell = (values: number[]) => ({ ...meanSd(values), n: values.length });
 
   const sizeRows: Row[] = plan.sizes.map((size, i) => ({
     label: `${size} B`,
     unit: "%",
-    values: { Send: cell(measured(2 * i)), Receive: cell(measured(2 * i + 1)) },
+    values: { Send: cellOfRuns(measured(2 * i)), Receive: cellOfRuns(measured(2 * i + 1)) },
   }));
 
   const ratios: number[] = [];
@@ -113,8 +112,8 @@ export async function calibrate(
     const recv = measured(2 * i + 1);
     const pointRatios = send.map((s, k) => s / recv[k]);
     ratios.push(...pointRatios);
-    rateRows.push({ label: `${rate} pkt/s`, unit: "%", values: { Send: cell(send), Receive: cell(recv) } });
-    weightRows.push({ label: `at ${rate} pkt/s`, unit: "ratio", values: { weight: cell(pointRatios) } });
+    rateRows.push({ label: `${rate} pkt/s`, unit: "%", values: { Send: cellOfRuns(send), Receive: cellOfRuns(recv) } });
+    weightRows.push({ label: `at ${rate} pkt/s`, unit: "ratio", values: { weight: cellOfRuns(pointRatios) } });
   });
 
   const blockTables = plan.blockSizes === undefined ? [] : blockWeightTables(plan, measured);
@@ -168,7 +167,6 @@ function blockWeightTables(plan: CalibrationPlan, measured: (i: number) => numbe
   const recvRate = plan.rates[j];
   const recv = measured(2 * (plan.sizes.length + j) + 1);
   const first = 2 * (plan.sizes.length + plan.rates.length);
-  const cell = (values: number[]) => ({ ...meanSd(values), n: values.length });
   const label = (size: number) => `${size / 1024} KB`;
   const cpu = sizes.map((_, i) => measured(first + i));
   return [
@@ -176,13 +174,13 @@ function blockWeightTables(plan: CalibrationPlan, measured: (i: number) => numbe
       id: "block",
       title: `Disk benchmark (beyond the paper): Domain-0 CPU at ${rate} requests/s by request size`,
       columns: ["Disk"],
-      rows: sizes.map((size, i) => ({ label: label(size), unit: "%", values: { Disk: cell(cpu[i]) } })),
+      rows: sizes.map((size, i) => ({ label: label(size), unit: "%", values: { Disk: cellOfRuns(cpu[i]) } })),
     },
     {
       id: "block-weight",
       title: `Block weight: Domain-0 CPU per block request / per packet received at ${recvRate} pkt/s, per run (xenmon.blockWeight)`,
       columns: ["block weight"],
-      rows: sizes.map((size, i) => ({ label: label(size), unit: "ratio", values: { "block weight": cell(cpu[i].map((c, k) => c / rate / (recv[k] / recvRate))) } })),
+      rows: sizes.map((size, i) => ({ label: label(size), unit: "ratio", values: { "block weight": cellOfRuns(cpu[i].map((c, k) => c / rate / (recv[k] / recvRate))) } })),
     },
   ];
 }

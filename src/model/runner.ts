@@ -7,7 +7,7 @@ import { estimateEvents } from "./estimate.js";
 import { mergeHost } from "./host-profile.js";
 import { runJobs, type Job, type JobResult } from "./replication.js";
 import type { Metric, SeriesPoint } from "./simulation.js";
-import { meanSd } from "./stats.js";
+import { cellOfRuns, meanSd } from "./stats.js";
 
 export interface RunOptions {
   runs: number;
@@ -255,9 +255,10 @@ function collect(into: Collected, column: string, metrics: Metric[]): void {
   }
 }
 
-function cellOf(values: number[] | undefined, paper?: number | null): Cell | undefined {
+/** A table cell from a column's values, one per run that gave the metric; each run's value kept when every run gave one. */
+function cellOf(values: number[] | undefined, runs: number, paper?: number | null): Cell | undefined {
   if (!values) return undefined;
-  const cell: Cell = { ...meanSd(values), n: values.length };
+  const cell: Cell = values.length === runs ? cellOfRuns(values) : { ...meanSd(values), n: values.length };
   if (paper !== undefined && paper !== null) cell.paper = paper;
   return cell;
 }
@@ -378,7 +379,7 @@ function assemble(
       const entry = collected.get(r.metric);
       const values: Record<string, Cell> = {};
       for (const name of shown) {
-        const cell = cellOf(entry?.values.get(name), r.paper?.[name]);
+        const cell = cellOf(entry?.values.get(name), opts.runs, r.paper?.[name]);
         if (cell) values[name] = cell;
       }
       return { label: r.label, unit: entry?.unit ?? "", values };
@@ -394,7 +395,7 @@ function assemble(
     rows: [...collected.values()].map((e) => {
       const values: Record<string, Cell> = {};
       for (const name of names) {
-        const cell = cellOf(e.values.get(name));
+        const cell = cellOf(e.values.get(name), opts.runs);
         if (cell) values[name] = cell;
       }
       return { label: e.label, unit: e.unit, values };

@@ -1,5 +1,5 @@
 import type { Cell, ResultDoc } from "./result.js";
-import { welch } from "./welch.js";
+import { pairedT, welch } from "./significance.js";
 
 export interface Change {
   table: string;
@@ -12,8 +12,9 @@ export interface Change {
   /** (after − before) / |before|; Infinity when a metric appears or disappears. */
   relative: number;
   breach: boolean;
-  /** Welch's two-sided p-value for the change, where both cells have two runs or more. */
+  /** Two-sided p-value for the change, where both cells have two runs or more, and its test. */
   p?: number;
+  test?: "paired" | "Welch";
 }
 
 export interface CompareOptions {
@@ -52,13 +53,29 @@ export function columnsOf(doc: ResultDoc): string[] {
 }
 
 /**
+ * Whether `y` stands out from the runs' spread against `x`: the paired test where both
+ * keep each run's value and their runs drew the same random numbers (`paired`), else
+ * Welch's.
+ */
+function significance(x: Cell, y: Cell, paired: boolean): Pick<Change, "p" | "test"> {
+  if (paired && x.perRun !== undefined && y.perRun !== undefined && x.perRun.length === y.perRun.length) {
+    const r = pairedT(x.perRun, y.perRun);
+    if (r !== undefined) return { p: r.p, test: "paired" };
+  }
+  const r = welch(x, y);
+  return r === undefined ? {} : { p: r.p, test: "Welch" };
+}
+
+/**
  * Every cell of `before` against the same cell of `after`. A change counts as a breach
  * when it exceeds `tolerance` (relative) and `absolute` (in the metric's own unit), or
  * when a cell disappeared. New cells are listed but are not breaches. Each change that
- * has runs on both sides carries Welch's p: whether it stands out from their spread.
+ * has runs on both sides carries a p-value: whether it stands out from their spread.
  */
 export function compareResults(before: ResultDoc, after: ResultDoc, options: CompareOptions): Change[] {
   const { tolerance, absolute, columns } = options;
+  // Run i's random numbers come from (seed, i, component) alone, whatever the column or setting.
+  const paired = before.seed === after.seed;
   const changes: Change[] = [];
   const a = cellsOf(before, columns?.before);
   const b = cellsOf(after, columns?.after);
@@ -73,7 +90,7 @@ export function compareResults(before: ResultDoc, after: ResultDoc, options: Com
     const diff = y.mean - x.mean;
     const relative = x.mean === 0 ? (diff === 0 ? 0 : Infinity) : diff / Math.abs(x.mean);
     const breach = Math.abs(diff) > absolute && Math.abs(relative) > tolerance;
-    changes.push({ ...where, before: x.mean, after: y.mean, relative, breach, p: welch(x, y)?.p });
+    changes.push({ ...where, before: x.mean, after: y.mean, relative, breach, ...significance(x, y, paired) });
   }
   for (const [key, y] of b) if (!a.has(key)) changes.push({ table: y.table, metric: y.metric, column: name(y), unit: y.unit, after: y.mean, relative: Infinity, breach: false });
   return changes;

@@ -12,6 +12,12 @@ export interface Cell {
   mean: number;
   sd: number;
   n: number;
+  /**
+   * Each run's value, run 0 first, where every run gave one. Run i of every column, and
+   * of every result made with the same seed, draws the same random numbers, so two
+   * cells' runs pair up (`xeniso compare`'s paired test).
+   */
+  perRun?: number[];
   paper?: number;
 }
 

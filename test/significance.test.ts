@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { lnGamma, regularizedBeta, studentTwoSided, welch } from "../src/report/welch.js";
+import { lnGamma, pairedT, regularizedBeta, studentTwoSided, welch } from "../src/report/significance.js";
 
 // Reference values from SciPy 1.x (scipy.stats.t.sf, scipy.special.betainc, ttest_ind_from_stats).
 describe("Student's t and the incomplete beta", () => {
@@ -69,5 +69,37 @@ describe("Welch's t-test from mean, sd and runs", () => {
         expect(tighter.p).toBeLessThanOrEqual(ab.p + 1e-12);
       }),
     );
+  });
+});
+
+describe("the paired t-test over runs of the same seed", () => {
+  const a = [1, 2, 3, 4, 5];
+  const b = [1.1, 2.3, 2.9, 4.4, 5.2];
+
+  it("gives SciPy's ttest_rel result, and sees a change the runs' spread hides from Welch's test", () => {
+    const r = pairedT(a, b)!;
+    expect(r.t).toBeCloseTo(2.092457497388747, 12);
+    expect(r.df).toBe(4);
+    expect(r.p).toBeCloseTo(0.10453999977837544, 10);
+    // The same runs unpaired: SciPy's ttest_ind(equal_var=False) gives 0.864.
+    const cell = (xs: number[]) => {
+      const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+      return { mean, sd: Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1)), n: xs.length };
+    };
+    expect(welch(cell(a), cell(b))!.p).toBeCloseTo(0.8641216495215591, 10);
+    // Each run 0.5 higher: the spread across runs (sd 1.58) is the draws both sides share.
+    const shifted = a.map((x) => x + 0.5);
+    expect(pairedT(a, shifted)!.p).toBe(0);
+    const sd = Math.sqrt(2.5);
+    expect(welch({ mean: 3, sd, n: 5 }, { mean: 3.5, sd, n: 5 })!.p).toBeGreaterThan(0.6);
+  });
+
+  it("has nothing to pair with fewer than two runs, lists of unequal length or a run without a value", () => {
+    expect(pairedT([1], [2])).toBeUndefined();
+    expect(pairedT([1, 2], [1, 2, 3])).toBeUndefined();
+    expect(pairedT([1, NaN, 3], [1, 2, 3])).toBeUndefined();
+    // JSON writes a NaN as null, which arithmetic would take for 0.
+    expect(pairedT([1, null as unknown as number, 3], [1, 2, 3])).toBeUndefined();
+    expect(pairedT(a, a)!.p).toBe(1);
   });
 });

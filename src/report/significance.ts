@@ -1,8 +1,11 @@
 /**
- * Welch's t-test on two cells given as mean, sample sd and number of runs: does a
- * difference between two results stand out from their run-to-run spread? Results keep
- * no per-run values, only these three, and Welch's test needs no more (nor equal
- * variances, which two settings of a scenario rarely have).
+ * Does a difference between two results stand out from their run-to-run spread? Two
+ * tests of two cells' means. When both cells keep each run's value and the runs share
+ * their seeds (run i of every column draws the same random numbers), the paired t-test
+ * on the runs' differences: the draws common to both cancel, so it sees changes the
+ * spread of either side would hide. Otherwise Welch's t-test from mean, sample sd and
+ * number of runs, which needs no more (nor equal variances, which two settings of a
+ * scenario rarely have).
  */
 
 export interface Sample {
@@ -11,20 +14,21 @@ export interface Sample {
   n: number;
 }
 
-export interface WelchResult {
+export interface TestResult {
   t: number;
-  /** Welch–Satterthwaite degrees of freedom (Infinity when both spreads are 0). */
+  /** Degrees of freedom: Welch–Satterthwaite's (Infinity when both spreads are 0), or pairs − 1. */
   df: number;
   /** Two-sided p-value: the chance of a difference at least this large were the true means equal. */
   p: number;
 }
 
 /**
- * Undefined when either side has fewer than two runs (no spread to test against) or no
- * finite mean and sd. When both sides are the same in every run (sd 0) there is no
- * noise: p is 1 if the means are equal and 0 if they are not.
+ * Welch's t-test of `b`'s mean against `a`'s. Undefined when either side has fewer than
+ * two runs (no spread to test against) or no finite mean and sd. When both sides are the
+ * same in every run (sd 0) there is no noise: p is 1 if the means are equal and 0 if
+ * they are not.
  */
-export function welch(a: Sample, b: Sample): WelchResult | undefined {
+export function welch(a: Sample, b: Sample): TestResult | undefined {
   const known = (x: Sample) => x.n >= 2 && Number.isFinite(x.mean) && Number.isFinite(x.sd) && x.sd >= 0;
   if (!known(a) || !known(b)) return undefined;
   const va = (a.sd * a.sd) / a.n;
@@ -35,6 +39,25 @@ export function welch(a: Sample, b: Sample): WelchResult | undefined {
   const t = diff / Math.sqrt(se2);
   const df = (se2 * se2) / ((va * va) / (a.n - 1) + (vb * vb) / (b.n - 1));
   return { t, df, p: studentTwoSided(t, df) };
+}
+
+/**
+ * The paired t-test on `b[i] − a[i]`, runs of equal seeds side by side. Undefined for
+ * fewer than two pairs or lists of unequal length. When every pair differs by the same
+ * amount there is no noise: p is 1 if that amount is 0 and 0 if it is not.
+ */
+export function pairedT(a: readonly number[], b: readonly number[]): TestResult | undefined {
+  const n = a.length;
+  if (n < 2 || b.length !== n) return undefined;
+  // A run with no value (NaN, null in JSON) leaves nothing to pair.
+  if (!a.every(Number.isFinite) || !b.every(Number.isFinite)) return undefined;
+  const d = a.map((x, i) => b[i] - x);
+  const mean = d.reduce((s, x) => s + x, 0) / n;
+  const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
+  // Differences equal to the last few bits are one difference, not noise.
+  if (sd <= 1e-12 * Math.max(...d.map(Math.abs))) return { t: mean === 0 ? 0 : Math.sign(mean) * Infinity, df: n - 1, p: mean === 0 ? 1 : 0 };
+  const t = mean / (sd / Math.sqrt(n));
+  return { t, df: n - 1, p: studentTwoSided(t, n - 1) };
 }
 
 /** P(|T| ≥ |t|) for Student's t with `df` degrees of freedom (any real df > 0). */
