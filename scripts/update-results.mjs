@@ -9,7 +9,7 @@
 //   node scripts/update-results.mjs --study NAME   one study, scenarios/studies/NAME.yaml
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { renderMarkdown } from "../dist/report/render.js";
+import { renderJson, renderMarkdown } from "../dist/report/render.js";
 
 const [only, study] = process.argv.slice(2);
 if (only !== undefined && only !== "--paper" && only !== "--studies" && only !== "--study") {
@@ -27,7 +27,7 @@ function produce(args, base, withFigures = true) {
   const doc = JSON.parse(readFileSync(`results/${base}.json`, "utf8"));
   if (!withFigures) {
     delete doc.figures;
-    writeFileSync(`results/${base}.json`, JSON.stringify(doc, null, 2) + "\n");
+    writeFileSync(`results/${base}.json`, renderJson(doc));
   }
   writeFileSync(`results/${base}.md`, renderMarkdown(doc));
 }

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { emit } from "../src/cli/emit.js";
 import { progressReporter, type CliIo } from "../src/cli/io.js";
-import { FIT_LINE_MISSES, fitLine, fitOf, meanSd, renderMany, renderTable } from "../src/report/render.js";
+import { FIT_LINE_MISSES, fitLine, fitOf, meanSd, renderJson, renderMany, renderTable } from "../src/report/render.js";
 import type { ResultDoc } from "../src/report/result.js";
 
 const load = (name: string): ResultDoc => JSON.parse(readFileSync(`results/${name}.json`, "utf8"));
@@ -59,6 +59,18 @@ describe("a column the paper has no value for", () => {
     const cut = headers(renderTable(doc, false, 90)).flatMap((h) => h.slice(2));
     expect(cut).toEqual(whole[0].slice(2));
     expect(renderMany([doc], "md", false).split("\n")[2]).toMatch(/^\| Metric \| Unit \| Baseline ours \| Without ShareGuard paper \|/);
+  });
+});
+
+describe("JSON output", () => {
+  it("is JSON.stringify's indented text, but for a list of numbers, which stays on one line", () => {
+    const doc = load("shareguard");
+    expect(renderJson(doc)).toBe(JSON.stringify(doc, null, 2) + "\n");
+    const kept = { ...doc, tables: [{ id: "t", title: "a [1,2] title", columns: ["c"], rows: [{ label: "x", unit: "%", values: { c: { mean: 2, sd: 1, n: 3, perRun: [1, 2, 3.5e-7] } } }] }] };
+    const text = renderJson(kept);
+    expect(text).toContain('"perRun": [1, 2, 3.5e-7]\n');
+    expect(text).toContain('"title": "a [1,2] title"');
+    expect(JSON.parse(text)).toEqual(kept);
   });
 });
 

@@ -259,8 +259,27 @@ function mdCell(c: string): string {
   return c.replace(/\|/g, "\\|");
 }
 
-export function renderJson(doc: ResultDoc): string {
-  return JSON.stringify(doc, null, 2) + "\n";
+/**
+ * Indented JSON, as `JSON.stringify(doc, null, 2)` writes it, but with a list of numbers
+ * (a cell's `perRun`) on one line: one number per line would make a result many times
+ * as long to read and to diff.
+ */
+export function renderJson(doc: ResultDoc | ResultDoc[]): string {
+  return jsonText(JSON.parse(JSON.stringify(doc)), "") + "\n";
+}
+
+/** `value` is plain JSON data (what JSON.parse returns): no undefined, no NaN, no toJSON. */
+function jsonText(value: unknown, indent: string): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  const inner = indent + "  ";
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    if (value.every((v) => v === null || typeof v === "number")) return `[${value.map((v) => JSON.stringify(v)).join(", ")}]`;
+    return `[\n${value.map((v) => inner + jsonText(v, inner)).join(",\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value);
+  if (entries.length === 0) return "{}";
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${jsonText(v, inner)}`).join(",\n")}\n${indent}}`;
 }
 
 /** `width`: the terminal's, for the table format (see renderTable); none for a pipe or a file. */
@@ -285,7 +304,7 @@ export function render(doc: ResultDoc, format: Format, color: boolean, width?: n
 export function renderMany(docs: ResultDoc[], format: Format, color: boolean, width?: number): string {
   switch (format) {
     case "json":
-      return JSON.stringify(docs, null, 2) + "\n";
+      return renderJson(docs);
     case "csv": {
       const lines = ["scenario," + renderCsv(docs[0]).split("\n")[0]];
       for (const doc of docs) {
