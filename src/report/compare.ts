@@ -40,7 +40,7 @@ function cellsOf(doc: ResultDoc, only?: string): Map<string, Located> {
     for (const r of t.rows)
       for (const [column, c] of Object.entries(r.values)) {
         if (only !== undefined && column !== only) continue;
-        // Result files from before the cells carried `n` ran `doc.runs` runs for every cell.
+        // A hand-made result may leave out a cell's `n`: each cell then ran `doc.runs` runs.
         const cell = { ...c, n: c.n ?? doc.runs, table: t.id, metric: r.label, column, unit: r.unit };
         cells.set(only === undefined ? `${t.id}\u0000${r.label}\u0000${column}` : `${t.id}\u0000${r.label}`, cell);
       }
