@@ -78,6 +78,11 @@ function compareCells(table: string, columns: string[], fresh: Row, golden: Row,
       const tol = 1e-9 * Math.max(1, Math.abs(b[k]));
       if (!(Math.abs(a[k] - b[k]) <= tol)) diffs.push(`${table} / ${fresh.label} / ${col}: ${k} ${b[k]} → ${a[k]}`);
     }
+    // Each run's value too, where the golden keeps them: the pairs `xeniso compare` tests.
+    if (b.perRun !== undefined) {
+      const same = a.perRun !== undefined && a.perRun.length === b.perRun.length && a.perRun.every((v, i) => Math.abs(v - b.perRun![i]) <= 1e-9 * Math.max(1, Math.abs(b.perRun![i])));
+      if (!same) diffs.push(`${table} / ${fresh.label} / ${col}: perRun ${JSON.stringify(b.perRun)} → ${JSON.stringify(a.perRun)}`);
+    }
   }
 }
 
