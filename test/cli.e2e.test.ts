@@ -516,6 +516,17 @@ describe("xeniso CLI", () => {
           // Kept to 10 significant digits.
           expect(Math.abs(c.perRun.reduce((x, y) => x + y, 0) / c.n - c.mean)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(c.mean)));
         }
+    // For a script, JSON; for a pull request, Markdown: the same changes and summary.
+    const json = xeniso(["compare", p1, p2, "--format", "json"]);
+    expect(json.code).toBe(3);
+    const out = JSON.parse(json.stdout);
+    expect(out.summary).toMatch(/^1 cell compared, 1 changed, 1 beyond ±1%; 1 of 1 tested/);
+    expect(out.changes).toEqual([
+      { table: "t", metric: "load", column: "c", unit: "%", status: "changed", baseline: 12, new: 12.24, relative: expect.closeTo(0.02, 12), beyondTolerance: true, p: expect.closeTo(0.001, 3), test: "paired", significant: true },
+    ]);
+    const md = xeniso(["compare", p1, p2, "--format", "md"]).stdout;
+    expect(md).toMatch(/^\| Table \| Metric \| Column \| Unit \| Baseline \| New \| Change \| p \|\n[^]*\| t \| load \| c \| % \| 12\.00 \| 12\.24 \| \*\*\+2\.00%\*\* \| \*\*0\.001\*\* \|\n\n1 cell compared/);
+    expect(xeniso(["compare", p1, p2, "--format", "html"]).code).toBe(2);
     // Another seed: no pairing, and Welch's test sees only noise.
     expect(xeniso(["compare", p1, p3, "--no-color"]).stdout).toMatch(/│ \+2\.00% +│ 0\.9\d\d +│[^]*0 of 1 tested stand out from the runs' spread \(Welch's t-test; p < 0\.05\)\n$/);
 

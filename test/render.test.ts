@@ -65,7 +65,12 @@ describe("a column the paper has no value for", () => {
 describe("JSON output", () => {
   it("is JSON.stringify's indented text, but for a list of numbers, which stays on one line", () => {
     const doc = load("shareguard");
+    // Without its lists of numbers, a result is written as JSON.stringify writes it.
+    for (const t of doc.tables) for (const r of t.rows) for (const c of Object.values(r.values)) delete c.perRun;
     expect(renderJson(doc)).toBe(JSON.stringify(doc, null, 2) + "\n");
+    const full = load("shareguard");
+    expect(renderJson(full)).toMatch(/"perRun": \[329\.825, 329\.85, [^\n]*\]/);
+    expect(JSON.parse(renderJson(full))).toEqual(full);
     const kept = { ...doc, tables: [{ id: "t", title: "a [1,2] title", columns: ["c"], rows: [{ label: "x", unit: "%", values: { c: { mean: 2, sd: 1, n: 3, perRun: [1, 2, 3.5e-7] } } }] }] };
     const text = renderJson(kept);
     expect(text).toContain('"perRun": [1, 2, 3.5e-7]\n');

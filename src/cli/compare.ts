@@ -1,8 +1,8 @@
 import Table from "cli-table3";
 import { Chalk } from "chalk";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { columnsOf, compareResults, howMadeDiffers, type Change } from "../report/compare.js";
-import { num } from "../report/render.js";
+import { mdCell, num, renderJson } from "../report/render.js";
 import type { ResultDoc } from "../report/result.js";
 import { UsageError } from "../scenario/load.js";
 import { parsePercent } from "../scenario/units.js";
@@ -17,13 +17,33 @@ interface CompareFlags {
   alpha: string;
   significant?: boolean;
   all?: boolean;
+  format?: "table" | "md" | "json";
   color?: boolean;
 }
 
 function change(c: Change): string {
   if (c.after === undefined) return "disappeared";
   if (c.before === undefined) return "new";
+  // A relative change from 0 is no number.
+  if (!Number.isFinite(c.relative)) return "from 0";
   return `${c.relative >= 0 ? "+" : ""}${(c.relative * 100).toFixed(2)}%`;
+}
+
+/** A change as `--format json` gives it: JSON has no Infinity, so a cell that appeared or disappeared says so in `status`. */
+function changeRecord(c: Change, significant: boolean) {
+  const status = c.after === undefined ? "disappeared" : c.before === undefined ? "new" : c.relative === 0 ? "same" : "changed";
+  return {
+    table: c.table,
+    metric: c.metric,
+    column: c.column,
+    unit: c.unit,
+    status,
+    ...(c.before !== undefined ? { baseline: c.before } : {}),
+    ...(c.after !== undefined ? { new: c.after } : {}),
+    ...(status === "changed" || status === "same" ? { relative: Number.isFinite(c.relative) ? c.relative : null } : {}),
+    beyondTolerance: c.breach,
+    ...(c.p !== undefined ? { p: c.p, test: c.test, significant } : {}),
+  };
 }
 
 function pValue(p: number | undefined): string {
@@ -72,6 +92,7 @@ export function compareCommand(prog: Command, io: CliIo): void {
     .option("--alpha <p>", "significance level: a change whose p is below it stands out from the runs' spread (paired t-test where both results keep each run and share a seed, else Welch's)", "0.05")
     .option("--significant", "list only the changes that stand out from the runs' spread (p < alpha)")
     .option("--all", "list every cell, not only the changed ones")
+    .addOption(new Option("-f, --format <format>", "output format: a table, Markdown (for a pull request), or JSON (for a script)").choices(["table", "md", "json"]).default("table"))
     .option("--color", "force colour")
     .option("--no-color", "never colour output")
     .action((baselineFile: string, newFile: string | undefined, flags: CompareFlags) => {
@@ -93,16 +114,7 @@ export function compareCommand(prog: Command, io: CliIo): void {
       const stands = (c: Change) => c.p !== undefined && c.p < alpha;
       const shown = flags.all ? changes : changes.filter((c) => c.relative !== 0 && (!flags.significant || stands(c)));
       const breaches = changes.filter((c) => c.breach);
-      if (shown.length > 0) {
-        const table = new Table({ head: ["Table", "Metric", "Column", "Unit", "Baseline", "New", "Change", "p"], style: { head: [], border: [], compact: true } });
-        for (const c of shown) {
-          const text = change(c);
-          const p = pValue(c.p);
-          table.push([c.table, c.metric, c.column, c.unit, c.before === undefined ? "" : num(c.before), c.after === undefined ? "" : num(c.after), c.breach ? chalk.red(text) : text, stands(c) ? chalk.bold(p) : p]);
-        }
-        io.stdout(table.toString() + "\n");
-      }
-      if (newFile !== undefined) for (const line of howMadeDiffers(before, after)) io.stdout(`made differently: ${line}\n`);
+      const made = newFile === undefined ? [] : howMadeDiffers(before, after);
       const tested = changes.filter((c) => c.p !== undefined).length;
       const tests = [
         ["paired", "paired t-test over runs of the same seed"],
@@ -115,7 +127,29 @@ export function compareCommand(prog: Command, io: CliIo): void {
         tested === 0
           ? "none tested against the runs' spread (each side needs 2 runs or more)"
           : `${changes.filter(stands).length} of ${tested} tested stand out from the runs' spread (${tests.join(", ")}; p < ${alpha})`;
-      io.stdout(`${changes.length} cell${changes.length === 1 ? "" : "s"} compared, ${changes.filter((c) => c.relative !== 0).length} changed, ${breaches.length} beyond ±${flags.tolerance}; ${noise}\n`);
+      const summary = `${changes.length} cell${changes.length === 1 ? "" : "s"} compared, ${changes.filter((c) => c.relative !== 0).length} changed, ${breaches.length} beyond ±${flags.tolerance}; ${noise}`;
+      if (flags.format === "json") {
+        io.stdout(renderJson({ baseline: baselineFile, new: newFile ?? baselineFile, ...(columns ? { columns } : {}), tolerance: flags.tolerance, alpha, madeDifferently: made, summary, changes: shown.map((c) => changeRecord(c, stands(c))) }));
+      } else if (flags.format === "md") {
+        const lines = ["| Table | Metric | Column | Unit | Baseline | New | Change | p |", "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |"];
+        for (const c of shown) {
+          const p = pValue(c.p);
+          lines.push(`| ${[c.table, c.metric, c.column, c.unit, c.before === undefined ? "" : num(c.before), c.after === undefined ? "" : num(c.after), c.breach ? `**${change(c)}**` : change(c), stands(c) ? `**${p}**` : p].map(mdCell).join(" | ")} |`);
+        }
+        io.stdout(`${shown.length > 0 ? lines.join("\n") + "\n\n" : ""}${made.map((line) => `made differently: ${line}\n`).join("")}${summary}\n`);
+      } else {
+        if (shown.length > 0) {
+          const table = new Table({ head: ["Table", "Metric", "Column", "Unit", "Baseline", "New", "Change", "p"], style: { head: [], border: [], compact: true } });
+          for (const c of shown) {
+            const text = change(c);
+            const p = pValue(c.p);
+            table.push([c.table, c.metric, c.column, c.unit, c.before === undefined ? "" : num(c.before), c.after === undefined ? "" : num(c.after), c.breach ? chalk.red(text) : text, stands(c) ? chalk.bold(p) : p]);
+          }
+          io.stdout(table.toString() + "\n");
+        }
+        for (const line of made) io.stdout(`made differently: ${line}\n`);
+        io.stdout(summary + "\n");
+      }
       if (breaches.length > 0) process.exitCode = EXIT.regression;
     });
 }

@@ -255,7 +255,7 @@ export function renderCsv(doc: ResultDoc): string {
 }
 
 /** A Markdown table cell: a pipe inside it (a column named "A|B") would end the cell. */
-function mdCell(c: string): string {
+export function mdCell(c: string): string {
   return c.replace(/\|/g, "\\|");
 }
 
@@ -264,7 +264,7 @@ function mdCell(c: string): string {
  * (a cell's `perRun`) on one line: one number per line would make a result many times
  * as long to read and to diff.
  */
-export function renderJson(doc: ResultDoc | ResultDoc[]): string {
+export function renderJson(doc: ResultDoc | ResultDoc[] | Record<string, unknown>): string {
   return jsonText(JSON.parse(JSON.stringify(doc)), "") + "\n";
 }
 
