@@ -77,6 +77,38 @@ function columnPair(flags: CompareFlags, files: string[], docs: ResultDoc[]): { 
   return { before, after };
 }
 
+/** The changes listed, how the results were made differently and the summary line, in one of compare's formats. */
+function renderComparison(
+  format: "table" | "md" | "json",
+  header: Record<string, unknown>,
+  shown: Change[],
+  made: string[],
+  summary: string,
+  stands: (c: Change) => boolean,
+  chalk: InstanceType<typeof Chalk>,
+): string {
+  if (format === "json") return renderJson({ ...header, madeDifferently: made, summary, changes: shown.map((c) => changeRecord(c, stands(c))) });
+  const row = (c: Change, mark: (text: string) => string, markP: (text: string) => string) => {
+    const text = change(c);
+    const p = pValue(c.p);
+    return [c.table, c.metric, c.column, c.unit, c.before === undefined ? "" : num(c.before), c.after === undefined ? "" : num(c.after), c.breach ? mark(text) : text, stands(c) ? markP(p) : p];
+  };
+  const madeLines = made.map((line) => `made differently: ${line}\n`).join("");
+  if (format === "md") {
+    const lines = ["| Table | Metric | Column | Unit | Baseline | New | Change | p |", "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |"];
+    const bold = (text: string) => `**${text}**`;
+    for (const c of shown) lines.push(`| ${row(c, bold, bold).map(mdCell).join(" | ")} |`);
+    return `${shown.length > 0 ? lines.join("\n") + "\n\n" : ""}${madeLines}${summary}\n`;
+  }
+  let text = "";
+  if (shown.length > 0) {
+    const table = new Table({ head: ["Table", "Metric", "Column", "Unit", "Baseline", "New", "Change", "p"], style: { head: [], border: [], compact: true } });
+    for (const c of shown) table.push(row(c, chalk.red, chalk.bold));
+    text = table.toString() + "\n";
+  }
+  return `${text}${madeLines}${summary}\n`;
+}
+
 export function compareCommand(prog: Command, io: CliIo): void {
   prog
     .command("compare")
@@ -128,28 +160,8 @@ export function compareCommand(prog: Command, io: CliIo): void {
           ? "none tested against the runs' spread (each side needs 2 runs or more)"
           : `${changes.filter(stands).length} of ${tested} tested stand out from the runs' spread (${tests.join(", ")}; p < ${alpha})`;
       const summary = `${changes.length} cell${changes.length === 1 ? "" : "s"} compared, ${changes.filter((c) => c.relative !== 0).length} changed, ${breaches.length} beyond ±${flags.tolerance}; ${noise}`;
-      if (flags.format === "json") {
-        io.stdout(renderJson({ baseline: baselineFile, new: newFile ?? baselineFile, ...(columns ? { columns } : {}), tolerance: flags.tolerance, alpha, madeDifferently: made, summary, changes: shown.map((c) => changeRecord(c, stands(c))) }));
-      } else if (flags.format === "md") {
-        const lines = ["| Table | Metric | Column | Unit | Baseline | New | Change | p |", "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |"];
-        for (const c of shown) {
-          const p = pValue(c.p);
-          lines.push(`| ${[c.table, c.metric, c.column, c.unit, c.before === undefined ? "" : num(c.before), c.after === undefined ? "" : num(c.after), c.breach ? `**${change(c)}**` : change(c), stands(c) ? `**${p}**` : p].map(mdCell).join(" | ")} |`);
-        }
-        io.stdout(`${shown.length > 0 ? lines.join("\n") + "\n\n" : ""}${made.map((line) => `made differently: ${line}\n`).join("")}${summary}\n`);
-      } else {
-        if (shown.length > 0) {
-          const table = new Table({ head: ["Table", "Metric", "Column", "Unit", "Baseline", "New", "Change", "p"], style: { head: [], border: [], compact: true } });
-          for (const c of shown) {
-            const text = change(c);
-            const p = pValue(c.p);
-            table.push([c.table, c.metric, c.column, c.unit, c.before === undefined ? "" : num(c.before), c.after === undefined ? "" : num(c.after), c.breach ? chalk.red(text) : text, stands(c) ? chalk.bold(p) : p]);
-          }
-          io.stdout(table.toString() + "\n");
-        }
-        for (const line of made) io.stdout(`made differently: ${line}\n`);
-        io.stdout(summary + "\n");
-      }
+      const header = { baseline: baselineFile, new: newFile ?? baselineFile, ...(columns ? { columns } : {}), tolerance: flags.tolerance, alpha };
+      io.stdout(renderComparison(flags.format ?? "table", header, shown, made, summary, stands, chalk));
       if (breaches.length > 0) process.exitCode = EXIT.regression;
     });
 }
