@@ -425,6 +425,16 @@ describe("xeniso CLI", () => {
     const unknown = xeniso([...args, "--goal", "Domain-1.cpux<=1", "--goal", "Nobody.cpu<=1"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr.split("\n").filter((l: string) => l.startsWith("error:"))).toHaveLength(2);
+    // With a confidence, the goal holds only where 3 runs show it: a bracket no further out.
+    const sureArgs = [...args.slice(0, 6), "--runs", "3", "--set", "duration=1s", "--steps", "3", "--confidence", "95%"];
+    const sure = JSON.parse(xeniso([...sureArgs, "-f", "json"]).stdout);
+    expect(sure.confidence).toBe(0.95);
+    expect(sure.probes.every((p: { readings: Array<{ p: number; met: boolean }> }) => p.readings.every((x) => x.met === x.p < 0.05))).toBe(true);
+    expect(Number(sure.boundary.met)).toBeLessThanOrEqual(8125);
+    expect(xeniso(sureArgs).stdout).toMatch(/<= 10 \(95 % sure\)[^]*The goal holds \(95 % sure\) at \d+ and not at \d+/);
+    const lone = xeniso([...args, "--confidence", "100%"]);
+    expect(lone.code).toBe(2);
+    expect(lone.stderr).toBe("error: --confidence 100%: expected a confidence from 50% up to (not including) 100%\nerror: --confidence needs 2 runs per probe or more (--runs), to see how the runs vary; got 1\n");
   });
 
   it("draws a run's figures with --plot, from the same run as its JSON", () => {

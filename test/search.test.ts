@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bisect, formatQuantity, meets, parseGoal, parseQuantity } from "../src/model/search.js";
+import { bisect, formatQuantity, judge, meets, parseGoal, parseQuantity } from "../src/model/search.js";
 
 describe("search: bisection for a goal's boundary (xeniso search)", () => {
   it("reads a setting's value with its unit and writes it back", () => {
@@ -66,5 +66,39 @@ describe("search: bisection for a goal's boundary (xeniso search)", () => {
     expect(upTo.boundary!.unmet).toBeGreaterThan(6);
     expect(upTo.boundary!.unmet - upTo.boundary!.met).toBeLessThanOrEqual(8 / 2 ** 6);
     expect(upTo.probes.every((p) => p.met === p.readings.every((x) => x.met))).toBe(true);
+  });
+
+  it("with a confidence, holds a goal only where the runs show it (one-sided t-test; SciPy's t.sf)", () => {
+    const atLeast = parseGoal("m>=10")!;
+    // Mean 11 over 4 runs of sd 2: t = 1 on 3 degrees of freedom, P(T > 1) = 0.1955.
+    const r = judge(atLeast, { mean: 11, sd: 2, n: 4 }, 0.95);
+    expect(r.met).toBe(false);
+    expect(r.p).toBeCloseTo(0.19550110947788524, 10);
+    expect(judge(atLeast, { mean: 11, sd: 2, n: 4 }, 0.8).met).toBe(true);
+    expect(judge(atLeast, { mean: 11, sd: 2, n: 4 })).toEqual({ met: true });
+    // An upper bound: mean 9.5 over 10 runs of sd 0.632 (t = 2.5) is 98.3 % sure to be under 10.
+    const atMost = parseGoal("m<=10")!;
+    const sd = 0.5 / (2.5 / Math.sqrt(10));
+    expect(judge(atMost, { mean: 9.5, sd, n: 10 }, 0.95).p).toBeCloseTo(0.016930913841492867, 10);
+    // 10.1 lies half a standard error over: t = −0.5, P(T > −0.5) = 0.685.
+    const over = judge(atMost, { mean: 10.1, sd, n: 10 }, 0.5);
+    expect([over.met, over.p]).toEqual([false, expect.closeTo(0.6854643500869868, 10)]);
+    // Runs that agree decide at once; one run shows nothing.
+    expect(judge(atLeast, { mean: 10, sd: 0, n: 3 }, 0.99)).toEqual({ met: true, p: 0 });
+    expect(judge(atLeast, { mean: 9.9, sd: 0, n: 3 }, 0.99)).toEqual({ met: false, p: 1 });
+    expect(judge(atLeast, { mean: 50, sd: 1, n: 1 }, 0.95)).toEqual({ met: false, p: 1 });
+  });
+
+  it("with a confidence, brackets a boundary no further out than the mean's", async () => {
+    // A metric growing with the setting whose runs vary by 5: the goal m>=35 on the mean
+    // holds from 3.5 on; shown with 95 % confidence over 4 runs, only further up.
+    const noisy = async (x: number) => [{ mean: 10 * x, sd: 5, n: 4 }];
+    const onMean = await bisect(0, 10, 8, [parseGoal("m>=35")!], noisy);
+    const sure = await bisect(0, 10, 8, [parseGoal("m>=35")!], noisy, false, 0.95);
+    expect(onMean.boundary!.met).toBeGreaterThanOrEqual(3.5);
+    expect(sure.boundary!.unmet).toBeGreaterThan(onMean.boundary!.met);
+    // The mean must clear the target by t(0.95, 3) · 5 / 2 = 5.88: m ≥ 40.88, x ≥ 4.088.
+    expect(sure.boundary!.met).toBeGreaterThanOrEqual(4.088);
+    expect(sure.boundary!.unmet).toBeLessThan(4.088);
   });
 });

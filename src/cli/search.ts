@@ -3,13 +3,14 @@ import type { Command } from "commander";
 import { Option } from "commander";
 import { runJobs } from "../model/replication.js";
 import { estimateColumnsEvents, type Column } from "../model/runner.js";
-import { bisect, formatQuantity, parseGoal, parseQuantity, SEARCH_UNITS, type Goal, type Quantity } from "../model/search.js";
+import { bisect, formatQuantity, parseGoal, parseQuantity, SEARCH_UNITS, type Goal, type Quantity, type Reading } from "../model/search.js";
 import { metricKeys } from "../model/simulation.js";
 import { meanSd } from "../model/stats.js";
 import { num } from "../report/render.js";
 import { XENISO_VERSION } from "../report/result.js";
 import { didYouMean, UsageError } from "../scenario/load.js";
 import { parseOverride, type Override } from "../scenario/overrides.js";
+import { parsePercent } from "../scenario/units.js";
 import { checkDistinct, checkWritable, writeAtomic, type CliIo } from "./io.js";
 import { checkPolicies, loadChecked, pickColumn } from "./load.js";
 import { defaultJobs, guardDuration, intArg, maxHoursOption, setOption } from "./options.js";
@@ -27,6 +28,7 @@ interface SearchFlags {
   quiet?: boolean;
   set: Override[];
   maxHours: number;
+  confidence?: string;
 }
 
 /** `--vary PATH=LO..HI`: the key and the two ends, in one unit. */
@@ -57,6 +59,7 @@ export function searchCommand(prog: Command, io: CliIo): void {
     .option("-r, --runs <n>", "runs per probe (default: the scenario's)", intArg("--runs", 1, 1000))
     .option("-s, --seed <n>", "random seed (default: the scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
     .option("--steps <n>", "halvings of the range after its two ends are probed", intArg("--steps", 1, 20), 5)
+    .option("--confidence <pct>", "a goal holds only where its runs show it with this confidence (one-sided t-test), e.g. 95%; default: on the mean")
     .option("-j, --jobs <n>", "worker threads for a probe's runs", intArg("--jobs", 1, 64), defaultJobs())
     .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]))
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
@@ -82,6 +85,7 @@ export function searchCommand(prog: Command, io: CliIo): void {
     const unknown = goals.filter(({ goal }) => !keys.has(goal.key));
     if (unknown.length > 0) throw new UsageError(unknown.map(({ text, goal }) => `--goal ${text}: column "${low.name}" reports no metric "${goal.key}"${didYouMean(goal.key, keys)}`));
     const runs = flags.runs ?? base.runs;
+    const confidence = flags.confidence === undefined ? undefined : parseConfidence(flags.confidence, runs);
     const seed = flags.seed ?? base.seed;
     guardDuration(`${file}: ${flags.steps + 2} probes × ${runs} runs`, estimateColumnsEvents([low], runs) * (flags.steps + 2), (flags.steps + 2) * runs, flags.jobs, flags.maxHours);
     if (flags.output) {
@@ -93,7 +97,10 @@ export function searchCommand(prog: Command, io: CliIo): void {
       const column = columnAt(quantity(value));
       const jobs = Array.from({ length: runs }, (_, run) => ({ scenario: column.scenario, run, seed }));
       const results = await runJobs(jobs, flags.jobs, () => {}, async () => {});
-      const stats = goals.map(({ goal }) => meanSd(results.map((r) => r.metrics.find((m) => m.key === goal.key)?.value).filter((v): v is number => v !== undefined)));
+      const stats = goals.map(({ goal }) => {
+        const values = results.map((r) => r.metrics.find((m) => m.key === goal.key)?.value).filter((v): v is number => v !== undefined);
+        return { ...meanSd(values), n: values.length };
+      });
       if (!flags.quiet && io.stderrIsTTY && !io.env.CI) {
         io.stderr(`  ${formatQuantity(quantity(value))}: ${goals.map(({ goal }, i) => `${goal.key} = ${num(stats[i].mean)}`).join(", ")}\n`);
       }
@@ -101,7 +108,7 @@ export function searchCommand(prog: Command, io: CliIo): void {
     };
     // Whole-number ends with no unit are taken for a whole-number setting (a weight, a ring size).
     const integer = vary.lo.unit === "" && Number.isInteger(vary.lo.value) && Number.isInteger(vary.hi.value);
-    const outcome = await bisect(vary.lo.value, vary.hi.value, flags.steps, goals.map((g) => g.goal), evaluate, integer);
+    const outcome = await bisect(vary.lo.value, vary.hi.value, flags.steps, goals.map((g) => g.goal), evaluate, integer, confidence);
     const show = (v: number) => formatQuantity(quantity(v));
     const doc = {
       command: "search",
@@ -112,6 +119,7 @@ export function searchCommand(prog: Command, io: CliIo): void {
       goals: flags.goal,
       seed,
       runs,
+      ...(confidence !== undefined ? { confidence } : {}),
       set: flags.set.map((o) => o.text),
       probes: outcome.probes.map((p) => ({ value: show(p.value), met: p.met, readings: p.readings.map((r, i) => ({ goal: flags.goal[i], ...r })) })),
       boundary: outcome.boundary && { met: show(outcome.boundary.met), unmet: show(outcome.boundary.unmet) },
@@ -122,27 +130,41 @@ export function searchCommand(prog: Command, io: CliIo): void {
   });
 }
 
+/** `--confidence 95%`: a fraction from one half up to (not including) 1; it needs two runs or more to show anything. */
+function parseConfidence(text: string, runs: number): number {
+  const c = parsePercent(text);
+  const problems: string[] = [];
+  if (!c.ok) problems.push(`--confidence ${text}: ${c.message}`);
+  else if (!(c.value >= 0.5 && c.value < 1)) problems.push(`--confidence ${text}: expected a confidence from 50% up to (not including) 100%`);
+  if (runs < 2) problems.push(`--confidence needs 2 runs per probe or more (--runs), to see how the runs vary; got ${runs}`);
+  if (problems.length > 0 || !c.ok) throw new UsageError(problems);
+  return c.value;
+}
+
 /** Collects repeated --goal flags. */
 function collectGoal(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
 function searchTable(
-  doc: { column: string; vary: string; goals: string[]; runs: number; seed: number; probes: Array<{ value: string; met: boolean; readings: Array<{ mean: number; sd: number; met: boolean }> }>; boundary: { met: string; unmet: string } | null },
+  doc: { column: string; vary: string; goals: string[]; runs: number; seed: number; confidence?: number; probes: Array<{ value: string; met: boolean; readings: Reading[] }>; boundary: { met: string; unmet: string } | null },
   goals: Goal[],
 ): string {
   // One column per condition's metric and one for whether it held; with several, a last one for all of them.
-  const head = ["probe", doc.vary, ...goals.flatMap((g) => [g.key, `${g.op} ${g.target}`]), ...(goals.length > 1 ? ["all"] : [])];
+  const sure = doc.confidence === undefined ? "" : ` (${+(doc.confidence * 100).toFixed(4)} % sure)`;
+  const head = ["probe", doc.vary, ...goals.flatMap((g) => [g.key, `${g.op} ${g.target}${sure}`]), ...(goals.length > 1 ? ["all"] : [])];
   const table = new Table({ head, style: { head: [], border: [], compact: true } });
   const yes = (met: boolean) => (met ? "yes" : "no");
+  // With a confidence, each verdict shows the chance that the goal does not in fact hold.
+  const verdictOf = (r: Reading) => (r.p === undefined ? yes(r.met) : `${yes(r.met)} (p ${r.p < 0.001 ? "<0.001" : r.p.toFixed(3)})`);
   doc.probes.forEach((p, i) =>
-    table.push([String(i + 1), p.value, ...p.readings.flatMap((r) => [`${num(r.mean)} ± ${num(r.sd)}`, yes(r.met)]), ...(goals.length > 1 ? [yes(p.met)] : [])]),
+    table.push([String(i + 1), p.value, ...p.readings.flatMap((r) => [`${num(r.mean)} ± ${num(r.sd)}`, verdictOf(r)]), ...(goals.length > 1 ? [yes(p.met)] : [])]),
   );
   const several = goals.length > 1;
   const verdict = doc.boundary
-    ? `${several ? "The goals all hold" : "The goal holds"} at ${doc.boundary.met} and not at ${doc.boundary.unmet}: the boundary lies between them.`
+    ? `${several ? "The goals all hold" : "The goal holds"}${sure} at ${doc.boundary.met} and not at ${doc.boundary.unmet}: the boundary lies between them.`
     : doc.probes[0].met
-      ? `${several ? "The goals all hold" : "The goal holds"} at both ends of the range: no boundary inside it.`
+      ? `${several ? "The goals all hold" : "The goal holds"}${sure} at both ends of the range: no boundary inside it.`
       : several
         ? "The goals do not all hold at either end of the range: no boundary found (they may all hold only in between, or nowhere)."
         : "The goal fails at both ends of the range: no boundary inside it.";

@@ -1,3 +1,5 @@
+import { studentTwoSided } from "../report/significance.js";
+
 /**
  * Capacity planning (paper §8, beyond the paper): the boundary of a goal as one setting
  * varies, found by bisection. A goal is one or more conditions on metrics, all of which
@@ -59,11 +61,38 @@ export function meets(goal: Goal, value: number): boolean {
   }
 }
 
-/** One condition's metric at a probe, over the runs, and whether the condition held. */
-export interface Reading {
+/** A condition's metric at a probe, over its runs. */
+export interface Stats {
   mean: number;
   sd: number;
+  /** Runs; needed only to judge with a confidence. */
+  n?: number;
+}
+
+/** One condition's metric at a probe, over the runs, and whether the condition held. */
+export interface Reading extends Stats {
   met: boolean;
+  /** With a confidence: the one-sided p that the true mean does not meet the goal. */
+  p?: number;
+}
+
+/**
+ * Whether `goal` holds for a metric measured over runs. On the mean alone, or, with a
+ * `confidence` (0.95), only where the runs show it: the one-sided t-test of the true
+ * mean against the target gives p < 1 − confidence that it lies on the wrong side. Runs
+ * that all agree (sd 0) decide at once; fewer than two runs show nothing.
+ */
+export function judge(goal: Goal, s: Stats, confidence?: number): { met: boolean; p?: number } {
+  if (confidence === undefined) return { met: meets(goal, s.mean) };
+  const n = s.n ?? 0;
+  if (n < 2 || !Number.isFinite(s.mean)) return { met: false, p: 1 };
+  if (s.sd === 0) return meets(goal, s.mean) ? { met: true, p: 0 } : { met: false, p: 1 };
+  // t > 0 when the mean lies on the goal's side of its target.
+  const above = goal.op === ">=" || goal.op === ">";
+  const t = ((above ? 1 : -1) * (s.mean - goal.target)) / (s.sd / Math.sqrt(n));
+  const tail = studentTwoSided(t, n - 1) / 2;
+  const p = t > 0 ? tail : 1 - tail;
+  return { met: p < 1 - confidence, p };
 }
 
 /** One probe: the setting's value, each condition's reading, and whether they all held. */
@@ -94,14 +123,16 @@ export async function bisect(
   hi: number,
   steps: number,
   goals: Goal[],
-  /** Each goal's metric at setting `x`: its mean and sd over the runs, in the order of `goals`. */
-  evaluate: (x: number) => Promise<Array<{ mean: number; sd: number }>>,
+  /** Each goal's metric at setting `x`: its mean, sd and runs, in the order of `goals`. */
+  evaluate: (x: number) => Promise<Stats[]>,
   integer = false,
+  /** Judge each goal with this confidence (see `judge`) rather than on the mean alone. */
+  confidence?: number,
 ): Promise<SearchOutcome> {
   const probes: Probe[] = [];
   const probe = async (x: number) => {
     const stats = await evaluate(x);
-    const readings = stats.map(({ mean, sd }, i) => ({ mean, sd, met: meets(goals[i], mean) }));
+    const readings = stats.map((s, i) => ({ ...s, ...judge(goals[i], s, confidence) }));
     const p = { value: x, readings, met: readings.every((r) => r.met) };
     probes.push(p);
     return p;
