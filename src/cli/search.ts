@@ -155,7 +155,7 @@ function searchTable(
   const head = ["probe", doc.vary, ...goals.flatMap((g) => [g.key, `${g.op} ${g.target}${sure}`]), ...(goals.length > 1 ? ["all"] : [])];
   const table = new Table({ head, style: { head: [], border: [], compact: true } });
   const yes = (met: boolean) => (met ? "yes" : "no");
-  // With a confidence, each verdict shows the chance that the goal does not in fact hold.
+  // With a confidence, each verdict shows its p: how likely runs this favourable would be, were the true mean on the target.
   const verdictOf = (r: Reading) => (r.p === undefined ? yes(r.met) : `${yes(r.met)} (p ${r.p < 0.001 ? "<0.001" : r.p.toFixed(3)})`);
   doc.probes.forEach((p, i) =>
     table.push([String(i + 1), p.value, ...p.readings.flatMap((r) => [`${num(r.mean)} ± ${num(r.sd)}`, verdictOf(r)]), ...(goals.length > 1 ? [yes(p.met)] : [])]),

@@ -72,14 +72,14 @@ export interface Stats {
 /** One condition's metric at a probe, over the runs, and whether the condition held. */
 export interface Reading extends Stats {
   met: boolean;
-  /** With a confidence: the one-sided p that the true mean does not meet the goal. */
+  /** With a confidence: the one-sided p, how likely runs at least this favourable would be were the true mean on the target. */
   p?: number;
 }
 
 /**
  * Whether `goal` holds for a metric measured over runs. On the mean alone, or, with a
- * `confidence` (0.95), only where the runs show it: the one-sided t-test of the true
- * mean against the target gives p < 1 − confidence that it lies on the wrong side. Runs
+ * `confidence` (0.95), only where the runs show it: the one-sided t-test of the runs'
+ * mean against the target gives p < 1 − confidence. Runs
  * that all agree (sd 0) decide at once; fewer than two runs show nothing.
  */
 export function judge(goal: Goal, s: Stats, confidence?: number): { met: boolean; p?: number } {
