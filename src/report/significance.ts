@@ -8,6 +8,8 @@
  * scenario rarely have).
  */
 
+import { meanSd } from "../model/stats.js";
+
 export interface Sample {
   mean: number;
   sd: number;
@@ -52,8 +54,7 @@ export function pairedT(a: readonly number[], b: readonly number[]): TestResult 
   // A run with no value (NaN, null in JSON) leaves nothing to pair.
   if (!a.every(Number.isFinite) || !b.every(Number.isFinite)) return undefined;
   const d = a.map((x, i) => b[i] - x);
-  const mean = d.reduce((s, x) => s + x, 0) / n;
-  const sd = Math.sqrt(d.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1));
+  const { mean, sd } = meanSd(d);
   // Differences equal to the last few bits are one difference, not noise.
   if (sd <= 1e-12 * Math.max(...d.map(Math.abs))) return { t: mean === 0 ? 0 : Math.sign(mean) * Infinity, df: n - 1, p: mean === 0 ? 1 : 0 };
   const t = mean / (sd / Math.sqrt(n));
