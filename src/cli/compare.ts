@@ -1,7 +1,7 @@
 import Table from "cli-table3";
 import { Chalk } from "chalk";
 import { Option, type Command } from "commander";
-import { columnsOf, compareResults, howMadeDiffers, type Change } from "../report/compare.js";
+import { resultColumns, compareResults, howMadeDiffers, type Change } from "../report/compare.js";
 import { mdCell, num, renderJson } from "../report/render.js";
 import type { ResultDoc } from "../report/result.js";
 import { UsageError } from "../scenario/load.js";
@@ -67,7 +67,7 @@ function columnPair(flags: CompareFlags, files: string[], docs: ResultDoc[]): { 
   ];
   const seen = new Set<string>();
   for (const { name, flag, file, doc } of sides) {
-    const names = columnsOf(doc);
+    const names = resultColumns(doc);
     if (names.includes(name) || seen.has(`${file}\u0000${name}`)) continue;
     seen.add(`${file}\u0000${name}`);
     problems.push(`${file}: ${flag}: no column "${name}" (it has ${names.map((n) => `"${n}"`).join(", ")})`);

@@ -48,7 +48,7 @@ function cellsOf(doc: ResultDoc, only?: string): Map<string, Located> {
 }
 
 /** Column names of a result, in its tables' order, each once. */
-export function columnsOf(doc: ResultDoc): string[] {
+export function resultColumns(doc: ResultDoc): string[] {
   return [...new Set(doc.tables.flatMap((t) => t.columns))];
 }
 
@@ -79,20 +79,20 @@ export function compareResults(before: ResultDoc, after: ResultDoc, options: Com
   const changes: Change[] = [];
   const a = cellsOf(before, columns?.before);
   const b = cellsOf(after, columns?.after);
-  const name = (x: Located) => (columns === undefined || columns.before === columns.after ? x.column : `${columns.before} → ${columns.after}`);
+  const column = columns === undefined || columns.before === columns.after ? undefined : `${columns.before} → ${columns.after}`;
+  const where = (x: Located) => ({ table: x.table, metric: x.metric, column: column ?? x.column, unit: x.unit });
   for (const [key, x] of a) {
     const y = b.get(key);
-    const where = { table: x.table, metric: x.metric, column: name(x), unit: x.unit };
     if (!y) {
-      changes.push({ ...where, before: x.mean, relative: -Infinity, breach: true });
+      changes.push({ ...where(x), before: x.mean, relative: -Infinity, breach: true });
       continue;
     }
     const diff = y.mean - x.mean;
     const relative = x.mean === 0 ? (diff === 0 ? 0 : Infinity) : diff / Math.abs(x.mean);
     const breach = Math.abs(diff) > absolute && Math.abs(relative) > tolerance;
-    changes.push({ ...where, before: x.mean, after: y.mean, relative, breach, ...significance(x, y, paired) });
+    changes.push({ ...where(x), before: x.mean, after: y.mean, relative, breach, ...significance(x, y, paired) });
   }
-  for (const [key, y] of b) if (!a.has(key)) changes.push({ table: y.table, metric: y.metric, column: name(y), unit: y.unit, after: y.mean, relative: Infinity, breach: false });
+  for (const [key, y] of b) if (!a.has(key)) changes.push({ ...where(y), after: y.mean, relative: Infinity, breach: false });
   return changes;
 }
 
