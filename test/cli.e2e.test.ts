@@ -154,6 +154,43 @@ describe("xeniso CLI", () => {
     expect(readFileSync(asked, "utf8")).toMatch(/^table,metric,unit,column/);
   });
 
+  it("writes one CSV row per run with --per-run, from a run or from its saved JSON with show", () => {
+    const json = join(tmp, "per-run.json");
+    const args = ["run", "scenarios/udp-recv.yaml", "--runs", "3", "--set", "duration=1s", "-q"];
+    expect(xeniso([...args, "-o", json]).code).toBe(0);
+    const runs = xeniso([...args, "-f", "csv", "--per-run"]);
+    expect(runs.code, runs.stderr).toBe(0);
+    const lines = runs.stdout.trim().split("\n");
+    expect(lines[0]).toBe("table,metric,unit,column,run,value,paper");
+    const doc = JSON.parse(readFileSync(json, "utf8"));
+    const cell = doc.tables[0].rows.find((r: { label: string }) => r.label === "Domain-0 for Domain-1 (XenMon)").values.result;
+    const rows = lines.filter((l) => l.startsWith("xenmon,Domain-0 for Domain-1 (XenMon),%,result,"));
+    expect(rows.map((l) => Number(l.split(",")[5]))).toEqual(cell.perRun);
+    expect(rows.map((l) => l.split(",")[4])).toEqual(["0", "1", "2"]);
+    // The saved result prints again without running: the same per-run CSV, the same Markdown.
+    expect(xeniso(["show", json, "-f", "csv", "--per-run"]).stdout).toBe(runs.stdout);
+    expect(xeniso(["show", json, "-f", "md"]).stdout).toBe(xeniso([...args, "-f", "md"]).stdout);
+    const csv = join(tmp, "shown.csv");
+    const two = xeniso(["show", json, "results/calibrate-system-1.json", "--per-run", "-o", csv]);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stderr).toBe(`wrote ${csv}\n`);
+    expect(new Set(readFileSync(csv, "utf8").trim().split("\n").slice(1).map((l) => l.split(",")[0]))).toEqual(new Set(["udp-recv", "calibrate system-1"]));
+    // Refused before anything runs or is written: per-run rows need CSV; an old result has none.
+    const notCsv = join(tmp, "per-run-refused.json");
+    for (const bad of [[...args, "--per-run", "-o", notCsv], ["show", json, "--per-run"], ["calibrate", "--per-run", "-f", "md"]]) {
+      const r = xeniso(bad);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: --per-run: writes CSV; add -f csv or -o FILE.csv (a JSON result keeps each run's value in its cells' "perRun")\n`);
+    }
+    expect(existsSync(notCsv)).toBe(false);
+    const old = join(tmp, "old.json");
+    writeFileSync(old, JSON.stringify({ ...doc, tables: doc.tables.map((t: { rows: Array<{ values: Record<string, object> }> }) => ({ ...t, rows: t.rows.map((r) => ({ ...r, values: { result: { ...r.values.result, perRun: undefined } } })) })) }));
+    const noRuns = xeniso(["show", old, "nofile.json", "-f", "csv", "--per-run"]);
+    expect(noRuns.code).toBe(2);
+    expect(noRuns.stderr).toBe(`error: ${old}: --per-run: this result keeps no run's value (saved before results kept "perRun"); run it again\nerror: nofile.json: no such file\n`);
+    expect(noRuns.stdout).toBe("");
+  });
+
   it("changes a scenario with --set, says so under the table and records it in the JSON", () => {
     const args = ["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--set", "domains.Domain-1.workload.rate=2k/s"];
     const table = xeniso([...args, "--runs", "1"]);

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { emit } from "../src/cli/emit.js";
 import { progressReporter, type CliIo } from "../src/cli/io.js";
-import { FIT_LINE_MISSES, fitLine, fitOf, meanSd, renderJson, renderMany, renderTable } from "../src/report/render.js";
+import { FIT_LINE_MISSES, fitLine, fitOf, hasPerRun, meanSd, renderCsv, renderJson, renderMany, renderRunsCsv, renderTable } from "../src/report/render.js";
 import type { ResultDoc } from "../src/report/result.js";
 
 const load = (name: string): ResultDoc => JSON.parse(readFileSync(`results/${name}.json`, "utf8"));
@@ -175,5 +175,72 @@ describe("how a paper table fares", () => {
     // Table 1 and the text's split have paper values; the XenMon view, the last, has none.
     expect(text.match(/cells? within bounds/g)).toHaveLength(2);
     expect(text.slice(text.indexOf("XenMon view"))).not.toMatch(/within bounds/);
+  });
+});
+
+describe("CSV", () => {
+  const doc = (cells: Record<string, ResultDoc["tables"][number]["rows"][number]["values"][string]>): ResultDoc => ({
+    schemaVersion: 1,
+    xeniso: "0",
+    command: "calibrate",
+    scenario: null,
+    profile: "system-2",
+    seed: 1,
+    runs: 3,
+    tables: [{ id: "t", title: "T", columns: Object.keys(cells), rows: [{ label: "CPU, a \"share\"", unit: "%", values: cells }] }],
+  });
+
+  it("per run: one row per run of each cell, run 0 first, the paper's value on each", () => {
+    const text = renderRunsCsv(doc({ A: { mean: 2, sd: 1, n: 3, perRun: [1, 2, 3], paper: 2.5 }, B: { mean: 5, sd: 0, n: 3, perRun: [5, 5, 5] } }));
+    expect(text).toBe(
+      [
+        "table,metric,unit,column,run,value,paper",
+        't,"CPU, a ""share""",%,A,0,1,2.5',
+        't,"CPU, a ""share""",%,A,1,2,2.5',
+        't,"CPU, a ""share""",%,A,2,3,2.5',
+        't,"CPU, a ""share""",%,B,0,5,',
+        't,"CPU, a ""share""",%,B,1,5,',
+        't,"CPU, a ""share""",%,B,2,5,',
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("per run: leaves out a cell without its runs' values and empties a value that is not a number", () => {
+    // A saved JSON writes NaN as null.
+    const text = renderRunsCsv(doc({ A: { mean: 2, sd: 1, n: 3 }, B: { mean: 5, sd: 0, n: 2, perRun: [5, null as unknown as number] } }));
+    expect(text.split("\n").slice(1, -1)).toEqual(['t,"CPU, a ""share""",%,B,0,5,', 't,"CPU, a ""share""",%,B,1,,']);
+    expect(hasPerRun([doc({ A: { mean: 2, sd: 1, n: 3 } })])).toBe(false);
+    expect(hasPerRun([load("sedf-dc")])).toBe(true);
+  });
+
+  it("per run: the same cells as the summary CSV, whose mean each cell's runs give", () => {
+    const saved = load("shareguard");
+    // The last fields are numbers (no comma in them); what comes before names the cell.
+    const cut = (line: string, numbers: number) => {
+      const f = line.split(",");
+      return { key: f.slice(0, -numbers).join(","), numbers: f.slice(-numbers).map(Number) };
+    };
+    const means = new Map<string, number>();
+    for (const line of renderCsv(saved).trim().split("\n").slice(1)) {
+      const { key, numbers } = cut(line, 4); // mean, sd, n, paper
+      means.set(key, numbers[0]);
+    }
+    const runs = new Map<string, number[]>();
+    for (const line of renderRunsCsv(saved).trim().split("\n").slice(1)) {
+      const { key, numbers } = cut(line, 3); // run, value, paper
+      runs.set(key, [...(runs.get(key) ?? []), numbers[1]]);
+    }
+    expect(runs.size).toBeGreaterThan(100);
+    for (const [key, values] of runs) {
+      expect(values.length).toBe(saved.runs);
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      expect(mean).toBeCloseTo(means.get(key)!, 6);
+    }
+  });
+
+  it("several results: a calibration is named by its profile", () => {
+    const two = renderMany([doc({ A: { mean: 1, sd: 0, n: 1 } }), { ...doc({ A: { mean: 1, sd: 0, n: 1 } }), profile: "system-1" }], "csv", false);
+    expect(two.split("\n").slice(1, 3).map((l) => l.split(",")[0])).toEqual(["calibrate system-2", "calibrate system-1"]);
   });
 });

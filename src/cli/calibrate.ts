@@ -4,7 +4,7 @@ import { estimateEvents } from "../model/estimate.js";
 import { PROFILES, profileNames } from "../profiles/profiles.js";
 import { parseDuration } from "../scenario/units.js";
 import { UsageError } from "../scenario/load.js";
-import { emit, type OutputFlags } from "./emit.js";
+import { checkOutputFlags, emit, type OutputFlags } from "./emit.js";
 import { prepareFigureDir, writeFigures } from "./plot.js";
 import { checkWritable, progressReporter, type CliIo } from "./io.js";
 import { defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions } from "./options.js";
@@ -32,6 +32,7 @@ export function calibrateCommand(prog: Command, io: CliIo): void {
     .option("--plot <dir>", "also draw the figures of this run as SVG files in DIR")
     .option("--block", "beyond the paper: also run a disk benchmark and derive XenMon's block weight (xenmon.blockWeight) by request size");
   maxHoursOption(outputOptions(cmd)).action(async (flags: CalibrateFlags) => {
+    checkOutputFlags(flags);
     const d = parseDuration(flags.duration);
     if (!d.ok || d.value < 100e6 || d.value > 3600e9) {
       throw new UsageError([`--duration: ${d.ok ? "must be between 100ms and 1h" : d.message}`]);

@@ -1,5 +1,6 @@
-import { render, renderMany, type Format } from "../report/render.js";
+import { csvOfMany, render, renderMany, renderRunsCsv, type Format } from "../report/render.js";
 import type { ResultDoc } from "../report/result.js";
+import { UsageError } from "../scenario/load.js";
 import { decideColor, writeAtomic, type CliIo } from "./io.js";
 import { resolveFormat } from "./options.js";
 
@@ -9,16 +10,28 @@ export interface OutputFlags {
   output?: string;
   color?: boolean;
   quiet?: boolean;
+  /** CSV with one row per run rather than per cell. */
+  perRun?: boolean;
+}
+
+/** Refuses output flags that do not go together, before anything runs. */
+export function checkOutputFlags(flags: OutputFlags): void {
+  if (flags.perRun && resolveFormat(flags.format, flags.output) !== "csv") {
+    throw new UsageError([`--per-run: writes CSV; add -f csv or -o FILE.csv (a JSON result keeps each run's value in its cells' "perRun")`]);
+  }
 }
 
 /** Prints a result document (or several) in the chosen format, to stdout or atomically to a file. */
 export function emit(doc: ResultDoc | ResultDoc[], flags: OutputFlags, io: CliIo): void {
+  checkOutputFlags(flags);
   // A file never gets escape codes unless asked for explicitly.
   const color = flags.output ? flags.color === true : decideColor(flags.color, io);
   // Tables are cut to the terminal's width; a file or a pipe gets them whole.
   const width = flags.output || !io.stdoutIsTTY ? undefined : io.stdoutColumns;
   const format = resolveFormat(flags.format, flags.output);
-  const text = Array.isArray(doc) ? renderMany(doc, format, color, width) : render(doc, format, color, width);
+  let text: string;
+  if (flags.perRun) text = Array.isArray(doc) ? csvOfMany(doc, renderRunsCsv) : renderRunsCsv(doc);
+  else text = Array.isArray(doc) ? renderMany(doc, format, color, width) : render(doc, format, color, width);
   if (flags.output) {
     writeAtomic(flags.output, text);
     if (!flags.quiet) io.stderr(`wrote ${flags.output}\n`);

@@ -13,6 +13,7 @@ import { reportCommand } from "./report.js";
 import { profileCommand } from "./profile.js";
 import { traceCommand } from "./trace.js";
 import { searchCommand } from "./search.js";
+import { showCommand } from "./show.js";
 import { tuneHeap } from "../model/replication.js";
 
 function program(io: CliIo): Command {
@@ -29,6 +30,7 @@ function program(io: CliIo): Command {
   compareCommand(prog, io);
   plotCommand(prog, io);
   reportCommand(prog, io);
+  showCommand(prog, io);
   profileCommand(prog, io);
   traceCommand(prog, io);
   searchCommand(prog, io);

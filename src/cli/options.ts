@@ -18,13 +18,14 @@ export function intArg(name: string, min: number, max: number) {
 }
 
 /** Options every data-producing command shares. */
-export function outputOptions(cmd: Command): Command {
+export function outputOptions(cmd: Command, quiet = "no progress display on stderr"): Command {
   return cmd
     .addOption(new Option("-f, --format <format>", "output format (default: from -o's extension, .json .csv .md, else table)").choices(FORMATS))
     .option("-o, --output <file>", "write the output to FILE (atomically) instead of stdout")
     .option("--color", "force colour in table output")
     .option("--no-color", "never colour output")
-    .option("-q, --quiet", "no progress display on stderr");
+    .option("-q, --quiet", quiet)
+    .option("--per-run", "CSV with one row per run (run, value) instead of one per cell (mean, sd, n)");
 }
 
 /**

@@ -4,7 +4,7 @@ import type { ResultDoc } from "../report/result.js";
 import { columnsOf, estimateColumnsEvents, onlyColumns, runScenarios, sweptColumns, type DecisionRow, type SeriesRow, type SweptScenario } from "../model/runner.js";
 import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
-import { emit, type OutputFlags } from "./emit.js";
+import { checkOutputFlags, emit, type OutputFlags } from "./emit.js";
 import { prepareFigureDir, writeFigures } from "./plot.js";
 import { checkDistinct, checkWritable, progressReporter, writeAtomic, type CliIo } from "./io.js";
 import type { Override } from "../scenario/overrides.js";
@@ -53,6 +53,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     .option("--series-bin <time>", "time series resolution, of --series and of the JSON result's figures", "1s")
     .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR");
   maxHoursOption(outputOptions(sweepOption(setOption(columnOption(cmd))))).action(async (files: string[], flags: RunFlags, command: Command) => {
+    checkOutputFlags(flags);
     // Every file is checked before anything runs, and every problem is reported at once.
     const problems: string[] = [];
     const loaded: Array<LoadedScenario & { sweep?: SweptScenario }> = [];

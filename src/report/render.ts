@@ -239,17 +239,56 @@ export function renderMarkdown(doc: ResultDoc): string {
   return out.join("\n");
 }
 
-/** One CSV row per (table, metric, column): easy to load in a spreadsheet or a dataframe. */
-export function renderCsv(doc: ResultDoc): string {
-  const lines = ["table,metric,unit,column,mean,sd,n,paper"];
+/** Every cell of a result, table by table, row by row, in its table's column order. */
+function* cells(doc: ResultDoc): Generator<{ t: ResultTable; r: ResultTable["rows"][number]; col: string; c: Cell }> {
   for (const t of doc.tables) {
     for (const r of t.rows) {
       for (const col of t.columns) {
         const c = r.values[col];
-        if (!c) continue;
-        lines.push([t.id, r.label, r.unit, col, c.mean, c.sd, c.n, c.paper ?? ""].map(csvField).join(","));
+        if (c) yield { t, r, col, c };
       }
     }
+  }
+}
+
+/** One CSV row per (table, metric, column): easy to load in a spreadsheet or a dataframe. */
+export function renderCsv(doc: ResultDoc): string {
+  const lines = ["table,metric,unit,column,mean,sd,n,paper"];
+  for (const { t, r, col, c } of cells(doc)) lines.push([t.id, r.label, r.unit, col, c.mean, c.sd, c.n, c.paper ?? ""].map(csvField).join(","));
+  return lines.join("\n") + "\n";
+}
+
+/**
+ * One CSV row per (table, metric, column, run): the long format a dataframe wants for
+ * its own statistics. A cell whose runs did not all give the metric has no per-run
+ * values (`Cell.perRun`) and no rows; a run's value that is not a number is left empty.
+ */
+export function renderRunsCsv(doc: ResultDoc): string {
+  const lines = ["table,metric,unit,column,run,value,paper"];
+  for (const { t, r, col, c } of cells(doc)) {
+    c.perRun?.forEach((v, run) => lines.push([t.id, r.label, r.unit, col, run, typeof v === "number" && Number.isFinite(v) ? v : "", c.paper ?? ""].map(csvField).join(",")));
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Whether any cell of these results keeps its runs' values (results saved before 0.1.0's perRun do not). */
+export function hasPerRun(docs: ResultDoc[]): boolean {
+  return docs.some((d) => d.tables.some((t) => t.rows.some((r) => Object.values(r.values).some((c) => c.perRun !== undefined))));
+}
+
+/** What a result is of: its scenario, or for a calibration (no scenario) the profile it calibrated. */
+export function resultName(doc: ResultDoc): string {
+  return doc.scenario?.name ?? `${doc.command} ${doc.profile}`;
+}
+
+/**
+ * Several results' CSV in one: the scenario's name as a first column, so the rows stay
+ * apart when loaded together.
+ */
+export function csvOfMany(docs: ResultDoc[], csvOf: (doc: ResultDoc) => string): string {
+  const lines = ["scenario," + csvOf(docs[0]).split("\n")[0]];
+  for (const doc of docs) {
+    for (const row of csvOf(doc).split("\n").slice(1)) if (row !== "") lines.push(`${csvField(resultName(doc))},${row}`);
   }
   return lines.join("\n") + "\n";
 }
@@ -298,20 +337,14 @@ export function render(doc: ResultDoc, format: Format, color: boolean, width?: n
 
 /**
  * Several results (one per scenario of a `run` over several files): a JSON array of the
- * documents; the tables one after another; one CSV with the scenario's name as a first
- * column, so the rows stay apart when loaded together.
+ * documents; the tables one after another; one CSV (`csvOfMany`).
  */
 export function renderMany(docs: ResultDoc[], format: Format, color: boolean, width?: number): string {
   switch (format) {
     case "json":
       return renderJson(docs);
-    case "csv": {
-      const lines = ["scenario," + renderCsv(docs[0]).split("\n")[0]];
-      for (const doc of docs) {
-        for (const row of renderCsv(doc).split("\n").slice(1)) if (row !== "") lines.push(`${csvField(doc.scenario?.name ?? "")},${row}`);
-      }
-      return lines.join("\n") + "\n";
-    }
+    case "csv":
+      return csvOfMany(docs, renderCsv);
     default:
       return docs.map((doc) => render(doc, format, color, width)).join("\n") + fitSummary(docs, format);
   }
@@ -327,7 +360,7 @@ function fitSummary(docs: ResultDoc[], format: Format): string {
   const rows = docs.flatMap((doc) =>
     doc.tables.filter(hasPaper).map((t) => {
       const f = fitOf(t);
-      return { where: `${doc.scenario?.name ?? doc.command} ${t.id}`, within: `${f.aim + f.bound} of ${f.cells}`, aim: `${f.aim}` };
+      return { where: `${resultName(doc)} ${t.id}`, within: `${f.aim + f.bound} of ${f.cells}`, aim: `${f.aim}` };
     }),
   );
   if (rows.length < 2) return "";
