@@ -4,6 +4,7 @@ import { Option, type Command } from "commander";
 import { resultColumns, compareResults, howMadeDiffers, type Change } from "../report/compare.js";
 import { mdCell, num, renderJson } from "../report/render.js";
 import type { ResultDoc } from "../report/result.js";
+import { pText } from "../report/significance.js";
 import { UsageError } from "../scenario/load.js";
 import { parsePercent } from "../scenario/units.js";
 import { decideColor, EXIT, type CliIo } from "./io.js";
@@ -47,8 +48,7 @@ function changeRecord(c: Change, significant: boolean) {
 }
 
 function pValue(p: number | undefined): string {
-  if (p === undefined) return "";
-  return p < 0.001 ? "<0.001" : p.toFixed(3);
+  return p === undefined ? "" : pText(p);
 }
 
 /** Which columns to set against each other, from the flags: none (every column by name), or one of each result. */

@@ -8,6 +8,7 @@ import { metricKeys } from "../model/simulation.js";
 import { meanSd } from "../model/stats.js";
 import { num } from "../report/render.js";
 import { XENISO_VERSION } from "../report/result.js";
+import { pText } from "../report/significance.js";
 import { didYouMean, UsageError } from "../scenario/load.js";
 import { parseOverride, type Override } from "../scenario/overrides.js";
 import { parsePercent } from "../scenario/units.js";
@@ -156,7 +157,7 @@ function searchTable(
   const table = new Table({ head, style: { head: [], border: [], compact: true } });
   const yes = (met: boolean) => (met ? "yes" : "no");
   // With a confidence, each verdict shows its p: how likely runs this favourable would be, were the true mean on the target.
-  const verdictOf = (r: Reading) => (r.p === undefined ? yes(r.met) : `${yes(r.met)} (p ${r.p < 0.001 ? "<0.001" : r.p.toFixed(3)})`);
+  const verdictOf = (r: Reading) => (r.p === undefined ? yes(r.met) : `${yes(r.met)} (p ${pText(r.p)})`);
   doc.probes.forEach((p, i) =>
     table.push([String(i + 1), p.value, ...p.readings.flatMap((r) => [`${num(r.mean)} ± ${num(r.sd)}`, verdictOf(r)]), ...(goals.length > 1 ? [yes(p.met)] : [])]),
   );

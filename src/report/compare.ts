@@ -57,7 +57,7 @@ export function resultColumns(doc: ResultDoc): string[] {
  * keep each run's value and their runs drew the same random numbers (`paired`), else
  * Welch's.
  */
-function significance(x: Cell, y: Cell, paired: boolean): Pick<Change, "p" | "test"> {
+export function significance(x: Cell, y: Cell, paired: boolean): Pick<Change, "p" | "test"> {
   if (paired && x.perRun !== undefined && y.perRun !== undefined && x.perRun.length === y.perRun.length) {
     const r = pairedT(x.perRun, y.perRun);
     if (r !== undefined) return { p: r.p, test: "paired" };

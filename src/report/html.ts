@@ -1,5 +1,7 @@
-import { deviation, type ResultDoc, type Table } from "./result.js";
+import { significance } from "./compare.js";
+import { deviation, type Cell, type ResultDoc, type Table } from "./result.js";
 import { columnHasPaper, fitLine, grade, hasPaper, meanSd, num, provenance } from "./render.js";
+import { pText } from "./significance.js";
 
 /** A figure ready for the page: its caption and its SVG text. */
 export interface RenderedFigure {
@@ -22,7 +24,25 @@ td.aim { background: #e3f5e1; } td.bound { background: #fff4cc; } td.miss { back
 .meta, .legend { color: #666; font-size: 0.9rem; }
 figure { margin: 1rem 0 1.5rem; } figcaption { color: #444; font-size: 0.9rem; }
 details { margin: 1rem 0; }
+.sig { color: #1f5fa8; cursor: help; }
 `;
+
+/** Below this p, a cell is marked as differing from its table's first column. */
+export const MARK_ALPHA = 0.05;
+
+/**
+ * A mark after a cell that differs from the same row's cell in the table's first column
+ * (Table 1's SEDF, Table 2's Baseline, a sweep's first value) beyond the runs' spread:
+ * ▲ above it, ▼ below, its p in the tooltip. The columns of one result are run with the
+ * same seed, so their runs pair up (paired t-test).
+ */
+function markAgainstFirst(t: Table, cell: Cell, col: string, first: Cell | undefined): string {
+  if (first === undefined || col === t.columns[0]) return "";
+  const { p, test } = significance(first, cell, true);
+  if (p === undefined || p >= MARK_ALPHA) return "";
+  const arrow = cell.mean > first.mean ? "▲" : "▼";
+  return ` <span class="sig" title="${esc(`differs from ${t.columns[0]}: p ${pText(p)}, ${test} t-test`)}">${arrow}</span>`;
+}
 
 function tableHtml(t: Table): string {
   const withPaper = hasPaper(t);
@@ -35,10 +55,12 @@ function tableHtml(t: Table): string {
   });
   const rows = t.rows.map((r) => {
     const cells = [`<td>${esc(r.label)}</td>`, `<td class="unit">${esc(r.unit)}</td>`];
+    const first = r.values[t.columns[0]];
     for (const [k, col] of t.columns.entries()) {
       const c = r.values[col];
+      const ours = c ? esc(meanSd(c)) + markAgainstFirst(t, c, col, first) : "";
       if (!full[k]) {
-        cells.push(`<td>${c ? esc(meanSd(c)) : ""}</td>`);
+        cells.push(`<td>${ours}</td>`);
         continue;
       }
       if (!c) {
@@ -47,7 +69,7 @@ function tableHtml(t: Table): string {
       }
       const dev = deviation(c, r.unit);
       const cls = dev ? ` class="${grade(dev.value, r.unit)}"` : "";
-      cells.push(`<td>${c.paper === undefined ? "—" : esc(num(c.paper))}</td>`, `<td>${esc(meanSd(c))}</td>`, `<td${cls}>${dev ? esc(dev.text) : ""}</td>`);
+      cells.push(`<td>${c.paper === undefined ? "—" : esc(num(c.paper))}</td>`, `<td>${ours}</td>`, `<td${cls}>${dev ? esc(dev.text) : ""}</td>`);
     }
     return `<tr>${cells.join("")}</tr>`;
   });
@@ -102,7 +124,10 @@ export function renderHtml(results: Array<{ doc: ResultDoc; figures: RenderedFig
 <h1>xeniso report: “Enforcing Performance Isolation Across Virtual Machines in Xen” reproduced</h1>
 <p class="legend">Deviation from the paper: <span style="background:#e3f5e1">within ±5 % / ±1 pp</span>,
 <span style="background:#fff4cc">within ±10 % / ±2 pp</span>, <span style="background:#fbdcdc">beyond (a miss; see docs/deviations.md)</span>.
-Throughputs deviate in %, CPU shares in percentage points.</p>
+Throughputs deviate in %, CPU shares in percentage points.
+<span class="sig">▲</span>/<span class="sig">▼</span> after a value: above or below the same row of the table's first column
+beyond the runs' spread (paired t-test over the runs, p &lt; ${MARK_ALPHA}; hover for p). Among many cells, about one in twenty
+unchanged ones is marked by chance.</p>
 <ul class="toc">
 ${toc}
 </ul>

@@ -123,3 +123,8 @@ export function lnGamma(z: number): number {
   const t = x + 7.5;
   return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(sum);
 }
+
+/** A p-value as the reports print it: three decimals, and "<0.001" below that. */
+export function pText(p: number): string {
+  return p < 0.001 ? "<0.001" : p.toFixed(3);
+}
