@@ -271,9 +271,10 @@ export function renderRunsCsv(doc: ResultDoc): string {
   return lines.join("\n") + "\n";
 }
 
-/** Whether any cell of these results keeps its runs' values (results saved before 0.1.0's perRun do not). */
+/** Whether any cell of these results keeps its runs' values (results saved before cells kept `perRun` do not). */
 export function hasPerRun(docs: ResultDoc[]): boolean {
-  return docs.some((d) => d.tables.some((t) => t.rows.some((r) => Object.values(r.values).some((c) => c.perRun !== undefined))));
+  for (const doc of docs) for (const { c } of cells(doc)) if (c.perRun !== undefined) return true;
+  return false;
 }
 
 /** What a result is of: its scenario, or for a calibration (no scenario) the profile it calibrated. */
