@@ -191,6 +191,26 @@ describe("xeniso CLI", () => {
     expect(noRuns.stdout).toBe("");
   });
 
+  it("prints only the tables named with --table, and refuses an unknown one before running", () => {
+    const one = xeniso(["show", "results/shareguard.json", "-t", "table2", "-f", "md"]);
+    expect(one.code, one.stderr).toBe(0);
+    expect(one.stdout.match(/^### .*/gm)).toEqual(["### Table 2. ShareGuard at work: metric values are averaged over the middle 40 second segment of the runs"]);
+    // Over several results a table need be in one of them; a result with none is left out.
+    const two = JSON.parse(xeniso(["show", "results/sedf-dc.json", "results/shareguard.json", "results/udp-recv.json", "-t", "table1", "-t", "table2", "-f", "json"]).stdout);
+    expect(two.map((d: { scenario: { name: string }; tables: Array<{ id: string }> }) => [d.scenario.name, d.tables.map((t) => t.id)])).toEqual([
+      ["sedf-dc", ["table1"]],
+      ["shareguard", ["table2"]],
+    ]);
+    const run = xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "1", "--set", "duration=1s", "-t", "xenmon", "-f", "csv"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(new Set(run.stdout.trim().split("\n").slice(1).map((l) => l.split(",")[0]))).toEqual(new Set(["xenmon"]));
+    const out = join(tmp, "no-such-table.json");
+    const bad = xeniso(["run", "scenarios/shareguard.yaml", "-t", "tabel2", "-o", out]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(`error: --table: no table "tabel2" (did you mean "table2"?); the tables are "table2", "table2-rhythm", "xenmon"\n`);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("changes a scenario with --set, says so under the table and records it in the JSON", () => {
     const args = ["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--set", "domains.Domain-1.workload.rate=2k/s"];
     const table = xeniso([...args, "--runs", "1"]);

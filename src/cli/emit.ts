@@ -1,6 +1,6 @@
 import { csvOfMany, render, renderMany, renderRunsCsv, type Format } from "../report/render.js";
 import type { ResultDoc } from "../report/result.js";
-import { UsageError } from "../scenario/load.js";
+import { didYouMean, UsageError } from "../scenario/load.js";
 import { decideColor, writeAtomic, type CliIo } from "./io.js";
 import { resolveFormat } from "./options.js";
 
@@ -12,6 +12,24 @@ export interface OutputFlags {
   quiet?: boolean;
   /** CSV with one row per run rather than per cell. */
   perRun?: boolean;
+  /** Only these tables (by id); empty or unset: all. */
+  table?: string[];
+}
+
+/**
+ * Refuses a `--table` that names no table of the results to come (their ids, one list
+ * per result), before anything runs. With several results, a table need be in one only.
+ */
+export function checkTableIds(flags: OutputFlags, tablesOf: string[][]): void {
+  const known = [...new Set(tablesOf.flat())];
+  const missing = (flags.table ?? []).filter((id) => !known.includes(id));
+  if (missing.length > 0) throw new UsageError(missing.map((id) => `--table: no table "${id}"${didYouMean(id, known)}; the tables are ${known.map((k) => `"${k}"`).join(", ")}`));
+}
+
+/** The results with only the tables `--table` names; a result left with none is left out. */
+function onlyTables(docs: ResultDoc[], ids: string[]): ResultDoc[] {
+  if (ids.length === 0) return docs;
+  return docs.map((d) => ({ ...d, tables: d.tables.filter((t) => ids.includes(t.id)) })).filter((d) => d.tables.length > 0);
 }
 
 /** Refuses output flags that do not go together, before anything runs. */
@@ -24,6 +42,10 @@ export function checkOutputFlags(flags: OutputFlags): void {
 /** Prints a result document (or several) in the chosen format, to stdout or atomically to a file. */
 export function emit(doc: ResultDoc | ResultDoc[], flags: OutputFlags, io: CliIo): void {
   checkOutputFlags(flags);
+  if (flags.table?.length) {
+    const docs = onlyTables(Array.isArray(doc) ? doc : [doc], flags.table);
+    doc = Array.isArray(doc) ? docs : docs[0];
+  }
   // A file never gets escape codes unless asked for explicitly.
   const color = flags.output ? flags.color === true : decideColor(flags.color, io);
   // Tables are cut to the terminal's width; a file or a pipe gets them whole.

@@ -108,6 +108,15 @@ export function sweepOption(cmd: Command): Command {
   );
 }
 
+/** --table ID, repeatable: only these tables of each result (`emit`). */
+export function tableOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option("-t, --table <id>", "only this table of each result (table1, table2, xenmon, …); repeat for several")
+      .argParser((id: string, ids: string[]) => [...ids, id])
+      .default([] as string[], "all"),
+  );
+}
+
 /** --column NAME, repeatable: only these columns (variants) of each scenario. */
 export function columnOption(cmd: Command): Command {
   return cmd.addOption(

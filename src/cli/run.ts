@@ -4,15 +4,16 @@ import type { ResultDoc } from "../report/result.js";
 import { columnsOf, estimateColumnsEvents, onlyColumns, runScenarios, sweptColumns, type DecisionRow, type SeriesRow, type SweptScenario } from "../model/runner.js";
 import { UsageError } from "../scenario/load.js";
 import { parseDuration } from "../scenario/units.js";
-import { checkOutputFlags, emit, type OutputFlags } from "./emit.js";
+import { checkOutputFlags, checkTableIds, emit, type OutputFlags } from "./emit.js";
 import { prepareFigureDir, writeFigures } from "./plot.js";
 import { checkDistinct, checkWritable, progressReporter, writeAtomic, type CliIo } from "./io.js";
 import type { Override } from "../scenario/overrides.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
-import { columnOption, defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption } from "./options.js";
+import { columnOption, defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption, tableOption } from "./options.js";
 import { checkPolicies, loadChecked } from "./load.js";
 import { csvField } from "../report/csv.js";
+import { reportsOf } from "../scenario/schema.js";
 
 interface RunFlags extends OutputFlags {
   seed?: number;
@@ -52,7 +53,7 @@ export function runCommand(prog: Command, io: CliIo): void {
     .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json; one scenario only)")
     .option("--series-bin <time>", "time series resolution, of --series and of the JSON result's figures", "1s")
     .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR");
-  maxHoursOption(outputOptions(sweepOption(setOption(columnOption(cmd))))).action(async (files: string[], flags: RunFlags, command: Command) => {
+  maxHoursOption(tableOption(outputOptions(sweepOption(setOption(columnOption(cmd)))))).action(async (files: string[], flags: RunFlags, command: Command) => {
     checkOutputFlags(flags);
     // Every file is checked before anything runs, and every problem is reported at once.
     const problems: string[] = [];
@@ -88,6 +89,7 @@ export function runCommand(prog: Command, io: CliIo): void {
       }
     }
     if (problems.length > 0) throw new UsageError([...new Set(problems)]);
+    checkTableIds(flags, loaded.map((l) => [...reportsOf(l.scenario).map((r) => r.id), "xenmon"]));
     if (flags.series && loaded.length > 1) throw new UsageError([`--series: takes one scenario, got ${loaded.length}; run them one at a time`]);
     const bin = parseDuration(flags.seriesBin);
     if (!bin.ok) throw new UsageError([`--series-bin: ${bin.message}`]);

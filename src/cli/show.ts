@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { hasPerRun } from "../report/render.js";
 import { UsageError } from "../scenario/load.js";
-import { checkOutputFlags, emit, type OutputFlags } from "./emit.js";
+import { checkOutputFlags, checkTableIds, emit, type OutputFlags } from "./emit.js";
 import { checkDistinct, checkWritable, type CliIo } from "./io.js";
-import { outputOptions } from "./options.js";
+import { outputOptions, tableOption } from "./options.js";
 import { readResults } from "./result-file.js";
 
 /**
@@ -15,7 +15,7 @@ export function showCommand(prog: Command, io: CliIo): void {
     .command("show")
     .description("print saved JSON results again as a table, Markdown or CSV (--per-run: one row per run), without running anything")
     .argument("<results...>", "results saved with --format json, e.g. results/sedf-dc.json");
-  outputOptions(cmd, "do not report the file written").action((files: string[], flags: OutputFlags) => {
+  tableOption(outputOptions(cmd, "do not report the file written")).action((files: string[], flags: OutputFlags) => {
     checkOutputFlags(flags);
     const problems: string[] = [];
     const docs = files.flatMap((file) => {
@@ -30,6 +30,7 @@ export function showCommand(prog: Command, io: CliIo): void {
       }
     });
     if (problems.length > 0) throw new UsageError(problems);
+    checkTableIds(flags, docs.map((d) => d.tables.map((t) => t.id)));
     checkDistinct([["-o", flags.output]], files);
     if (flags.output) checkWritable(flags.output);
     emit(docs.length === 1 ? docs[0] : docs, flags, io);
