@@ -79,6 +79,7 @@ describe.skipIf(!haveBrowser)("HTML report in headless Chromium", () => {
         tables: [...document.querySelectorAll("table[data-table]")].map((t) => t.getAttribute("data-table")),
         table1: document.querySelector('table[data-table="table1"]')?.textContent ?? "",
         graded: document.querySelectorAll("td.aim, td.bound, td.miss").length,
+        marked: [...document.querySelectorAll('table[data-table="table2"] span.sig[title]')].map((m) => m.getAttribute("title")),
         figures: [...document.querySelectorAll("figure svg")].map((s) => {
           const box = s.getBoundingClientRect();
           return { w: box.width, h: box.height, paths: s.querySelectorAll("path").length };
@@ -89,6 +90,8 @@ describe.skipIf(!haveBrowser)("HTML report in headless Chromium", () => {
       expect(view.table1).toContain("Dom-1 web-server Throughput");
       // Table 1 has 16 paper cells and Table 2 13; each one's deviation is graded.
       expect(view.graded).toBeGreaterThanOrEqual(29);
+      // Against Table 2's Baseline, Domain-3's use of Domain-0 stands out in both other columns.
+      expect(view.marked).toEqual(expect.arrayContaining(["differs from Baseline: p <0.001, paired t-test"]));
       // 2 calibration figures, 5 panels (the paper's 4 and connection time) for each of
       // the 2 + 3 scenario columns, Figure 6a and 6b.
       expect(view.figures.length).toBe(2 + 5 * 5 + 2);
