@@ -526,6 +526,18 @@ describe("xeniso CLI", () => {
     expect(made).toContain("made differently: --set: none → duration=1s\n");
     expect(made).toContain("made differently: runs: 10 → 1\n");
     expect(xeniso(["compare", base, changed, "--tolerance", "10%"]).code).toBe(0);
+    // --table: only that table's cells; one named by neither result is refused.
+    const sg = JSON.parse(readFileSync("results/shareguard.json", "utf8"));
+    sg.tables.find((t: { id: string }) => t.id === "xenmon").rows[0].values.Baseline.mean *= 2;
+    const sgChanged = join(tmp, "sg-changed.json");
+    writeFileSync(sgChanged, JSON.stringify(sg));
+    expect(xeniso(["compare", "results/shareguard.json", sgChanged]).code).toBe(3);
+    const only = xeniso(["compare", "results/shareguard.json", sgChanged, "--table", "table2", "--all"]);
+    expect(only.code, only.stderr).toBe(0);
+    expect(only.stdout).toMatch(/^15 cells compared, 0 changed/m);
+    const typo = xeniso(["compare", base, changed, "--table", "tabel2"]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toBe('error: --table: no table "tabel2"; the tables are "xenmon"\n');
     doc.tables[0].rows.pop();
     writeFileSync(changed, JSON.stringify(doc));
     expect(xeniso(["compare", base, changed, "--tolerance", "10%"]).code).toBe(3);

@@ -8,6 +8,7 @@ import { pText } from "../report/significance.js";
 import { UsageError } from "../scenario/load.js";
 import { parsePercent } from "../scenario/units.js";
 import { decideColor, EXIT, type CliIo } from "./io.js";
+import { checkTableIds, tablesNamed } from "./emit.js";
 import { readResult } from "./result-file.js";
 
 interface CompareFlags {
@@ -20,6 +21,7 @@ interface CompareFlags {
   all?: boolean;
   format?: "table" | "md" | "json";
   color?: boolean;
+  table: string[];
 }
 
 function change(c: Change): string {
@@ -124,6 +126,11 @@ export function compareCommand(prog: Command, io: CliIo): void {
     .option("--alpha <p>", "significance level: a change whose p is below it stands out from the runs' spread (paired t-test where both results keep each run and share a seed, else Welch's)", "0.05")
     .option("--significant", "list only the changes that stand out from the runs' spread (p < alpha)")
     .option("--all", "list every cell, not only the changed ones")
+    .addOption(
+      new Option("--table <id>", "compare only this table (table1, table2, xenmon, …); repeat for several")
+        .argParser((id: string, ids: string[]) => [...ids, id])
+        .default([] as string[], "all"),
+    )
     .addOption(new Option("-f, --format <format>", "output format: a table, Markdown (for a pull request), or JSON (for a script)").choices(["table", "md", "json"]).default("table"))
     .option("--color", "force colour")
     .option("--no-color", "never colour output")
@@ -138,7 +145,10 @@ export function compareCommand(prog: Command, io: CliIo): void {
       if (flags.significant && flags.all) problems.push(`--significant and --all: pick one (the significant changes, or every cell)`);
       if (problems.length) throw new UsageError(problems);
       const files = newFile === undefined ? [baselineFile] : [baselineFile, newFile];
-      const docs = files.map(readResult);
+      const read = files.map(readResult);
+      checkTableIds(flags, read.map((d) => d.tables.map((t) => t.id)));
+      // A table in one result and not the other still counts: its metrics appear or disappear.
+      const docs = read.map((d) => tablesNamed(d, flags.table));
       const [before, after] = [docs[0], docs[docs.length - 1]];
       const columns = columnPair(flags, files, docs);
       const changes = compareResults(before, after, { tolerance: tol.ok ? tol.value : 0, absolute: abs, columns });

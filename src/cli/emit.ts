@@ -26,10 +26,14 @@ export function checkTableIds(flags: OutputFlags, tablesOf: string[][]): void {
   if (missing.length > 0) throw new UsageError(missing.map((id) => `--table: no table "${id}"${didYouMean(id, known)}; the tables are ${known.map((k) => `"${k}"`).join(", ")}`));
 }
 
+/** The result with only the tables named by `ids` (all of them for none). */
+export function tablesNamed(doc: ResultDoc, ids: string[]): ResultDoc {
+  return ids.length === 0 ? doc : { ...doc, tables: doc.tables.filter((t) => ids.includes(t.id)) };
+}
+
 /** The results with only the tables `--table` names; a result left with none is left out. */
 function onlyTables(docs: ResultDoc[], ids: string[]): ResultDoc[] {
-  if (ids.length === 0) return docs;
-  return docs.map((d) => ({ ...d, tables: d.tables.filter((t) => ids.includes(t.id)) })).filter((d) => d.tables.length > 0);
+  return docs.map((d) => tablesNamed(d, ids)).filter((d) => d.tables.length > 0);
 }
 
 /** Refuses output flags that do not go together, before anything runs. */
