@@ -9,6 +9,7 @@ import { UsageError } from "../scenario/load.js";
 import { parsePercent } from "../scenario/units.js";
 import { decideColor, EXIT, type CliIo } from "./io.js";
 import { checkTableIds, tablesNamed } from "./emit.js";
+import { tableOption } from "./options.js";
 import { readResult } from "./result-file.js";
 
 interface CompareFlags {
@@ -112,7 +113,7 @@ function renderComparison(
 }
 
 export function compareCommand(prog: Command, io: CliIo): void {
-  prog
+  const cmd = prog
     .command("compare")
     .description(
       "compare two JSON results cell by cell, or two columns of one, each change tested against the runs' spread; exit 3 if a change exceeds the tolerance or a metric disappeared",
@@ -126,15 +127,10 @@ export function compareCommand(prog: Command, io: CliIo): void {
     .option("--alpha <p>", "significance level: a change whose p is below it stands out from the runs' spread (paired t-test where both results keep each run and share a seed, else Welch's)", "0.05")
     .option("--significant", "list only the changes that stand out from the runs' spread (p < alpha)")
     .option("--all", "list every cell, not only the changed ones")
-    .addOption(
-      new Option("--table <id>", "compare only this table (table1, table2, xenmon, …); repeat for several")
-        .argParser((id: string, ids: string[]) => [...ids, id])
-        .default([] as string[], "all"),
-    )
     .addOption(new Option("-f, --format <format>", "output format: a table, Markdown (for a pull request), or JSON (for a script)").choices(["table", "md", "json"]).default("table"))
     .option("--color", "force colour")
-    .option("--no-color", "never colour output")
-    .action((baselineFile: string, newFile: string | undefined, flags: CompareFlags) => {
+    .option("--no-color", "never colour output");
+  tableOption(cmd, "--table <id>", "compare only this table").action((baselineFile: string, newFile: string | undefined, flags: CompareFlags) => {
       const tol = parsePercent(flags.tolerance);
       const abs = Number(flags.absolute);
       const alpha = Number(flags.alpha);

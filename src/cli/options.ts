@@ -108,10 +108,10 @@ export function sweepOption(cmd: Command): Command {
   );
 }
 
-/** --table ID, repeatable: only these tables of each result (`emit`). */
-export function tableOption(cmd: Command): Command {
+/** --table ID, repeatable: only these tables of each result (`emit`); `compare`'s has no -t, its tolerance's. */
+export function tableOption(cmd: Command, flags = "-t, --table <id>", what = "only this table of each result"): Command {
   return cmd.addOption(
-    new Option("-t, --table <id>", "only this table of each result (table1, table2, xenmon, …); repeat for several")
+    new Option(flags, `${what} (table1, table2, xenmon, …); repeat for several`)
       .argParser((id: string, ids: string[]) => [...ids, id])
       .default([] as string[], "all"),
   );
