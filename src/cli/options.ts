@@ -67,9 +67,10 @@ export function guardDuration(what: string, events: number, runs: number, jobs: 
 
 /**
  * A repeatable flag whose values are parsed as they come (`parse` sees the earlier ones);
- * a malformed one is refused with commander's message and exit 2.
+ * a malformed one is refused with commander's message and exit 2. `unset` is what the
+ * help says the flag's absence means.
  */
-function repeatable<T>(flags: string, description: string, parse: (text: string, earlier: T[]) => T): Option {
+function repeatable<T>(flags: string, description: string, parse: (text: string, earlier: T[]) => T, unset = "none"): Option {
   return new Option(flags, description)
     .argParser((text: string, earlier: T[]) => {
       try {
@@ -79,7 +80,7 @@ function repeatable<T>(flags: string, description: string, parse: (text: string,
         throw e;
       }
     })
-    .default([] as T[], "none");
+    .default([] as T[], unset);
 }
 
 /**
@@ -110,18 +111,10 @@ export function sweepOption(cmd: Command): Command {
 
 /** --table ID, repeatable: only these tables of each result (`emit`); `compare`'s has no -t, its tolerance's. */
 export function tableOption(cmd: Command, flags = "-t, --table <id>", what = "only this table of each result"): Command {
-  return cmd.addOption(
-    new Option(flags, `${what} (table1, table2, xenmon, …); repeat for several`)
-      .argParser((id: string, ids: string[]) => [...ids, id])
-      .default([] as string[], "all"),
-  );
+  return cmd.addOption(repeatable(flags, `${what} (table1, table2, xenmon, …); repeat for several`, (id: string) => id, "all"));
 }
 
 /** --column NAME, repeatable: only these columns (variants) of each scenario. */
 export function columnOption(cmd: Command): Command {
-  return cmd.addOption(
-    new Option("-c, --column <name>", "only this column (variant) of each scenario; repeat for several")
-      .argParser((name: string, names: string[]) => [...names, name])
-      .default([] as string[], "all"),
-  );
+  return cmd.addOption(repeatable("-c, --column <name>", "only this column (variant) of each scenario; repeat for several", (name: string) => name, "all"));
 }
