@@ -34,7 +34,7 @@ export const MARK_ALPHA = 0.05;
  * A mark after a cell that differs from the same row's cell in the table's first column
  * (Table 1's SEDF, Table 2's Baseline, a sweep's first value) beyond the runs' spread:
  * ▲ above it, ▼ below, its p in the tooltip. The columns of one result are run with the
- * same seed, so their runs pair up (paired t-test).
+ * same seed, so their runs pair up (paired t-test; Welch's where a cell keeps no runs).
  */
 function markAgainstFirst(t: Table, cell: Cell, col: string, first: Cell | undefined): string {
   if (first === undefined || col === t.columns[0]) return "";
@@ -126,7 +126,7 @@ export function renderHtml(results: Array<{ doc: ResultDoc; figures: RenderedFig
 <span style="background:#fff4cc">within ±10 % / ±2 pp</span>, <span style="background:#fbdcdc">beyond (a miss; see docs/deviations.md)</span>.
 Throughputs deviate in %, CPU shares in percentage points.
 <span class="sig">▲</span>/<span class="sig">▼</span> after a value: above or below the same row of the table's first column
-beyond the runs' spread (paired t-test over the runs, p &lt; ${MARK_ALPHA}; hover for p). Among many cells, about one in twenty
+beyond the runs' spread (paired t-test over the runs, or Welch's for a result that does not keep them; p &lt; ${MARK_ALPHA}; hover for p and the test). Among many cells, about one in twenty
 unchanged ones is marked by chance.</p>
 <ul class="toc">
 ${toc}
