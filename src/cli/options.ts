@@ -52,7 +52,7 @@ export function maxHoursOption(cmd: Command): Command {
 
 function hoursArg(value: string): number {
   const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > 8760) throw new InvalidArgumentError(`--max-hours must be a number of hours between 0 and 8760, got "${value}"`);
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || n > 8760) throw new InvalidArgumentError(`--max-hours must be a number of hours above 0 and at most 8760 (a year), got "${value}"`);
   return n;
 }
 
