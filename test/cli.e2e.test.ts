@@ -211,6 +211,52 @@ describe("xeniso CLI", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("gives each mean's confidence interval with --ci, in table, Markdown, CSV and the HTML report", () => {
+    // results/sedf-dc.json: 10 runs, so t(0.975, 9) = 2.262157 (SciPy) times sd / √10.
+    const doc = JSON.parse(readFileSync("results/sedf-dc.json", "utf8"));
+    const cell = doc.tables.find((t: { id: string }) => t.id === "table1").rows[0].values.SEDF;
+    const half = (2.262157 * cell.sd) / Math.sqrt(cell.n);
+    const md = xeniso(["show", "results/sedf-dc.json", "-t", "table1", "--ci", "95%", "-f", "md"]);
+    expect(md.code, md.stderr).toBe(0);
+    expect(md.stdout).toContain(`| ${cell.mean.toFixed(1)} ± ${half.toFixed(2)} |`);
+    expect(md.stdout).toContain("± is the 95 % confidence interval of the mean over the runs (Student's t)");
+    const csv = xeniso(["show", "results/sedf-dc.json", "-t", "table1", "--ci", "0.95", "-f", "csv"]).stdout.trim().split("\n");
+    expect(csv[0]).toBe("table,metric,unit,column,mean,sd,n,paper,ci_low,ci_high");
+    const [low, high] = csv[1].split(",").slice(8).map(Number);
+    expect(low).toBeCloseTo(cell.mean - half, 4);
+    expect(high).toBeCloseTo(cell.mean + half, 4);
+    const table = xeniso(["show", "results/sedf-dc.json", "-t", "table1", "--ci", "95%"]).stdout;
+    expect(table).toContain(`│ ${cell.mean.toFixed(1)} ± ${half.toFixed(2)} `);
+    expect(table).toContain("; ± is the 95 % confidence interval of the mean over the runs (Student's t)\n");
+    // Without --ci the table keeps the runs' sd.
+    expect(xeniso(["show", "results/sedf-dc.json", "-t", "table1", "-f", "md"]).stdout).toContain(`| ${cell.mean.toFixed(1)} ± ${cell.sd.toFixed(2)} |`);
+    // A run takes it too, and its interval is wider at 99 % than at 90 %.
+    const run = (level: string) => xeniso(["run", "scenarios/udp-recv.yaml", "--runs", "3", "--set", "duration=1s", "-q", "--ci", level, "-f", "csv"]).stdout.trim().split("\n")[1].split(",").slice(8).map(Number);
+    const [l90, h90] = run("90%");
+    const [l99, h99] = run("99%");
+    expect(h99 - l99).toBeGreaterThan(h90 - l90);
+    // The HTML report: only the named table's results, with the interval's legend.
+    const html = join(tmp, "ci-report.html");
+    const rep = xeniso(["report", "results/sedf-dc.json", "results/shareguard.json", "-t", "table2", "--ci", "95%", "-o", html]);
+    expect(rep.code, rep.stderr).toBe(0);
+    const page = readFileSync(html, "utf8");
+    expect(page.match(/data-table="[^"]*"/g)).toEqual(['data-table="table2"']);
+    expect(page).toContain("its 95 % confidence interval (Student's t)");
+    // Refused before anything runs or is written.
+    const out = join(tmp, "ci-refused.json");
+    for (const [args, message] of [
+      [["run", "scenarios/udp-recv.yaml", "--ci", "95%", "-o", out], "--ci: for table, md and csv output; a JSON result keeps each cell's sd, n and runs, from which any interval follows"],
+      [["show", "results/sedf-dc.json", "--ci", "95%", "--per-run", "-f", "csv"], "--ci: --per-run gives each run's value, with no interval to add; leave one of them out"],
+      [["show", "results/sedf-dc.json", "--ci", "100%"], `option '--ci <level>' argument '100%' is invalid. --ci must be a confidence level from 50% up to (not including) 100%, such as 95% or 0.95; got "100%"\n(run with --help for usage)`],
+      [["report", "results/sedf-dc.json", "-t", "tabel1", "-o", out], `--table: no table "tabel1" (did you mean "table1"?); the tables are "table1", "table1-split", "xenmon"`],
+    ] as Array<[string[], string]>) {
+      const r = xeniso(args);
+      expect(r.code, args.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`error: ${message}\n`);
+    }
+    expect(existsSync(out)).toBe(false);
+  });
+
   it("changes a scenario with --set, says so under the table and records it in the JSON", () => {
     const args = ["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--set", "domains.Domain-1.workload.rate=2k/s"];
     const table = xeniso([...args, "--runs", "1"]);

@@ -24,7 +24,7 @@ describe("terminal tables", () => {
     const doc = { ...full, tables: [full.tables[0]] };
     const columns = doc.tables[0].columns;
     expect(columns.length).toBe(14);
-    const text = renderTable(doc, false, 100);
+    const text = renderTable(doc, { width: 100 });
     // Every box fits (titles are text, and wrap as text does).
     for (const line of text.split("\n").filter((l) => /^[┌│├└]/.test(l))) expect(line.length).toBeLessThanOrEqual(100);
     const parts = headers(text);
@@ -36,12 +36,12 @@ describe("terminal tables", () => {
   it("keep a column's paper, ours and deviation together, and print whole tables without a width", () => {
     const full = load("sedf-dc");
     const doc = { ...full, tables: [full.tables[0]] };
-    const cut = headers(renderTable(doc, false, 60)).filter((h) => h.includes("SEDF paper") || h.includes("SEDF-DC paper"));
+    const cut = headers(renderTable(doc, { width: 60 })).filter((h) => h.includes("SEDF paper") || h.includes("SEDF-DC paper"));
     expect(cut).toEqual([
       ["Metric", "Unit", "SEDF paper", "SEDF ours", "SEDF dev"],
       ["Metric", "Unit", "SEDF-DC paper", "SEDF-DC ours", "SEDF-DC dev"],
     ]);
-    const whole = headers(renderTable(doc, false)).filter((h) => h.includes("SEDF paper"));
+    const whole = headers(renderTable(doc)).filter((h) => h.includes("SEDF paper"));
     expect(whole).toEqual([["Metric", "Unit", "SEDF paper", "SEDF ours", "SEDF dev", "SEDF-DC paper", "SEDF-DC ours", "SEDF-DC dev"]]);
   });
 });
@@ -53,12 +53,12 @@ describe("a column the paper has no value for", () => {
     // As a sweep's other points or a study's other settings come: no paper value in the column.
     const rows = table2.rows.map((r) => ({ ...r, values: { ...r.values, Baseline: { ...r.values.Baseline, paper: undefined } } }));
     const doc = { ...full, tables: [{ ...table2, rows }] };
-    const whole = headers(renderTable(doc, false));
+    const whole = headers(renderTable(doc));
     expect(whole[0].slice(0, 3)).toEqual(["Metric", "Unit", "Baseline ours"]);
     expect(whole[0].slice(3, 6)).toEqual(["Without ShareGuard paper", "Without ShareGuard ours", "Without ShareGuard dev"]);
-    const cut = headers(renderTable(doc, false, 90)).flatMap((h) => h.slice(2));
+    const cut = headers(renderTable(doc, { width: 90 })).flatMap((h) => h.slice(2));
     expect(cut).toEqual(whole[0].slice(2));
-    expect(renderMany([doc], "md", false).split("\n")[2]).toMatch(/^\| Metric \| Unit \| Baseline ours \| Without ShareGuard paper \|/);
+    expect(renderMany([doc], "md").split("\n")[2]).toMatch(/^\| Metric \| Unit \| Baseline ours \| Without ShareGuard paper \|/);
   });
 });
 
@@ -84,11 +84,11 @@ describe("Markdown output", () => {
     const full = load("shareguard");
     const rename = <T>(values: Record<string, T>) => Object.fromEntries(Object.entries(values).map(([k, v]) => [k === "Baseline" ? "Base|line" : k, v]));
     const tables = full.tables.map((t) => ({ ...t, columns: t.columns.map((c) => (c === "Baseline" ? "Base|line" : c)), rows: t.rows.map((r) => ({ ...r, values: rename(r.values) })) }));
-    const header = renderMany([{ ...full, tables }], "md", false).split("\n")[2];
+    const header = renderMany([{ ...full, tables }], "md").split("\n")[2];
     expect(header).toMatch(/^\| Metric \| Unit \| Base\\\|line paper \| Base\\\|line ours \|/);
     // Every row then has as many cells as the header.
     const cells = (line: string) => line.split(/(?<!\\)\|/).length;
-    const lines = renderMany([{ ...full, tables }], "md", false).split("\n");
+    const lines = renderMany([{ ...full, tables }], "md").split("\n");
     const table = lines.slice(2, lines.indexOf("", 2));
     expect(table).toHaveLength(7);
     expect(new Set(table.map(cells)).size).toBe(1);
@@ -161,16 +161,16 @@ describe("how a paper table fares", () => {
 
   it("sums up the fit of every paper table after several results, and not after one", () => {
     const docs = [load("sedf-dc"), load("shareguard")];
-    const text = renderMany(docs, "table", false);
+    const text = renderMany(docs, "table");
     expect(text.slice(text.lastIndexOf("Fit to the paper"))).toMatch(/sedf-dc table1 +15 of 16 +\(13\)\n.*table1-split +4 of 4 +\(4\)\n.*shareguard table2 +8 of 14 +\(4\)\n.*table2-rhythm +0 of 3 +\(0\)\n$/);
-    expect(renderMany(docs, "md", false)).toContain("| shareguard table2 | 8 of 14 | 4 |");
-    expect(renderMany([load("sedf-dc")], "table", false)).not.toContain("Fit to the paper");
-    expect(renderMany(docs, "csv", false)).not.toContain("Fit to the paper");
+    expect(renderMany(docs, "md")).toContain("| shareguard table2 | 8 of 14 | 4 |");
+    expect(renderMany([load("sedf-dc")], "table")).not.toContain("Fit to the paper");
+    expect(renderMany(docs, "csv")).not.toContain("Fit to the paper");
   });
 
   it("prints the line under each paper table, not under the XenMon view", () => {
     const doc = load("sedf-dc");
-    const text = renderTable(doc, false);
+    const text = renderTable(doc);
     expect(text).toContain("15 of 16 cells within bounds (±10 % / ±2 pp; 13 within ±5 % / ±1 pp); misses: SEDF-DC Dom-1 web-server Throughput +16.9%");
     // Table 1 and the text's split have paper values; the XenMon view, the last, has none.
     expect(text.match(/cells? within bounds/g)).toHaveLength(2);
@@ -240,7 +240,7 @@ describe("CSV", () => {
   });
 
   it("several results: a calibration is named by its profile", () => {
-    const two = renderMany([doc({ A: { mean: 1, sd: 0, n: 1 } }), { ...doc({ A: { mean: 1, sd: 0, n: 1 } }), profile: "system-1" }], "csv", false);
+    const two = renderMany([doc({ A: { mean: 1, sd: 0, n: 1 } }), { ...doc({ A: { mean: 1, sd: 0, n: 1 } }), profile: "system-1" }], "csv");
     expect(two.split("\n").slice(1, 3).map((l) => l.split(",")[0])).toEqual(["calibrate system-2", "calibrate system-1"]);
   });
 });

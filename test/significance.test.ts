@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { lnGamma, pairedT, regularizedBeta, studentTwoSided, welch } from "../src/report/significance.js";
+import { confidenceHalfWidth, lnGamma, pairedT, regularizedBeta, studentQuantile, studentTwoSided, welch } from "../src/report/significance.js";
 
 // Reference values from SciPy 1.x (scipy.stats.t.sf, scipy.special.betainc, ttest_ind_from_stats).
 describe("Student's t and the incomplete beta", () => {
@@ -34,6 +34,38 @@ describe("Student's t and the incomplete beta", () => {
         expect(regularizedBeta(lo, a, b)).toBeLessThanOrEqual(regularizedBeta(hi, a, b) + 1e-12);
       }),
     );
+  });
+});
+
+describe("Student's t quantiles and confidence intervals", () => {
+  it("gives the tabled two-sided points (scipy.stats.t.ppf)", () => {
+    expect(studentQuantile(0.95, 1)).toBeCloseTo(12.706204736174694, 8);
+    expect(studentQuantile(0.95, 9)).toBeCloseTo(2.262157162798205, 9);
+    expect(studentQuantile(0.99, 4)).toBeCloseTo(4.604094871349992, 9);
+    expect(studentQuantile(0.9, 29)).toBeCloseTo(1.6991270265334972, 9);
+    expect(studentQuantile(0.5, 3)).toBeCloseTo(0.7648923284043444, 9);
+    expect(studentQuantile(0.95, 1e9)).toBeCloseTo(1.959963984540054, 6);
+  });
+
+  it("inverts the two-sided tail, and widens with the level and with fewer runs", () => {
+    const level = fc.double({ min: 0.5, max: 0.999, noNaN: true });
+    const df = fc.integer({ min: 1, max: 500 });
+    fc.assert(
+      fc.property(level, level, df, (l1, l2, n) => {
+        expect(studentTwoSided(studentQuantile(l1, n), n)).toBeCloseTo(1 - l1, 9);
+        const [lo, hi] = l1 < l2 ? [l1, l2] : [l2, l1];
+        expect(studentQuantile(lo, n)).toBeLessThanOrEqual(studentQuantile(hi, n) + 1e-9);
+        expect(studentQuantile(l1, n + 1)).toBeLessThanOrEqual(studentQuantile(l1, n) + 1e-9);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("spans t · sd / √n either side of the mean; a single run has no interval", () => {
+    // 10 runs of sd 9.87 (Table 1's SEDF Dom-1 throughput): 2.262 · 9.87 / √10.
+    expect(confidenceHalfWidth({ mean: 341.7, sd: 9.87, n: 10 }, 0.95)).toBeCloseTo(7.0603, 3);
+    expect(confidenceHalfWidth({ mean: 5, sd: 0, n: 4 }, 0.95)).toBe(0);
+    expect(confidenceHalfWidth({ mean: 5, sd: 0, n: 1 }, 0.95)).toBeUndefined();
   });
 });
 

@@ -14,6 +14,8 @@ export interface OutputFlags {
   perRun?: boolean;
   /** Only these tables (by id); empty or unset: all. */
   table?: string[];
+  /** Each mean's confidence interval at this level (0.95) instead of the runs' sd. */
+  ci?: number;
 }
 
 /**
@@ -38,8 +40,13 @@ function onlyTables(docs: ResultDoc[], ids: string[]): ResultDoc[] {
 
 /** Refuses output flags that do not go together, before anything runs. */
 export function checkOutputFlags(flags: OutputFlags): void {
-  if (flags.perRun && resolveFormat(flags.format, flags.output) !== "csv") {
+  const format = resolveFormat(flags.format, flags.output);
+  if (flags.perRun && format !== "csv") {
     throw new UsageError([`--per-run: writes CSV; add -f csv or -o FILE.csv (a JSON result keeps each run's value in its cells' "perRun")`]);
+  }
+  if (flags.ci !== undefined && flags.perRun) throw new UsageError([`--ci: --per-run gives each run's value, with no interval to add; leave one of them out`]);
+  if (flags.ci !== undefined && format === "json") {
+    throw new UsageError([`--ci: for table, md and csv output; a JSON result keeps each cell's sd, n and runs, from which any interval follows`]);
   }
 }
 
@@ -57,7 +64,10 @@ export function emit(doc: ResultDoc | ResultDoc[], flags: OutputFlags, io: CliIo
   const format = resolveFormat(flags.format, flags.output);
   let text: string;
   if (flags.perRun) text = Array.isArray(doc) ? csvOfMany(doc, renderRunsCsv) : renderRunsCsv(doc);
-  else text = Array.isArray(doc) ? renderMany(doc, format, color, width) : render(doc, format, color, width);
+  else {
+    const opts = { color, width, ci: flags.ci };
+    text = Array.isArray(doc) ? renderMany(doc, format, opts) : render(doc, format, opts);
+  }
   if (flags.output) {
     writeAtomic(flags.output, text);
     if (!flags.quiet) io.stderr(`wrote ${flags.output}\n`);

@@ -4,6 +4,7 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { EVENTS_PER_WALL_SECOND, estimateWallSeconds, humanDuration } from "../model/estimate.js";
 import { OverrideError, parseOverride } from "../scenario/overrides.js";
 import { checkNewPath, parseSweep, type Sweep } from "../scenario/sweep.js";
+import { parsePercent } from "../scenario/units.js";
 import { FORMATS, type Format } from "../report/render.js";
 import { TooLongError } from "./io.js";
 
@@ -25,7 +26,17 @@ export function outputOptions(cmd: Command, quiet = "no progress display on stde
     .option("--color", "force colour in table output")
     .option("--no-color", "never colour output")
     .option("-q, --quiet", quiet)
-    .option("--per-run", "CSV with one row per run (run, value) instead of one per cell (mean, sd, n)");
+    .option("--per-run", "CSV with one row per run (run, value) instead of one per cell (mean, sd, n)")
+    .option("--ci <level>", "give each mean's confidence interval over the runs (Student's t) instead of their sd, e.g. 95% (table, md; csv adds ci_low, ci_high)", confidenceArg);
+}
+
+/** --ci 95% (or 0.95): a confidence level from 50 % up to (not including) 100 %, as a fraction. */
+export function confidenceArg(value: string): number {
+  const c = parsePercent(value);
+  // A bare number is a fraction; "95" would be a level of 9500 %, so it is refused with the rest.
+  const level = c.ok ? c.value : /^\s*\d*\.\d+\s*$/.test(value) ? Number(value) : NaN;
+  if (!(level >= 0.5 && level < 1)) throw new InvalidArgumentError(`--ci must be a confidence level from 50% up to (not including) 100%, such as 95% or 0.95; got "${value}"`);
+  return level;
 }
 
 /**

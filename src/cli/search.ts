@@ -6,7 +6,7 @@ import { estimateColumnsEvents, type Column } from "../model/runner.js";
 import { bisect, formatQuantity, parseGoal, parseQuantity, SEARCH_UNITS, type Goal, type Quantity, type Reading } from "../model/search.js";
 import { metricKeys } from "../model/simulation.js";
 import { meanSd } from "../model/stats.js";
-import { num } from "../report/render.js";
+import { num, percentText } from "../report/render.js";
 import { XENISO_VERSION } from "../report/result.js";
 import { pText } from "../report/significance.js";
 import { didYouMean, UsageError } from "../scenario/load.js";
@@ -152,7 +152,7 @@ function searchTable(
   goals: Goal[],
 ): string {
   // One column per condition's metric and one for whether it held; with several, a last one for all of them.
-  const sure = doc.confidence === undefined ? "" : ` (${+(doc.confidence * 100).toFixed(4)} % sure)`;
+  const sure = doc.confidence === undefined ? "" : ` (${percentText(doc.confidence)} sure)`;
   const head = ["probe", doc.vary, ...goals.flatMap((g) => [g.key, `${g.op} ${g.target}${sure}`]), ...(goals.length > 1 ? ["all"] : [])];
   const table = new Table({ head, style: { head: [], border: [], compact: true } });
   const yes = (met: boolean) => (met ? "yes" : "no");

@@ -1,6 +1,6 @@
 import { significance } from "./compare.js";
 import { deviation, type Cell, type ResultDoc, type Table } from "./result.js";
-import { columnHasPaper, fitLine, grade, hasPaper, meanSd, num, provenance } from "./render.js";
+import { columnHasPaper, fitLine, grade, hasPaper, num, ours as oursText, percentText, provenance } from "./render.js";
 import { pText } from "./significance.js";
 
 /** A figure ready for the page: its caption and its SVG text. */
@@ -44,7 +44,7 @@ function markAgainstFirst(t: Table, cell: Cell, col: string, first: Cell | undef
   return ` <span class="sig" title="${esc(`differs from ${t.columns[0]}: p ${pText(p)}, ${test} t-test`)}">${arrow}</span>`;
 }
 
-function tableHtml(t: Table): string {
+function tableHtml(t: Table, ci: number | undefined): string {
   const withPaper = hasPaper(t);
   // As in the text tables: a column the paper has no value for shows ours alone.
   const full = t.columns.map((col) => withPaper && columnHasPaper(t, col));
@@ -58,7 +58,7 @@ function tableHtml(t: Table): string {
     const first = r.values[t.columns[0]];
     for (const [k, col] of t.columns.entries()) {
       const c = r.values[col];
-      const ours = c ? esc(meanSd(c)) + markAgainstFirst(t, c, col, first) : "";
+      const ours = c ? esc(oursText(c, ci)) + markAgainstFirst(t, c, col, first) : "";
       if (!full[k]) {
         cells.push(`<td>${ours}</td>`);
         continue;
@@ -91,26 +91,27 @@ function sectionName(doc: ResultDoc): string {
   return doc.scenario ? `${doc.scenario.name} (${doc.scenario.path})` : `${doc.command} ${doc.profile}`;
 }
 
-function sectionHtml(doc: ResultDoc, figures: RenderedFigure[], section: number): string {
+function sectionHtml(doc: ResultDoc, figures: RenderedFigure[], section: number, ci: number | undefined): string {
   const name = sectionName(doc);
   const [paperTables, otherTables] = [doc.tables.filter(hasPaper), doc.tables.filter((t) => !hasPaper(t))];
   const meta = `${provenance(doc)}${doc.scenario ? `, scenario sha256 ${doc.scenario.sha256.slice(0, 12)}…` : ""}`;
   const parts = [`<section id="s${section}"><h2>${esc(name)}</h2>`, `<p class="meta">${esc(meta)}</p>`];
-  for (const t of paperTables) parts.push(tableHtml(t), `<p class="fit">${esc(fitLine(t))}</p>`);
+  for (const t of paperTables) parts.push(tableHtml(t, ci), `<p class="fit">${esc(fitLine(t))}</p>`);
   figures.forEach((f, i) => parts.push(`<figure>${scopeIds(f.svg, `s${section}f${i}-`)}<figcaption>${esc(f.caption)}</figcaption></figure>`));
-  for (const t of otherTables) parts.push(`<details><summary>${esc(t.title)}</summary>${tableHtml(t)}</details>`);
+  for (const t of otherTables) parts.push(`<details><summary>${esc(t.title)}</summary>${tableHtml(t, ci)}</details>`);
   parts.push("</section>");
   return parts.join("\n");
 }
 
 /**
  * One self-contained page (no scripts, no external files) with every result's tables,
- * paper beside ours with the deviations graded, and its figures inlined as SVG.
+ * paper beside ours with the deviations graded, and its figures inlined as SVG. Ours is
+ * mean ± sd over the runs, or with `ci` (0.95) mean ± its confidence interval's half-width.
  */
-export function renderHtml(results: Array<{ doc: ResultDoc; figures: RenderedFigure[] }>): string {
+export function renderHtml(results: Array<{ doc: ResultDoc; figures: RenderedFigure[] }>, ci?: number): string {
   // The paper's tables first (scenario runs, in the order given), calibration after.
   const ordered = [...results].sort((a, b) => Number(a.doc.command === "calibrate") - Number(b.doc.command === "calibrate"));
-  const body = ordered.map((r, i) => sectionHtml(r.doc, r.figures, i)).join("\n");
+  const body = ordered.map((r, i) => sectionHtml(r.doc, r.figures, i, ci)).join("\n");
   const toc = ordered.map((r, i) => `<li><a href="#s${i}">${esc(sectionName(r.doc))}</a> — ${esc(r.doc.tables.filter(hasPaper).map((t) => t.title.split(":")[0]).join("; ") || `${r.figures.length} figures`)}</li>`).join("\n");
   return `<!DOCTYPE html>
 <html lang="en">
@@ -122,7 +123,8 @@ export function renderHtml(results: Array<{ doc: ResultDoc; figures: RenderedFig
 </head>
 <body>
 <h1>xeniso report: “Enforcing Performance Isolation Across Virtual Machines in Xen” reproduced</h1>
-<p class="legend">Deviation from the paper: <span style="background:#e3f5e1">within ±5 % / ±1 pp</span>,
+<p class="legend">Ours: the mean over the runs ± ${ci === undefined ? "their standard deviation" : `its ${percentText(ci)} confidence interval (Student's t)`}.
+Deviation from the paper: <span style="background:#e3f5e1">within ±5 % / ±1 pp</span>,
 <span style="background:#fff4cc">within ±10 % / ±2 pp</span>, <span style="background:#fbdcdc">beyond (a miss; see docs/deviations.md)</span>.
 Throughputs deviate in %, CPU shares in percentage points.
 <span class="sig">▲</span>/<span class="sig">▼</span> after a value: above or below the same row of the table's first column

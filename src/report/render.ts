@@ -1,6 +1,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { csvField } from "./csv.js";
+import { confidenceHalfWidth } from "./significance.js";
 import { deviation, type Cell, type ResultDoc, type Table as ResultTable } from "./result.js";
 
 export type Format = "table" | "json" | "csv" | "md";
@@ -17,10 +18,41 @@ export function num(v: number): string {
   return v.toPrecision(3);
 }
 
+/**
+ * How tables, Markdown and CSV are drawn. `width`: the terminal's, for the table format
+ * (see renderTable); none for a pipe or a file. `ci`: a confidence level (0.95) to give
+ * each mean's confidence interval over the runs where the runs' sd goes by default.
+ */
+export interface RenderOptions {
+  color?: boolean;
+  width?: number;
+  ci?: number;
+}
+
 export function meanSd(c: Cell): string {
-  // An sd of a billionth of the mean is floating-point residue of identical runs: show 0.
-  const sd = c.sd <= 1e-9 * Math.abs(c.mean) ? 0 : c.sd;
-  return c.n > 1 ? `${num(c.mean)} ± ${num(sd)}` : num(c.mean);
+  return c.n > 1 ? `${num(c.mean)} ± ${num(cleanSpread(c, c.sd))}` : num(c.mean);
+}
+
+/** An sd of a billionth of the mean is floating-point residue of identical runs: show 0. */
+function cleanSpread(c: Cell, spread: number): number {
+  return c.sd <= 1e-9 * Math.abs(c.mean) ? 0 : spread;
+}
+
+/** Ours as printed: mean ± sd, or mean ± the half-width of its `ci` confidence interval. */
+export function ours(c: Cell, ci: number | undefined): string {
+  if (ci === undefined) return meanSd(c);
+  const half = confidenceHalfWidth(c, ci);
+  return half === undefined ? num(c.mean) : `${num(c.mean)} ± ${num(cleanSpread(c, half))}`;
+}
+
+/** What ± means under a result, said only where it is not the sd the README promises. */
+function spreadNote(ci: number | undefined): string {
+  return ci === undefined ? "" : `; ± is the ${percentText(ci)} confidence interval of the mean over the runs (Student's t)`;
+}
+
+/** 0.95 → "95 %", 0.999 → "99.9 %". */
+export function percentText(fraction: number): string {
+  return `${+(fraction * 100).toFixed(4)} %`;
 }
 
 export function hasPaper(t: ResultTable): boolean {
@@ -38,7 +70,7 @@ export function columnHasPaper(t: ResultTable, column: string): boolean {
  * paper values, except for a column the paper has no value for (a study's other
  * settings, a sweep's other points), which takes ours alone.
  */
-function grid(t: ResultTable, withPaper: boolean): { head: string[]; body: string[][]; spans: number[] } {
+function grid(t: ResultTable, withPaper: boolean, ci: number | undefined): { head: string[]; body: string[][]; spans: number[] } {
   const head = ["Metric", "Unit"];
   const spans = t.columns.map((col) => (withPaper && columnHasPaper(t, col) ? 3 : 1));
   t.columns.forEach((col, k) => {
@@ -49,9 +81,9 @@ function grid(t: ResultTable, withPaper: boolean): { head: string[]; body: strin
     const line = [r.label, r.unit];
     t.columns.forEach((col, k) => {
       const c = r.values[col];
-      if (spans[k] === 1) line.push(c ? meanSd(c) : "");
+      if (spans[k] === 1) line.push(c ? ours(c, ci) : "");
       else if (!c) line.push("", "", "");
-      else line.push(c.paper === undefined ? "—" : num(c.paper), meanSd(c), deviation(c, r.unit)?.text ?? "");
+      else line.push(c.paper === undefined ? "—" : num(c.paper), ours(c, ci), deviation(c, r.unit)?.text ?? "");
     });
     return line;
   });
@@ -64,12 +96,12 @@ function grid(t: ResultTable, withPaper: boolean): { head: string[]; body: strin
  * as fit (all of a column's paper / ours / dev together); a pipe or a file gets each table
  * whole.
  */
-export function renderTable(doc: ResultDoc, color: boolean, width?: number): string {
+export function renderTable(doc: ResultDoc, { color = false, width, ci }: RenderOptions = {}): string {
   const chalk: ChalkInstance = new Chalk({ level: color ? 1 : 0 });
   const parts: string[] = [];
   for (const t of doc.tables) {
     const withPaper = hasPaper(t);
-    const { head, body, spans } = grid(t, withPaper);
+    const { head, body, spans } = grid(t, withPaper, ci);
     // Where each result column's cells begin in the grid.
     const starts = spans.map((_, k) => 2 + spans.slice(0, k).reduce((a, n) => a + n, 0));
     const painted = body.map((cells, i) => {
@@ -97,7 +129,7 @@ export function renderTable(doc: ResultDoc, color: boolean, width?: number): str
     }
     if (withPaper) parts.push(fitLine(t));
   }
-  parts.push(chalk.dim(provenance(doc)));
+  parts.push(chalk.dim(provenance(doc) + spreadNote(ci)));
   return parts.join("\n") + "\n";
 }
 
@@ -226,16 +258,16 @@ function paint(chalk: ChalkInstance, text: string, dev: number, unit: string): s
   return g === "aim" ? chalk.green(text) : g === "bound" ? chalk.yellow(text) : chalk.red(text);
 }
 
-export function renderMarkdown(doc: ResultDoc): string {
+export function renderMarkdown(doc: ResultDoc, { ci }: RenderOptions = {}): string {
   const out: string[] = [];
   for (const t of doc.tables) {
-    const { head, body } = grid(t, hasPaper(t));
+    const { head, body } = grid(t, hasPaper(t), ci);
     out.push(`### ${t.title}`, "", `| ${head.map(mdCell).join(" | ")} |`, `| ${head.map((_, i) => (i < 2 ? "---" : "---:")).join(" | ")} |`);
     for (const line of body) out.push(`| ${line.map(mdCell).join(" | ")} |`);
     out.push("");
     if (hasPaper(t)) out.push(fitLine(t), "");
   }
-  out.push(`_${provenance(doc)}_`, "");
+  out.push(`_${provenance(doc)}${spreadNote(ci)}_`, "");
   return out.join("\n");
 }
 
@@ -251,10 +283,21 @@ function* cells(doc: ResultDoc): Generator<{ t: ResultTable; r: ResultTable["row
   }
 }
 
-/** One CSV row per (table, metric, column): easy to load in a spreadsheet or a dataframe. */
-export function renderCsv(doc: ResultDoc): string {
-  const lines = ["table,metric,unit,column,mean,sd,n,paper"];
-  for (const { t, r, col, c } of cells(doc)) lines.push([t.id, r.label, r.unit, col, c.mean, c.sd, c.n, c.paper ?? ""].map(csvField).join(","));
+/**
+ * One CSV row per (table, metric, column): easy to load in a spreadsheet or a dataframe.
+ * With `ci`, each row also has its mean's confidence interval (`ci_low`, `ci_high`; empty
+ * for a single run).
+ */
+export function renderCsv(doc: ResultDoc, { ci }: RenderOptions = {}): string {
+  const lines = [`table,metric,unit,column,mean,sd,n,paper${ci === undefined ? "" : ",ci_low,ci_high"}`];
+  for (const { t, r, col, c } of cells(doc)) {
+    const fields: Array<string | number> = [t.id, r.label, r.unit, col, c.mean, c.sd, c.n, c.paper ?? ""];
+    if (ci !== undefined) {
+      const half = confidenceHalfWidth(c, ci);
+      fields.push(...(half === undefined ? ["", ""] : [c.mean - half, c.mean + half]));
+    }
+    lines.push(fields.map(csvField).join(","));
+  }
   return lines.join("\n") + "\n";
 }
 
@@ -322,17 +365,17 @@ function jsonText(value: unknown, indent: string): string {
   return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${jsonText(v, inner)}`).join(",\n")}\n${indent}}`;
 }
 
-/** `width`: the terminal's, for the table format (see renderTable); none for a pipe or a file. */
-export function render(doc: ResultDoc, format: Format, color: boolean, width?: number): string {
+/** One result in `format`; JSON is the result itself, whatever the options. */
+export function render(doc: ResultDoc, format: Format, opts: RenderOptions = {}): string {
   switch (format) {
     case "json":
       return renderJson(doc);
     case "csv":
-      return renderCsv(doc);
+      return renderCsv(doc, opts);
     case "md":
-      return renderMarkdown(doc);
+      return renderMarkdown(doc, opts);
     case "table":
-      return renderTable(doc, color, width);
+      return renderTable(doc, opts);
   }
 }
 
@@ -340,14 +383,14 @@ export function render(doc: ResultDoc, format: Format, color: boolean, width?: n
  * Several results (one per scenario of a `run` over several files): a JSON array of the
  * documents; the tables one after another; one CSV (`csvOfMany`).
  */
-export function renderMany(docs: ResultDoc[], format: Format, color: boolean, width?: number): string {
+export function renderMany(docs: ResultDoc[], format: Format, opts: RenderOptions = {}): string {
   switch (format) {
     case "json":
       return renderJson(docs);
     case "csv":
-      return csvOfMany(docs, renderCsv);
+      return csvOfMany(docs, (doc) => renderCsv(doc, opts));
     default:
-      return docs.map((doc) => render(doc, format, color, width)).join("\n") + fitSummary(docs, format);
+      return docs.map((doc) => render(doc, format, opts)).join("\n") + fitSummary(docs, format);
   }
 }
 
