@@ -257,6 +257,38 @@ describe("xeniso CLI", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it("adds runs until --precision is met, with the result --runs N gives, and refuses flags that do not go with it", () => {
+    const args = ["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--runs", "2"];
+    const json = join(tmp, "precision.json");
+    const seq = xeniso([...args, "--precision", "3%", "--max-runs", "40", "-o", json]);
+    expect(seq.code, seq.stderr).toBe(0);
+    const doc = JSON.parse(readFileSync(json, "utf8"));
+    expect(doc.precision).toEqual({ relative: 0.03, level: 0.95, maxRuns: 40, short: [] });
+    expect(doc.runs).toBeGreaterThan(2);
+    expect(seq.stderr).toBe(`udp-recv: ${doc.runs} runs, until ±3 % at 95 % confidence\nwrote ${json}\n`);
+    // The same runs as asking for that many, and it says under the table how it got there.
+    const fixed = JSON.parse(xeniso(["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--runs", String(doc.runs), "-f", "json"]).stdout);
+    delete doc.precision;
+    expect(doc).toEqual(fixed);
+    expect(xeniso(["show", json, "-f", "md"]).stdout).toContain(`_seed 1, ${doc.runs} runs (until ±3 % at 95 % confidence), profile system-1`);
+    // --ci sets the confidence: at 99 % the intervals are wider, so it takes more runs.
+    const at99 = xeniso([...args, "--precision", "3%", "--ci", "99%", "-f", "md", "-q"]).stdout;
+    expect(Number(/seed 1, (\d+) runs \(until ±3 % at 99 % confidence\)/.exec(at99)?.[1])).toBeGreaterThan(doc.runs);
+    // Stopped by --max-runs, it says which cells fell short.
+    const capped = xeniso([...args, "--precision", "0.1%", "--max-runs", "4", "-f", "csv"]);
+    expect(capped.code, capped.stderr).toBe(0);
+    expect(capped.stderr).toMatch(/^udp-recv: 4 runs, stopped at --max-runs 4, \d+ cells short of ±0\.1 % at 95 % confidence: xenmon: Domain-0 CPU; /);
+    for (const [bad, message] of [
+      [[...args, "--max-runs", "5"], "--max-runs: goes with --precision (the most runs it may add up to); for a fixed number of runs use --runs"],
+      [["run", "scenarios/udp-recv.yaml", "--runs", "50", "--precision", "2%", "--max-runs", "20"], "--runs 50: more than --max-runs 20, where --precision would stop"],
+      [[...args, "--precision", "0%"], `option '--precision <percent>' argument '0%' is invalid. --precision must be a percentage above 0% and under 100%, such as 2%; got "0%"\n(run with --help for usage)`],
+    ] as Array<[string[], string]>) {
+      const r = xeniso(bad);
+      expect(r.code, bad.join(" ")).toBe(2);
+      expect(r.stderr).toBe(`error: ${message}\n`);
+    }
+  });
+
   it("changes a scenario with --set, says so under the table and records it in the JSON", () => {
     const args = ["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--set", "domains.Domain-1.workload.rate=2k/s"];
     const table = xeniso([...args, "--runs", "1"]);

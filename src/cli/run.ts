@@ -1,9 +1,10 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import type { LoadedScenario } from "../scenario/load.js";
 import type { ResultDoc } from "../report/result.js";
-import { columnsOf, estimateColumnsEvents, onlyColumns, runScenarios, sweptColumns, type DecisionRow, type SeriesRow, type SweptScenario } from "../model/runner.js";
+import { columnsOf, estimateColumnsEvents, onlyColumns, runScenarios, runScenariosToPrecision, sweptColumns, type DecisionRow, type ScenarioResult, type SeriesRow, type SweptScenario } from "../model/runner.js";
+import { precisionText } from "../report/render.js";
 import { UsageError } from "../scenario/load.js";
-import { parseDuration } from "../scenario/units.js";
+import { parseDuration, parsePercent } from "../scenario/units.js";
 import { checkOutputFlags, checkTableIds, emit, type OutputFlags } from "./emit.js";
 import { prepareFigureDir, writeFigures } from "./plot.js";
 import { checkDistinct, checkWritable, progressReporter, writeAtomic, type CliIo } from "./io.js";
@@ -26,6 +27,8 @@ interface RunFlags extends OutputFlags {
   column: string[];
   set: Override[];
   sweep: Sweep[];
+  precision?: number;
+  maxRuns?: number;
 }
 
 const SERIES_FIELDS = ["column", "run", "t", "domain", "cpu", "idd", "iddTrue", "combined", "replyRate", "connTime", "blocks", "diskMBps", "cut", "share", "sentMbps", "vifRate"] as const;
@@ -42,19 +45,43 @@ function seriesText(file: string, rows: SeriesRow[], decisions: DecisionRow[]): 
   return lines.join("\n") + "\n";
 }
 
+/** Where --precision stops when no --max-runs says. */
+const DEFAULT_MAX_RUNS = 100;
+
+/** --precision 2%: a half-width as a fraction of the mean, above 0 and under 100 %. */
+function precisionArg(value: string): number {
+  const p = parsePercent(value);
+  if (!p.ok || !(p.value > 0 && p.value < 1)) throw new InvalidArgumentError(`--precision must be a percentage above 0% and under 100%, such as 2%; got "${value}"`);
+  return p.value;
+}
+
+/** What --precision did, for stderr: how many runs it took, or the cells still short where it stopped. */
+function precisionReport(r: ScenarioResult): string {
+  const p = r.precision!;
+  const head = `${r.scenario?.name}: ${r.runs} runs, ${precisionText(p)}`;
+  if (p.short.length === 0) return `${head}\n`;
+  const listed = p.short.slice(0, 5).join("; ");
+  return `${head}: ${listed}${p.short.length > 5 ? `; and ${p.short.length - 5} more` : ""}\n`;
+}
+
 export function runCommand(prog: Command, io: CliIo): void {
   const cmd = prog
     .command("run")
     .description("simulate scenario files and print their tables (paper value beside ours); several files share one pool of workers")
     .argument("<scenarios...>", "scenario YAML files, e.g. scenarios/sedf-dc.yaml, or scenarios/*.yaml for the whole paper")
     .option("-s, --seed <n>", "random seed (default: each scenario's)", intArg("--seed", 0, 2 ** 31 - 1))
-    .option("-r, --runs <n>", "independent runs to average (default: each scenario's)", intArg("--runs", 1, 1000))
+    .option("-r, --runs <n>", "independent runs to average (default: each scenario's); with --precision, the runs to start from", intArg("--runs", 1, 1000))
+    .option("--precision <percent>", "add runs until every cell of the tables shown has its mean within ±PERCENT at 95% confidence (or --ci's level), e.g. 2%", precisionArg)
+    .option("--max-runs <n>", "with --precision: the most runs to take (default 100)", intArg("--max-runs", 2, 1000))
     .option("-j, --jobs <n>", "worker threads for the runs (results are identical for any number)", intArg("--jobs", 1, 64), defaultJobs())
     .option("--series <file>", "also write the time series behind the figures (CSV, or JSON if FILE ends in .json; one scenario only)")
     .option("--series-bin <time>", "time series resolution, of --series and of the JSON result's figures", "1s")
     .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR");
   maxHoursOption(tableOption(outputOptions(sweepOption(setOption(columnOption(cmd)))))).action(async (files: string[], flags: RunFlags, command: Command) => {
     checkOutputFlags(flags);
+    if (flags.maxRuns !== undefined && flags.precision === undefined) throw new UsageError([`--max-runs: goes with --precision (the most runs it may add up to); for a fixed number of runs use --runs`]);
+    const maxRuns = flags.maxRuns ?? DEFAULT_MAX_RUNS;
+    if (flags.precision !== undefined && flags.runs !== undefined && flags.runs > maxRuns) throw new UsageError([`--runs ${flags.runs}: more than --max-runs ${maxRuns}, where --precision would stop`]);
     // Every file is checked before anything runs, and every problem is reported at once.
     const problems: string[] = [];
     const loaded: Array<LoadedScenario & { sweep?: SweptScenario }> = [];
@@ -107,19 +134,26 @@ export function runCommand(prog: Command, io: CliIo): void {
     for (const f of [flags.output, flags.series]) if (f) checkWritable(f);
     if (flags.plot) prepareFigureDir(flags.plot);
     const batch = loaded.map((l) => ({ loaded: l, sweep: l.sweep, seed: flags.seed ?? l.scenario.seed, runs: flags.runs ?? l.scenario.runs }));
+    // With --precision the duration guard reckons with every run it may take.
+    const planned = flags.precision === undefined ? batch : batch.map((b) => ({ ...b, runs: maxRuns }));
     let events = 0;
     let runs = 0;
-    const columnCounts = batch.map(({ loaded: l, sweep, runs: n }) => {
+    const columnCounts = planned.map(({ loaded: l, sweep, runs: n }) => {
       const columns = sweep ? sweptColumns(l.scenario, sweep) : columnsOf(l.scenario);
       events += estimateColumnsEvents(columns, n);
       runs += columns.length * n;
       return columns.length;
     });
     const [cols] = columnCounts;
-    const what = loaded.length === 1 ? `${files[0]}: ${cols} column${cols === 1 ? "" : "s"} × ${batch[0].runs} runs` : `${loaded.length} scenarios: ${runs} runs`;
+    const what = loaded.length === 1 ? `${files[0]}: ${cols} column${cols === 1 ? "" : "s"} × ${flags.precision === undefined ? "" : "up to "}${planned[0].runs} runs` : `${loaded.length} scenarios: ${flags.precision === undefined ? "" : "up to "}${runs} runs`;
     guardDuration(what, events, runs, flags.jobs, flags.maxHours);
     const onRun = progressReporter(io, Boolean(flags.quiet), loaded.length === 1 ? loaded[0].scenario.name : `${loaded.length} scenarios`);
-    const results = await runScenarios(batch, { onRun, jobs: flags.jobs, seriesBin: binned ? bin.value : undefined });
+    const runOpts = { onRun, jobs: flags.jobs, seriesBin: binned ? bin.value : undefined };
+    const results =
+      flags.precision === undefined
+        ? await runScenarios(batch, runOpts)
+        : await runScenariosToPrecision(batch, { relative: flags.precision, level: flags.ci ?? 0.95, maxRuns, tables: flags.table ?? [] }, runOpts);
+    if (!flags.quiet) for (const r of results) if (r.precision) io.stderr(precisionReport(r));
     const docs: ResultDoc[] = results.map(({ series, decisions, ...doc }) => {
       // Table, JSON and series come from the same runs.
       if (flags.series) writeAtomic(flags.series, seriesText(flags.series, series ?? [], decisions ?? []));

@@ -65,10 +65,10 @@ export function runJob(job: Job): JobResult {
 
 /**
  * Runs jobs on `workers` worker threads (or in this thread when 1) and returns their
- * results in job order. Every run has its own random streams, so the results do not
- * depend on how many workers ran them or in which order they finished.
+ * results in job order; `onDone(i)` after job i finishes, in whatever order they finish.
+ * Every run has its own random streams, so the results do not depend on how many
+ * workers ran them or in which order they finished.
  */
-/** Runs every job, on `workers` threads; `onDone(i)` after job i finishes, in whatever order they finish. */
 export async function runJobs(jobs: Job[], workers: number, onDone: (i: number) => void, yieldBetween: () => Promise<void>): Promise<JobResult[]> {
   const results = new Array<JobResult>(jobs.length);
   const workerUrl = new URL("./replication-worker.js", import.meta.url);

@@ -1,7 +1,8 @@
 import type { LoadedScenario } from "../scenario/load.js";
 import { partsLabel, type SweptValue } from "../scenario/sweep.js";
 import { DEFAULT_COLUMN, DEFAULT_PERIOD, measurementWindow, netIddOf, reportsOf, type ReportConfig, type Scenario, type Variant } from "../scenario/schema.js";
-import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type ResultDoc, type Row, type Table } from "../report/result.js";
+import { SCHEMA_VERSION, XENISO_VERSION, type Cell, type PrecisionRecord, type ResultDoc, type Row, type Table } from "../report/result.js";
+import { confidenceHalfWidth } from "../report/significance.js";
 import type { ShareGuardDecision } from "../shareguard/shareguard.js";
 import { estimateEvents } from "./estimate.js";
 import { mergeHost } from "./host-profile.js";
@@ -295,7 +296,16 @@ export interface BatchEntry {
  */
 export async function runScenarios(batch: BatchEntry[], opts: Pick<RunOptions, "onRun" | "seriesBin" | "jobs">): Promise<ScenarioResult[]> {
   const plans = batch.map((entry) => planScenario(entry, opts.seriesBin));
-  const jobs = plans.flatMap((p) => p.jobs);
+  const results = await runPool(plans.map((p, i) => p.jobs(0, batch[i].runs)), opts);
+  return plans.map((p, i) => p.assemble(results[i], batch[i].runs));
+}
+
+/**
+ * Runs groups of jobs on one pool, the longest first, and returns each group's results
+ * in its jobs' order.
+ */
+async function runPool(groups: Job[][], opts: Pick<RunOptions, "onRun" | "jobs">): Promise<JobResult[][]> {
+  const jobs = groups.flat();
   const cost = jobs.map((j) => estimateEvents(j.scenario));
   const order = jobs.map((_, i) => i).sort((x, y) => cost[y] - cost[x] || x - y);
   let done = 0;
@@ -313,11 +323,84 @@ export async function runScenarios(batch: BatchEntry[], opts: Pick<RunOptions, "
   const results = new Array<JobResult>(jobs.length);
   order.forEach((i, k) => (results[i] = shuffled[k]));
   let at = 0;
-  return plans.map((p) => {
-    const mine = results.slice(at, at + p.jobs.length);
-    at += p.jobs.length;
-    return p.assemble(mine);
-  });
+  return groups.map((g) => results.slice(at, (at += g.length)));
+}
+
+/** How `runScenariosToPrecision` decides when a scenario has run enough. */
+export interface PrecisionGoal {
+  /** The largest confidence half-width allowed, as a fraction of the mean (0.02). */
+  relative: number;
+  /** The confidence level (0.95). */
+  level: number;
+  /** Stop here even if some cell is short. */
+  maxRuns: number;
+  /** The tables whose cells must reach it; empty: the scenario's own tables, or its XenMon view when it has none. */
+  tables: string[];
+}
+
+/**
+ * Runs each scenario of a batch in rounds until every cell of its tables has a mean
+ * known to within `goal.relative` at `goal.level` (Student's t over the runs), or until
+ * `goal.maxRuns`. A round adds runs after the last: run i is seeded by (seed, i) as
+ * always, so the result is the one `--runs N` gives for the N it stopped at, and how many
+ * rounds it takes depends only on the results, not on the number of workers.
+ */
+export async function runScenariosToPrecision(
+  batch: BatchEntry[],
+  goal: PrecisionGoal,
+  opts: Pick<RunOptions, "onRun" | "seriesBin" | "jobs">,
+): Promise<ScenarioResult[]> {
+  const plans = batch.map((entry) => planScenario(entry, opts.seriesBin));
+  // Each scenario's results so far, column by column, and the runs its next round reaches.
+  const byColumn = plans.map((p) => Array.from({ length: p.columns }, (): JobResult[] => []));
+  const done = batch.map(() => 0);
+  const target = batch.map((e) => Math.min(goal.maxRuns, Math.max(2, e.runs)));
+  const finished: Array<ScenarioResult | undefined> = batch.map(() => undefined);
+  while (finished.some((f) => f === undefined)) {
+    const active = batch.flatMap((_, i) => (finished[i] === undefined ? [i] : []));
+    const round = await runPool(active.map((i) => plans[i].jobs(done[i], target[i])), opts);
+    active.forEach((i, k) => {
+      const per = target[i] - done[i];
+      byColumn[i].forEach((list, c) => list.push(...round[k].slice(c * per, (c + 1) * per)));
+      done[i] = target[i];
+      const doc = plans[i].assemble(byColumn[i].flat(), done[i]);
+      const { short, runsNeeded } = precisionOf(doc, goal);
+      if (short.length === 0 || done[i] >= goal.maxRuns) finished[i] = withPrecision(doc, { relative: goal.relative, level: goal.level, maxRuns: goal.maxRuns, short });
+      // The runs the short cells' spread asks for, but at most double: an estimate from a
+      // few runs may be far off.
+      else target[i] = Math.min(goal.maxRuns, 2 * done[i], Math.max(done[i] + 1, runsNeeded));
+    });
+  }
+  return finished as ScenarioResult[];
+}
+
+/** The result with its precision record after `runs`, where a reader of the JSON looks for how it was made. */
+function withPrecision(doc: ScenarioResult, precision: PrecisionRecord): ScenarioResult {
+  return Object.fromEntries(Object.entries(doc).flatMap(([k, v]) => (k === "runs" ? [[k, v], ["precision", precision]] : [[k, v]]))) as ScenarioResult;
+}
+
+/**
+ * The cells of a result whose confidence half-width is above `goal.relative` of their
+ * mean (as "table: row (column)"), and the runs that would bring the widest of them
+ * within it at their present spread: n ≥ (t · sd / (relative · |mean|))², taken at the
+ * present t, which only falls as runs are added.
+ */
+export function precisionOf(doc: ResultDoc, goal: Pick<PrecisionGoal, "relative" | "level" | "tables">): { short: string[]; runsNeeded: number } {
+  const own = doc.tables.filter((t) => t.id !== "xenmon");
+  const tables = goal.tables.length > 0 ? doc.tables.filter((t) => goal.tables.includes(t.id)) : own.length > 0 ? own : doc.tables;
+  const short: string[] = [];
+  let runsNeeded = 0;
+  for (const t of tables) {
+    for (const r of t.rows) {
+      for (const [column, cell] of Object.entries(r.values)) {
+        const half = confidenceHalfWidth(cell, goal.level);
+        if (half === undefined || half <= goal.relative * Math.abs(cell.mean)) continue;
+        short.push(`${t.id}: ${r.label}${t.columns.length > 1 ? ` (${column})` : ""}`);
+        runsNeeded = Math.max(runsNeeded, Math.ceil(cell.n * (half / (goal.relative * Math.abs(cell.mean))) ** 2));
+      }
+    }
+  }
+  return { short, runsNeeded };
 }
 
 /** On a host with several net-IDDs, the one serving each guest (the simulation's attachment); undefined with one or none. */
@@ -326,20 +409,26 @@ function iddsOf(sc: Scenario): Record<string, string> | undefined {
   return Object.fromEntries(sc.domains.filter((d) => !d.idd).map((d) => [d.name, netIddOf(sc.domains, d)!]));
 }
 
-/** A scenario's runs as jobs, and how to turn their results into its result document. */
-function planScenario(entry: BatchEntry, seriesBin: number | undefined): { jobs: Job[]; assemble: (results: JobResult[]) => ScenarioResult } {
+/**
+ * A scenario's runs as jobs (`jobs(from, to)`: runs from..to−1 of every column, column by
+ * column), and how to turn the results of its first `runs` runs, in that order, into its
+ * result document.
+ */
+function planScenario(
+  entry: BatchEntry,
+  seriesBin: number | undefined,
+): { columns: number; jobs: (from: number, to: number) => Job[]; assemble: (results: JobResult[], runs: number) => ScenarioResult } {
   const { loaded, sweep } = entry;
   const swept = sweep ? sweptColumns(loaded.scenario, sweep) : undefined;
-  const opts = { runs: entry.runs, seed: entry.seed, seriesBin, sweep: sweep?.flags, sweepFigure: sweep && swept ? sweepFigure(loaded.scenario, sweep, swept) : undefined };
+  const opts = { seed: entry.seed, seriesBin, sweep: sweep?.flags, sweepFigure: sweep && swept ? sweepFigure(loaded.scenario, sweep, swept) : undefined };
   const sc = swept ? sweptLayout(loaded.scenario, swept) : loaded.scenario;
   const columns = swept ?? columnsOf(sc);
   // Run 0 of every column always keeps its series, for the figures.
   // (About 1 s, as a whole number of XenMon intervals.)
   const figureBin = opts.seriesBin ?? sc.xenmon.interval * Math.max(1, Math.round(FIGURE_BIN / sc.xenmon.interval));
-  const jobs: Job[] = columns.flatMap((col) =>
-    Array.from({ length: opts.runs }, (_, run) => ({ scenario: col.scenario, run, seed: opts.seed, seriesBin: run === 0 ? figureBin : opts.seriesBin })),
-  );
-  return { jobs, assemble: (results) => assemble(loaded, sc, columns, opts, figureBin, results) };
+  const jobs = (from: number, to: number): Job[] =>
+    columns.flatMap((col) => Array.from({ length: to - from }, (_, k) => from + k).map((run) => ({ scenario: col.scenario, run, seed: opts.seed, seriesBin: run === 0 ? figureBin : opts.seriesBin })));
+  return { columns: columns.length, jobs, assemble: (results, runs) => assemble(loaded, sc, columns, { ...opts, runs }, figureBin, results) };
 }
 
 function assemble(

@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import { csvField } from "./csv.js";
 import { confidenceHalfWidth } from "./significance.js";
-import { deviation, type Cell, type ResultDoc, type Table as ResultTable } from "./result.js";
+import { deviation, type Cell, type PrecisionRecord, type ResultDoc, type Table as ResultTable } from "./result.js";
 
 export type Format = "table" | "json" | "csv" | "md";
 export const FORMATS: Format[] = ["table", "json", "csv", "md"];
@@ -232,7 +232,14 @@ export function fitOf(t: ResultTable): Fit {
 /** The line under a result: how it was made, with the `--set` and `--sweep` flags that changed the file. */
 export function provenance(doc: ResultDoc): string {
   const flags = [...(doc.scenario?.set ?? []).map((s) => `, --set ${s}`), ...(doc.scenario?.sweep ?? []).map((s) => `, --sweep ${s}`)];
-  return `seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}, profile ${doc.profile}, xeniso ${doc.xeniso}${flags.join("")}`;
+  return `seed ${doc.seed}, ${doc.runs} run${doc.runs === 1 ? "" : "s"}${doc.precision ? ` (${precisionText(doc.precision)})` : ""}, profile ${doc.profile}, xeniso ${doc.xeniso}${flags.join("")}`;
+}
+
+/** "until ±2 % at 95 % confidence", or where --max-runs stopped it first, how many cells fell short. */
+export function precisionText(p: PrecisionRecord): string {
+  const goal = `±${percentText(p.relative)} at ${percentText(p.level)} confidence`;
+  const n = p.short.length;
+  return n === 0 ? `until ${goal}` : `stopped at --max-runs ${p.maxRuns}, ${n} cell${n === 1 ? "" : "s"} short of ${goal}`;
 }
 
 /** The most misses a fit line names; a study with many columns would otherwise print a paragraph. */

@@ -44,8 +44,22 @@ export interface ResultDoc {
   profile: string;
   seed: number;
   runs: number;
+  /** Set by `run --precision`: runs were added until this goal was met, or until maxRuns. */
+  precision?: PrecisionRecord;
   tables: Table[];
   [extra: string]: unknown;
+}
+
+/**
+ * A sequential run's goal and outcome: every cell of its tables with a confidence
+ * half-width at most `relative` of its mean at `level`, within `maxRuns` runs; `short`
+ * names the cells that were not (empty when the goal was met).
+ */
+export interface PrecisionRecord {
+  relative: number;
+  level: number;
+  maxRuns: number;
+  short: string[];
 }
 
 /** Deviation of ours from the paper's, relative (for throughputs) or in points (for %). */
