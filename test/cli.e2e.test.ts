@@ -271,9 +271,10 @@ describe("xeniso CLI", () => {
     delete doc.precision;
     expect(doc).toEqual(fixed);
     expect(xeniso(["show", json, "-f", "md"]).stdout).toContain(`_seed 1, ${doc.runs} runs (until ±3 % at 95 % confidence), profile system-1`);
-    // --ci sets the confidence: at 99 % the intervals are wider, so it takes more runs.
-    const at99 = xeniso([...args, "--precision", "3%", "--ci", "99%", "-f", "md", "-q"]).stdout;
-    expect(Number(/seed 1, (\d+) runs \(until ±3 % at 99 % confidence\)/.exec(at99)?.[1])).toBeGreaterThan(doc.runs);
+    // --ci sets the confidence (and goes with JSON here): at 99 % the intervals are wider, so it takes more runs.
+    const at99 = JSON.parse(xeniso([...args, "--precision", "3%", "--ci", "99%", "-f", "json", "-q"]).stdout);
+    expect(at99.precision).toEqual({ relative: 0.03, level: 0.99, maxRuns: 100, short: [] });
+    expect(at99.runs).toBeGreaterThan(doc.runs);
     // Stopped by --max-runs, it says which cells fell short.
     const capped = xeniso([...args, "--precision", "0.1%", "--max-runs", "4", "-f", "csv"]);
     expect(capped.code, capped.stderr).toBe(0);

@@ -11,7 +11,7 @@ import { checkDistinct, checkWritable, progressReporter, writeAtomic, type CliIo
 import type { Override } from "../scenario/overrides.js";
 import type { Sweep } from "../scenario/sweep.js";
 import { loadSweep } from "./sweep.js";
-import { columnOption, defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption, tableOption } from "./options.js";
+import { columnOption, resolveFormat, defaultJobs, guardDuration, intArg, maxHoursOption, outputOptions, setOption, sweepOption, tableOption } from "./options.js";
 import { checkPolicies, loadChecked } from "./load.js";
 import { csvField } from "../report/csv.js";
 import { reportsOf } from "../scenario/schema.js";
@@ -78,7 +78,11 @@ export function runCommand(prog: Command, io: CliIo): void {
     .option("--series-bin <time>", "time series resolution, of --series and of the JSON result's figures", "1s")
     .option("--plot <dir>", "also draw the figures of these runs as SVG files in DIR");
   maxHoursOption(tableOption(outputOptions(sweepOption(setOption(columnOption(cmd)))))).action(async (files: string[], flags: RunFlags, command: Command) => {
-    checkOutputFlags(flags);
+    // With --precision, --ci is also its confidence level: a JSON or per-run output, which
+    // has no intervals to show, records it in the result's precision instead of refusing it.
+    const noIntervals = flags.perRun || resolveFormat(flags.format, flags.output) === "json";
+    const output: RunFlags = flags.precision !== undefined && noIntervals ? { ...flags, ci: undefined } : flags;
+    checkOutputFlags(output);
     if (flags.maxRuns !== undefined && flags.precision === undefined) throw new UsageError([`--max-runs: goes with --precision (the most runs it may add up to); for a fixed number of runs use --runs`]);
     const maxRuns = flags.maxRuns ?? DEFAULT_MAX_RUNS;
     if (flags.precision !== undefined && flags.runs !== undefined && flags.runs > maxRuns) throw new UsageError([`--runs ${flags.runs}: more than --max-runs ${maxRuns}, where --precision would stop`]);
@@ -160,6 +164,6 @@ export function runCommand(prog: Command, io: CliIo): void {
       return doc;
     });
     if (flags.plot) for (const doc of docs) await writeFigures(doc, flags.plot, io, flags.quiet);
-    emit(docs.length === 1 ? docs[0] : docs, flags, io);
+    emit(docs.length === 1 ? docs[0] : docs, output, io);
   });
 }
