@@ -267,9 +267,15 @@ describe("xeniso CLI", () => {
     expect(doc.runs).toBeGreaterThan(2);
     expect(seq.stderr).toBe(`udp-recv: ${doc.runs} runs, until ±3 % at 95 % confidence\nwrote ${json}\n`);
     // The same runs as asking for that many, and it says under the table how it got there.
-    const fixed = JSON.parse(xeniso(["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--runs", String(doc.runs), "-f", "json"]).stdout);
+    const fixedJson = join(tmp, "precision-fixed.json");
+    expect(xeniso(["run", "scenarios/udp-recv.yaml", "--set", "duration=1s", "--runs", String(doc.runs), "-q", "-o", fixedJson]).code).toBe(0);
+    const fixed = JSON.parse(readFileSync(fixedJson, "utf8"));
     delete doc.precision;
     expect(doc).toEqual(fixed);
+    // compare: no cell moved, and the one difference in how they were made is the goal.
+    const cmp = xeniso(["compare", fixedJson, json]);
+    expect(cmp.code, cmp.stderr).toBe(0);
+    expect(cmp.stdout).toContain("made differently: --precision: none → until ±3 % at 95 % confidence\n");
     expect(xeniso(["show", json, "-f", "md"]).stdout).toContain(`_seed 1, ${doc.runs} runs (until ±3 % at 95 % confidence), profile system-1`);
     // --ci sets the confidence (and goes with JSON here): at 99 % the intervals are wider, so it takes more runs.
     const at99 = JSON.parse(xeniso([...args, "--precision", "3%", "--ci", "99%", "-f", "json", "-q"]).stdout);

@@ -1,5 +1,6 @@
 import type { Cell, ResultDoc } from "./result.js";
 import { pairedT, welch } from "./significance.js";
+import { precisionText } from "./render.js";
 
 export interface Change {
   table: string;
@@ -113,6 +114,8 @@ export function howMadeDiffers(before: ResultDoc, after: ResultDoc): string[] {
     ["profile", doc.profile],
     ["seed", String(doc.seed)],
     ["runs", String(doc.runs)],
+    // The runs a --precision result took follow from its goal; say so beside them.
+    ["--precision", doc.precision ? precisionText(doc.precision) : "none"],
     ["xeniso", doc.xeniso],
   ];
   const a = made(before);
