@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { precisionOf, runScenarios, runScenariosToPrecision } from "../src/model/runner.js";
+import { precisionOf, runScenarios, runScenariosToPrecision, type PrecisionRound } from "../src/model/runner.js";
 import type { Cell, ResultDoc } from "../src/report/result.js";
 import { confidenceHalfWidth } from "../src/report/significance.js";
 import { loadScenarioFile } from "../src/scenario/load.js";
@@ -72,7 +72,19 @@ describe("runs to a precision", () => {
   it("adds runs until every cell is within the goal, and gives what --runs N gives for the N it stopped at", async () => {
     // Each round reports its own runs' progress: 1 of N … N of N.
     const rounds: number[] = [];
-    const [seq] = await runScenariosToPrecision([{ loaded, seed: 7, runs: 2 }], goal, { onRun: (done, total) => done === total && rounds.push(total) });
+    const announced: PrecisionRound[][] = [];
+    const onRound = (r: PrecisionRound[]): number => announced.push(r);
+    const [seq] = await runScenariosToPrecision([{ loaded, seed: 7, runs: 2 }], goal, { onRound, onRun: (done, total) => done === total && rounds.push(total) });
+    // Each round was announced with the runs it adds, one after the other, and the cells
+    // the round before left short.
+    expect(announced.map((r) => r.length)).toEqual(rounds.map(() => 1));
+    announced.forEach(([r], k) => {
+      expect(r.scenario).toBe(0);
+      expect(r.from).toBe(k === 0 ? 0 : announced[k - 1][0].to);
+      expect(r.to - r.from).toBe(rounds[k]);
+      if (k === 0) expect(r.short).toBe(0);
+      else expect(r.short).toBeGreaterThan(0);
+    });
     expect(seq.precision).toEqual({ relative: 0.03, level: 0.95, maxRuns: 40, short: [] });
     expect(rounds.length).toBeGreaterThan(1);
     expect(rounds.reduce((a, n) => a + n, 0)).toBe(seq.runs);

@@ -105,6 +105,12 @@ describe("the progress line", () => {
     err = "";
     report(4, 4, 1);
     expect(err).toMatch(/^\rt \[#{30}\] 4\/4, 0:00\x1b\[K\n$/);
+    // A long label shortens the bar, so the line stays within 80 columns.
+    err = "";
+    const label = "sedf-dc runs 12–13 (2 cells short)";
+    progressReporter(io, false, label)!(40, 400, 0.1);
+    expect(err).toMatch(/^\r.*\[#-{9}\] 40\/400, 0:00, about 0:00 left\x1b\[K$/);
+    expect(err.length - "\r\x1b[K".length).toBeLessThanOrEqual(80);
     expect(progressReporter({ ...io, env: { CI: "true" } }, false, "t")).toBeUndefined();
     expect(progressReporter({ ...io, stderrIsTTY: false }, false, "t")).toBeUndefined();
     expect(progressReporter(io, true, "t")).toBeUndefined();

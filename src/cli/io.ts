@@ -62,8 +62,10 @@ export function decideColor(flag: boolean | undefined, io: CliIo): boolean {
 export function progressReporter(io: CliIo, quiet: boolean, what: string): ((done: number, total: number, work?: number) => void) | undefined {
   if (quiet || !io.stderrIsTTY || io.env.CI) return undefined;
   const start = Date.now();
+  // The bar gives way to a long label, so the line stays within 80 columns: a line that
+  // wraps cannot be redrawn by a carriage return.
+  const width = Math.max(10, Math.min(30, 80 - what.length - 38));
   return (done, total, work = done / total) => {
-    const width = 30;
     const filled = Math.round((width * done) / total);
     const elapsed = (Date.now() - start) / 1000;
     // Runs differ in length, so the time left goes by the share of the estimated work done.

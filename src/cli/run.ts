@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from "commander";
 import type { LoadedScenario } from "../scenario/load.js";
 import type { ResultDoc } from "../report/result.js";
-import { columnsOf, estimateColumnsEvents, onlyColumns, runScenarios, runScenariosToPrecision, sweptColumns, type DecisionRow, type ScenarioResult, type SeriesRow, type SweptScenario } from "../model/runner.js";
+import { columnsOf, estimateColumnsEvents, onlyColumns, runScenarios, runScenariosToPrecision, sweptColumns, type DecisionRow, type PrecisionRound, type ScenarioResult, type SeriesRow, type SweptScenario } from "../model/runner.js";
 import { precisionText } from "../report/render.js";
 import { UsageError } from "../scenario/load.js";
 import { parseDuration, parsePercent } from "../scenario/units.js";
@@ -62,6 +62,18 @@ function precisionReport(r: ScenarioResult): string {
   if (p.short.length === 0) return `${head}\n`;
   const listed = p.short.slice(0, 5).join("; ");
   return `${head}: ${listed}${p.short.length > 5 ? `; and ${p.short.length - 5} more` : ""}\n`;
+}
+
+/**
+ * A --precision round's progress label: the runs it adds ("sedf-dc runs 11–13") and, after
+ * the first, how many cells the last round left short; with several scenarios, the round.
+ */
+function roundLabel(name: string, scenarios: number, n: number, round: PrecisionRound[]): string {
+  const short = round.reduce((a, r) => a + r.short, 0);
+  const why = short > 0 ? ` (${short} cell${short === 1 ? "" : "s"} short)` : "";
+  if (scenarios > 1) return n === 1 ? name : `${name}, round ${n}${why}`;
+  const { from, to } = round[0];
+  return `${name} ${to - from === 1 ? `run ${to}` : `runs ${from + 1}–${to}`}${why}`;
 }
 
 export function runCommand(prog: Command, io: CliIo): void {
@@ -151,12 +163,21 @@ export function runCommand(prog: Command, io: CliIo): void {
     const [cols] = columnCounts;
     const what = loaded.length === 1 ? `${files[0]}: ${cols} column${cols === 1 ? "" : "s"} × ${flags.precision === undefined ? "" : "up to "}${planned[0].runs} runs` : `${loaded.length} scenarios: ${flags.precision === undefined ? "" : "up to "}${runs} runs`;
     guardDuration(what, events, runs, flags.jobs, flags.maxHours);
-    const onRun = progressReporter(io, Boolean(flags.quiet), loaded.length === 1 ? loaded[0].scenario.name : `${loaded.length} scenarios`);
-    const runOpts = { onRun, jobs: flags.jobs, seriesBin: binned ? bin.value : undefined };
-    const results =
-      flags.precision === undefined
-        ? await runScenarios(batch, runOpts)
-        : await runScenariosToPrecision(batch, { relative: flags.precision, level: flags.ci ?? 0.95, maxRuns, tables: flags.table ?? [] }, runOpts);
+    const name = loaded.length === 1 ? loaded[0].scenario.name : `${loaded.length} scenarios`;
+    const runOpts = { jobs: flags.jobs, seriesBin: binned ? bin.value : undefined };
+    let results: ScenarioResult[];
+    if (flags.precision === undefined) results = await runScenarios(batch, { ...runOpts, onRun: progressReporter(io, Boolean(flags.quiet), name) });
+    else {
+      // Each round has a progress line of its own, saying which runs it adds and why.
+      let roundProgress: ReturnType<typeof progressReporter>;
+      let rounds = 0;
+      const onRound = (round: PrecisionRound[]): void => {
+        rounds++;
+        roundProgress = progressReporter(io, Boolean(flags.quiet), roundLabel(name, loaded.length, rounds, round));
+      };
+      const goal = { relative: flags.precision, level: flags.ci ?? 0.95, maxRuns, tables: flags.table ?? [] };
+      results = await runScenariosToPrecision(batch, goal, { ...runOpts, onRound, onRun: (done, total, work) => roundProgress?.(done, total, work) });
+    }
     if (!flags.quiet) for (const r of results) if (r.precision) io.stderr(precisionReport(r));
     const docs: ResultDoc[] = results.map(({ series, decisions, ...doc }) => {
       // Table, JSON and series come from the same runs.

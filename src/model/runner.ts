@@ -326,6 +326,15 @@ async function runPool(groups: Job[][], opts: Pick<RunOptions, "onRun" | "jobs">
   return groups.map((g) => results.slice(at, (at += g.length)));
 }
 
+/** One scenario's part of a `runScenariosToPrecision` round: its runs from..to−1 (0-based), and the cells the round before left short (none before the first). */
+export interface PrecisionRound {
+  /** Its index in the batch. */
+  scenario: number;
+  from: number;
+  to: number;
+  short: number;
+}
+
 /** How `runScenariosToPrecision` decides when a scenario has run enough. */
 export interface PrecisionGoal {
   /** The largest confidence half-width allowed, as a fraction of the mean (0.02). */
@@ -348,16 +357,21 @@ export interface PrecisionGoal {
 export async function runScenariosToPrecision(
   batch: BatchEntry[],
   goal: PrecisionGoal,
-  opts: Pick<RunOptions, "onRun" | "seriesBin" | "jobs">,
+  opts: Pick<RunOptions, "onRun" | "seriesBin" | "jobs"> & {
+    /** Called before each round with the runs it takes, for progress display (each round's `onRun` counts from 1). */
+    onRound?: (round: PrecisionRound[]) => void;
+  },
 ): Promise<ScenarioResult[]> {
   const plans = batch.map((entry) => planScenario(entry, opts.seriesBin));
   // Each scenario's results so far, column by column, and the runs its next round reaches.
   const byColumn = plans.map((p) => Array.from({ length: p.columns }, (): JobResult[] => []));
   const done = batch.map(() => 0);
+  const shortBefore = batch.map(() => 0);
   const target = batch.map((e) => Math.min(goal.maxRuns, Math.max(2, e.runs)));
   const finished: Array<ScenarioResult | undefined> = batch.map(() => undefined);
   while (finished.some((f) => f === undefined)) {
     const active = batch.flatMap((_, i) => (finished[i] === undefined ? [i] : []));
+    opts.onRound?.(active.map((i) => ({ scenario: i, from: done[i], to: target[i], short: shortBefore[i] })));
     const round = await runPool(active.map((i) => plans[i].jobs(done[i], target[i])), opts);
     active.forEach((i, k) => {
       const per = target[i] - done[i];
@@ -368,7 +382,10 @@ export async function runScenariosToPrecision(
       if (short.length === 0 || done[i] >= goal.maxRuns) finished[i] = withPrecision(doc, { relative: goal.relative, level: goal.level, maxRuns: goal.maxRuns, short });
       // The runs the short cells' spread asks for, but at most double: an estimate from a
       // few runs may be far off.
-      else target[i] = Math.min(goal.maxRuns, 2 * done[i], Math.max(done[i] + 1, runsNeeded));
+      else {
+        shortBefore[i] = short.length;
+        target[i] = Math.min(goal.maxRuns, 2 * done[i], Math.max(done[i] + 1, runsNeeded));
+      }
     });
   }
   return finished as ScenarioResult[];
