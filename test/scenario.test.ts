@@ -43,6 +43,8 @@ describe("scenario validation", () => {
     const p = problems(GOOD.replace("duration: 2s", "duraton: 2s"));
     expect(p).toContain('s.yaml:3:1 duraton: unknown key "duraton" (did you mean "duration"?)');
     expect(p).toContain("s.yaml:1:1 duration: required key is missing");
+    // A missing key of a few allowed values names them.
+    expect(problems(GOOD.replace(/^profile: .*\n/m, ""))).toEqual(['s.yaml:1:1 profile: required key is missing; expected one of "p4-2.8"|"system-1"|"system-2"']);
     // No guess for a key the schema knows elsewhere (sweep's `x`), nor for a one-letter key.
     expect(problems(GOOD + "x: 1\na: 2\n")).toEqual(['s.yaml:11:1 x: unknown key "x"', 's.yaml:12:1 a: unknown key "a"']);
   });

@@ -186,8 +186,9 @@ function locate(doc: Document, issue: z.core.$ZodIssue): Located[] {
     const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
     if (isNode(node)) {
       // The node the issue is about does not exist: the key is missing.
-      const missing = n < path.length && (issue.code === "invalid_type" || issue.code === "invalid_union");
-      const message = missing ? "required key is missing" : friendly(issue.message);
+      const missing = n < path.length && (issue.code === "invalid_type" || issue.code === "invalid_union" || issue.code === "invalid_value");
+      // A missing key that takes one of a few values says which.
+      const message = !missing ? friendly(issue.message) : issue.code === "invalid_value" ? `required key is missing; ${friendly(issue.message)}` : "required key is missing";
       return [{ offset: rangeStart(node), path: formatPath(path), segments: path, message }];
     }
   }
