@@ -625,7 +625,12 @@ describe("xeniso CLI", () => {
     expect(typo.stderr).toBe('error: --table: no table "tabel2"; the tables are "xenmon"\n');
     doc.tables[0].rows.pop();
     writeFileSync(changed, JSON.stringify(doc));
-    expect(xeniso(["compare", base, changed, "--tolerance", "10%"]).code).toBe(3);
+    const lost = xeniso(["compare", base, changed, "--tolerance", "10%"]);
+    expect(lost.code).toBe(3);
+    // A cell in one result only is counted apart from those compared.
+    const cells = doc.tables[0].rows.length;
+    expect(lost.stdout).toMatch(new RegExp(`\n${cells} cells compared, 1 changed, 0 beyond ±10%, 1 disappeared; `));
+    expect(xeniso(["compare", base, "results/sedf-dc.json"]).stdout).toMatch(/\n0 cells compared, 0 changed, 0 beyond ±1%, \d+ disappeared, \d+ new; no cell is in both results\n$/);
     expect(xeniso(["compare", base, "package.json"]).code).toBe(2);
     expect(xeniso(["compare", base, base, "--tolerance", "lots"]).code).toBe(2);
   });

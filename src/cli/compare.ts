@@ -161,11 +161,18 @@ export function compareCommand(prog: Command, io: CliIo): void {
         const k = changes.filter((c) => c.test === test).length;
         return k === 0 ? [] : [k === tested ? name : `${name} for ${k}`];
       });
+      // Cells in one result only are counted apart: they have nothing to be compared with.
+      const both = changes.filter((c) => c.before !== undefined && c.after !== undefined);
+      const gone = changes.filter((c) => c.after === undefined).length;
+      const added = changes.filter((c) => c.before === undefined).length;
       const noise =
-        tested === 0
-          ? "none tested against the runs' spread (each side needs 2 runs or more)"
-          : `${changes.filter(stands).length} of ${tested} tested stand out from the runs' spread (${tests.join(", ")}; p < ${alpha})`;
-      const summary = `${changes.length} cell${changes.length === 1 ? "" : "s"} compared, ${changes.filter((c) => c.relative !== 0).length} changed, ${breaches.length} beyond ±${flags.tolerance}; ${noise}`;
+        tested > 0
+          ? `${changes.filter(stands).length} of ${tested} tested stand out from the runs' spread (${tests.join(", ")}; p < ${alpha})`
+          : both.length > 0
+            ? "none tested against the runs' spread (each side needs 2 runs or more)"
+            : "no cell is in both results";
+      const oneSided = `${gone > 0 ? `, ${gone} disappeared` : ""}${added > 0 ? `, ${added} new` : ""}`;
+      const summary = `${both.length} cell${both.length === 1 ? "" : "s"} compared, ${both.filter((c) => c.relative !== 0).length} changed, ${both.filter((c) => c.breach).length} beyond ±${flags.tolerance}${oneSided}; ${noise}`;
       const header = { baseline: baselineFile, new: newFile ?? baselineFile, ...(columns ? { columns } : {}), tolerance: flags.tolerance, alpha };
       io.stdout(renderComparison(flags.format ?? "table", header, shown, made, summary, stands, chalk));
       if (breaches.length > 0) process.exitCode = EXIT.regression;
