@@ -632,6 +632,12 @@ describe("xeniso CLI", () => {
     expect(lost.stdout).toMatch(new RegExp(`\n${cells} cells compared, 1 changed, 0 beyond ±10%, 1 disappeared; `));
     expect(xeniso(["compare", base, "results/sedf-dc.json"]).stdout).toMatch(/\n0 cells compared, 0 changed, 0 beyond ±1%, \d+ disappeared, \d+ new; no cell is in both results\n$/);
     expect(xeniso(["compare", base, "package.json"]).code).toBe(2);
+    // A file that is not JSON: one line, where JSON.parse says where.
+    expect(xeniso(["show", "README.md"])).toMatchObject({ code: 2, stderr: "error: README.md: not a JSON result: Unexpected token '#'; make one with --format json\n" });
+    const broken = join(tmp, "broken.json");
+    writeFileSync(broken, '{"schemaVersion": 1,\n  }');
+    expect(xeniso(["show", broken])).toMatchObject({ code: 2, stderr: `error: ${broken}:2:3: not a JSON result: Expected double-quoted property name\n` });
+    expect(xeniso(["show", tmp]).stderr).toBe(`error: ${tmp}: is a directory, not a JSON result\n`);
     expect(xeniso(["compare", base, base, "--tolerance", "lots"]).code).toBe(2);
   });
 
