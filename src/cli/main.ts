@@ -16,7 +16,8 @@ import { searchCommand } from "./search.js";
 import { showCommand } from "./show.js";
 import { tuneHeap } from "../model/replication.js";
 
-function program(io: CliIo): Command {
+/** The CLI's commands, writing to `io` (tests parse documented command lines with it). */
+export function program(io: CliIo): Command {
   const prog = new Command("xeniso")
     .description("Reproduce and extend 'Enforcing Performance Isolation Across Virtual Machines in Xen' (Middleware 2006) on a simulated Xen host")
     .version(XENISO_VERSION)
