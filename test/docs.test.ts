@@ -21,9 +21,14 @@ interface Example {
   refusal?: string;
 }
 
-const DOCS = ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+const DOCS = [
+  "README.md",
+  ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+  // The scenarios' comments quote commands too.
+  ...["scenarios", "scenarios/studies"].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith(".yaml")).map((f) => `${dir}/${f}`)),
+];
 
-/** The xeniso commands of a Markdown file: code-block lines (with their `\` continuations joined) and inline `xeniso …` spans. */
+/** The xeniso commands of a Markdown (or YAML) file: code-block lines (with their `\` continuations joined) and inline `xeniso …` spans. */
 function examplesOf(file: string): Example[] {
   const lines = readFileSync(file, "utf8").split("\n");
   const found: Example[] = [];
