@@ -171,3 +171,27 @@ describe("the documentation's command lines", () => {
     expect(problems).toEqual([]);
   });
 });
+
+describe("the README's sample output", () => {
+  const readme = readFileSync("README.md", "utf8");
+  const shown = async (argv: string[]): Promise<string> => {
+    let out = "";
+    const io = { ...captureIo(), stdout: (t: string) => (out += t) };
+    expect(await main(argv, io)).toBe(0);
+    return out;
+  };
+  const squeeze = (text: string) => text.replace(/[ \t]+/g, " ").trim();
+
+  it("is Table 1 as the committed result prints it", async () => {
+    const sample = /\n(\| Metric \|[^]*?\n\n15 of 16 [^\n]*)\n/.exec(readme);
+    expect(sample, "the README's sample Table 1").not.toBeNull();
+    expect(await shown(["show", "results/sedf-dc.json", "-f", "md", "-t", "table1"])).toContain(sample![1]);
+  });
+
+  it("ends with the fit lines the committed results give", async () => {
+    const block = /\nFit to the paper [^\n]*\n((?: {2}\S[^\n]*\n)+)/.exec(readme);
+    expect(block, "the README's fit block").not.toBeNull();
+    const fit = squeeze(await shown(["show", ...readdirSync("results").filter((f) => f.endsWith(".json")).map((f) => `results/${f}`)]));
+    for (const line of block![1].trimEnd().split("\n")) expect(fit).toContain(squeeze(line));
+  });
+});
