@@ -11,7 +11,7 @@ describe("xeniso profile", () => {
     for (const name of Object.keys(PROFILES)) {
       const profile = PROFILES[name];
       const settable = hostRows(profile).filter((r) => r.key.startsWith("host."));
-      expect(settable.length).toBe(30);
+      expect(settable.length).toBe(31);
       const sets = settable.map((r) => parseOverride(`${r.key}=${r.value}`));
       const sc = parseScenario(UDP_SCENARIO.replace("profile: system-1", `profile: ${name}`), "s.yaml", sets);
       const read = hostProfile(sc);

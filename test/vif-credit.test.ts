@@ -7,7 +7,7 @@ import { creditPerInterval, VifCredit } from "../src/net/vif-credit.js";
 import { parseScenario } from "../src/scenario/load.js";
 import { parseBandwidth } from "../src/scenario/units.js";
 import { MS } from "../src/sim/engine.js";
-import { GUEST_TX_QUEUE } from "../src/workloads/udp.js";
+import { TX_QUEUE_LEN } from "../src/workloads/udp.js";
 import { problems } from "./helpers/scenario.js";
 
 /**
@@ -195,8 +195,8 @@ describe("a rate-limited vif through netback", () => {
     const sim = new Simulation(parseScenario(SENDER(", vif: { rate: 100Kb/s }"), "vif.yaml"), 1, 0);
     sim.execute();
     const port = sim.nets[0].port(1);
-    expect(port.txInRing + port.txBacklog.length).toBeLessThanOrEqual(GUEST_TX_QUEUE);
-    expect(port.txInRing + port.txBacklog.length).toBeGreaterThan(GUEST_TX_QUEUE - 10);
+    expect(port.txInRing + port.txBacklog.length).toBeLessThanOrEqual(TX_QUEUE_LEN);
+    expect(port.txInRing + port.txBacklog.length).toBeGreaterThan(TX_QUEUE_LEN - 10);
   });
 
   it("changes nothing where its rate is never reached", () => {
@@ -252,7 +252,7 @@ describe("a rate-limited vif through netback", () => {
     // in the first 100 ms, beside the 400 it sends in them; then 4,000 a second.
     const burst = samples.filter((x) => x.start >= 3e9 && x.end <= 3.1e9).reduce((a, x) => a + x.domains[1].sent, 0);
     expect(burst).toBeGreaterThan(1300);
-    expect(burst).toBeLessThanOrEqual(GUEST_TX_QUEUE + 400);
+    expect(burst).toBeLessThanOrEqual(TX_QUEUE_LEN + 400);
     expect(sentIn(3)).toBeCloseTo(4000, -2);
     expect(sim.nets[0].port(1).credit).toBeNull();
     expect(metrics.find((m) => m.key === "Domain-1.vifWaits")!.value).toBeGreaterThan(0);

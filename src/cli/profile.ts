@@ -50,7 +50,7 @@ function written(key: string, p: Param): string {
 }
 
 /** The profile's own parameters a scenario's `host:` block sets (web's are under `host.web`). */
-const HOST_KEYS = ["iddRx", "iddTx", "iddBatchCost", "iddRxDriverShare", "guestRx", "guestTx", "nicRxRing", "netfrontRing", "linkRate", "linkPropagation", "runVariation"] as const;
+const HOST_KEYS = ["iddRx", "iddTx", "iddBatchCost", "iddRxDriverShare", "guestRx", "guestTx", "nicRxRing", "netdevBudget", "netfrontRing", "linkRate", "linkPropagation", "runVariation"] as const;
 
 /**
  * The parameters of the host `sc` runs on (its profile with its `host:` overrides, the

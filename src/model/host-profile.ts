@@ -24,6 +24,7 @@ export function hostProfile(sc: Scenario): HostProfile {
     guestRx: param(base.guestRx, o.guestRx),
     guestTx: param(base.guestTx, o.guestTx),
     nicRxRing: param(base.nicRxRing, o.nicRxRing),
+    netdevBudget: param(base.netdevBudget, o.netdevBudget),
     netfrontRing: param(base.netfrontRing, o.netfrontRing),
     linkRate: param(base.linkRate, o.linkRate),
     linkPropagation: param(base.linkPropagation, o.linkPropagation),

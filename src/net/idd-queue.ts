@@ -32,13 +32,25 @@ export type LaneKind = Direction | "blk";
 export const BLKBACK_BATCH = 16;
 
 /**
+ * Packets the NET_RX softirq takes in one run before the other softirqs get theirs:
+ * `netdev_budget` in Linux 2.6.16's net/core/dev.c. Past it, net_rx_action re-raises
+ * itself and __do_softirq goes on to the TASKLET softirq, where netback's tasklets run.
+ */
+export const NETDEV_BUDGET = 300;
+
+/**
  * How the net-IDD orders its work. The NIC driver's receive processing comes first (in
  * Linux it runs in the NET_RX softirq, ahead of netback's tasklets), so the NIC ring is
- * drained whenever the IDD runs. Netback's lanes are gathered in groups: groups take
- * turns, one packet each, and within a group its lanes take turns. Blkback's lanes, one
- * per guest (its thread serves the guests' rings in turn, off blkio_schedule_list, up
- * to BLKBACK_BATCH requests a turn), are a group of their own, made when the first
- * guest with a disk is attached, so a host without one orders its packets as before.
+ * drained whenever the IDD runs, but for at most `driverBudget` packets in a row while
+ * the backends have work: then the backends get a turn of the tasks they had waiting,
+ * as netback's tasklets work through their queues, before the driver goes on. Without
+ * the budget, a receive rate whose driver work alone fills the IDD's CPU would starve
+ * netback for good (receive livelock), which Linux's softirq loop does not allow.
+ * Netback's lanes are gathered in groups: groups take turns, one packet each, and within
+ * a group its lanes take turns. Blkback's lanes, one per guest (its thread serves the
+ * guests' rings in turn, off blkio_schedule_list, up to BLKBACK_BATCH requests a turn),
+ * are a group of their own, made when the first guest with a disk is attached, so a
+ * host without one orders its packets as before.
  */
 export class IddWorkQueue implements WorkQueue {
   private readonly lanes: FifoQueue[] = [new FifoQueue()];
@@ -54,8 +66,15 @@ export class IddWorkQueue implements WorkQueue {
   private readonly groupOf = new Map<string, number>();
   private current: Task | undefined;
   private queued = 0;
+  /** Driver tasks taken since the driver's run began (or since its last budget ran out). */
+  private driverRun = 0;
+  /** Backend tasks still due in the turn a spent driver budget gave the backends. */
+  private backendTurn = 0;
 
-  constructor(private readonly order: NetbackOrder = "fifo") {}
+  constructor(
+    private readonly order: NetbackOrder = "fifo",
+    private readonly driverBudget = NETDEV_BUDGET,
+  ) {}
 
   /** A lane for one guest's traffic in one direction, or for its block requests; returns its number. */
   addLane(kind: LaneKind): number {
@@ -88,16 +107,44 @@ export class IddWorkQueue implements WorkQueue {
   }
 
   push(task: Task): void {
+    // Work reaching an idle IDD starts a new softirq run, with the whole budget.
+    if (this.size === 0) this.driverRun = 0;
     this.lanes[task.lane].push(task);
     this.queued++;
   }
 
   peek(): Task | undefined {
     if (this.current === undefined && this.queued > 0) {
-      this.current = this.lanes[DRIVER_LANE].shift() ?? this.nextTurn();
+      this.current = this.take();
       this.queued--;
     }
     return this.current;
+  }
+
+  /** The next task by the driver-first rule and its budget; there is at least one queued. */
+  private take(): Task | undefined {
+    const driver = this.lanes[DRIVER_LANE];
+    const backlog = this.queued - driver.length;
+    if (this.backendTurn > 0 && backlog > 0) {
+      this.backendTurn--;
+      return this.nextTurn();
+    }
+    this.backendTurn = 0;
+    if (driver.length === 0) {
+      this.driverRun = 0;
+      return this.nextTurn();
+    }
+    if (++this.driverRun > this.driverBudget) {
+      // net_rx_action's budget is spent and the softirq loop goes round: the tasklets run
+      // what they have waiting, then the driver starts on a new budget.
+      if (backlog > 0) {
+        this.driverRun = 0;
+        this.backendTurn = backlog - 1;
+        return this.nextTurn();
+      }
+      this.driverRun = 1;
+    }
+    return driver.shift();
   }
 
   shift(): Task | undefined {

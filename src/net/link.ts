@@ -18,10 +18,19 @@ export class Link {
     this.inFlight = engine.channel();
   }
 
+  /** How many packets of `size` bytes the link's backlog amounts to: sent, and not yet on the wire. */
+  packetsWaiting(size: number): number {
+    return Math.max(0, this.freeAt - this.engine.now) / this.wireTime(size);
+  }
+
+  private wireTime(size: number): Nanos {
+    return Math.round((size * 8 * 1e9) / this.bitsPerSecond);
+  }
+
   /** `arrive` is called with the packet when it reaches the far end; pass a handler made once, not a closure per packet. */
   send(pkt: Packet, arrive: (pkt: Packet) => void): void {
     const start = Math.max(this.engine.now, this.freeAt);
-    this.freeAt = start + Math.round((pkt.size * 8 * 1e9) / this.bitsPerSecond);
+    this.freeAt = start + this.wireTime(pkt.size);
     this.inFlight.post(this.freeAt + this.propagation, arrive, pkt);
   }
 }

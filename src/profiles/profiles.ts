@@ -1,5 +1,5 @@
 import type { ElevatorKind } from "../block/elevator.js";
-import type { NetbackOrder } from "../net/idd-queue.js";
+import { NETDEV_BUDGET, type NetbackOrder } from "../net/idd-queue.js";
 
 /**
  * Host profiles: the per-packet and per-request costs of the machines the paper used.
@@ -65,6 +65,8 @@ export interface HostProfile {
   guestRx: Param;
   guestTx: Param;
   nicRxRing: Param;
+  /** Driver packets the IDD takes in a row before netback's waiting work gets a turn (src/net/idd-queue.ts). */
+  netdevBudget: Param;
   netfrontRing: Param;
   linkRate: Param;
   linkPropagation: Param;
@@ -84,6 +86,7 @@ const XEON_RX = 12_330; // ns; likewise, from Table 2's Baseline column
 
 const common = {
   nicRxRing: { value: 256, unit: "count", source: "e1000/tg3 default RX descriptor ring in Linux 2.6.16" },
+  netdevBudget: { value: NETDEV_BUDGET, unit: "count", source: "netdev_budget in Linux 2.6.16's net/core/dev.c: packets net_rx_action takes before __do_softirq runs the tasklets, netback's among them" },
   netfrontRing: { value: 256, unit: "count", source: "NET_RX_RING_SIZE / NET_TX_RING_SIZE in Xen 3.0 netfront (one page of 256 slots)" },
   linkRate: { value: 1e9, unit: "bit/s", source: "paper: 1-Gbit NICs on a gigabit LAN (§3, §5.2)" },
   linkPropagation: { value: 25_000, unit: "ns", source: "assumption: one switch hop on a LAN, 50 µs round trip" },

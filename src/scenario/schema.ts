@@ -266,6 +266,7 @@ const HostSpec = z
     guestRx: Duration(0, 1e9).optional().describe("guest time to take one packet up its stack"),
     guestTx: Duration(0, 1e9).optional().describe("guest time to push one packet down its stack"),
     nicRxRing: Count(1, 1_000_000).optional().describe("NIC receive descriptors: a full ring drops arriving packets"),
+    netdevBudget: Count(1, 1e9).optional().describe("driver packets the IDD takes in a row before netback's waiting work gets a turn (Linux's netdev_budget: 300)"),
     netfrontRing: Count(1, 1_000_000).optional().describe("netfront ring slots: receive buffers a guest keeps posted, and transmit requests"),
     linkRate: z.number().min(1e6).max(1e12).optional().describe("link speed in bit/s, e.g. 1e9"),
     linkPropagation: Duration(0, 1e9).optional().describe("one-way link delay"),

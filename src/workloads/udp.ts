@@ -12,10 +12,20 @@ export class PacketCounter implements PacketSink {
 }
 
 /**
- * Packets a guest's stack holds for the wire at most (Linux's txqueuelen of 1000 on the
- * guest's eth0): a send that finds as many already outstanding is dropped by the qdisc.
+ * Packets a sender's stack holds for the wire at most: Linux's default txqueuelen of 1000,
+ * on the guest's eth0 and on the external machine's NIC alike. A send that finds as many
+ * already outstanding is dropped by the qdisc.
  */
-export const GUEST_TX_QUEUE = 1000;
+export const TX_QUEUE_LEN = 1000;
+
+/**
+ * Whether a benchmark from outside offers more than the link carries, so that the
+ * external machine's queue drops some of its sends (a guest's send benchmark always
+ * reports its queue's drops).
+ */
+export function overrunsLink(cfg: UdpConfig, linkBitsPerSecond: number): boolean {
+  return cfg.direction === "recv" && cfg.rate * cfg.size * 8 > linkBitsPerSecond;
+}
 
 export interface UdpConfig {
   direction: "send" | "recv";
@@ -36,7 +46,7 @@ export class UdpBenchmark {
   private readonly nextPacket: Slot;
   /** The next departure unrounded, so the rate has no drift from rounding each gap. */
   private nextTime: Nanos = 0;
-  /** Send benchmark: packets the guest's stack took, and those its full queue dropped. */
+  /** Packets the sender's stack took, and those its full queue dropped (the guest's, or the external machine's). */
   private sent = 0;
   notSent = 0;
 
@@ -62,12 +72,15 @@ export class UdpBenchmark {
   }
 
   private emit(): void {
-    const pkt: Packet = { guest: this.guest, dir: this.cfg.direction === "recv" ? "rx" : "tx", size: this.cfg.size, sink: this.sink };
-    if (this.cfg.direction === "recv") this.net.sendFromOutside(pkt);
-    else if (this.outstanding() >= GUEST_TX_QUEUE) this.notSent++;
+    const recv = this.cfg.direction === "recv";
+    // The external machine sends no faster than the link carries, so a rate above it
+    // queues in its NIC's qdisc until that drops, rather than in the link without bound.
+    if (recv ? this.net.downlink.packetsWaiting(this.cfg.size) >= TX_QUEUE_LEN : this.outstanding() >= TX_QUEUE_LEN) this.notSent++;
     else {
+      const pkt: Packet = { guest: this.guest, dir: recv ? "rx" : "tx", size: this.cfg.size, sink: this.sink };
       this.sent++;
-      this.net.sendFromGuest(pkt);
+      if (recv) this.net.sendFromOutside(pkt);
+      else this.net.sendFromGuest(pkt);
     }
     this.emitAt(this.nextTime + this.gap);
   }
