@@ -11,7 +11,7 @@ import type { HostProfile } from "../profiles/profiles.js";
 import { cpuSchedulerType, creditPoolOf, DEFAULT_PERIOD, netIddOf, isCreditScheduler, measurementWindow, type DomainConfig, type Scenario, type SchedulerKind } from "../scenario/schema.js";
 import { Engine, type EngineOptions, type Nanos } from "../sim/engine.js";
 import { normal, rngStream } from "../sim/rng.js";
-import { overrunsLink, TX_QUEUE_LEN, UdpBenchmark } from "../workloads/udp.js";
+import { reportsSenderDrops, TX_QUEUE_LEN, UdpBenchmark } from "../workloads/udp.js";
 import { HTTPERF_MAX_OPEN, WebWorkload, type WebLoad } from "../workloads/web.js";
 import { BulkTransfer } from "../workloads/bulk.js";
 import { BlockBackend, type BlockCosts } from "../block/blkback.js";
@@ -466,10 +466,9 @@ export class Simulation {
       if (udp) {
         // The benchmark's own count over the whole run (its delivery rate).
         out.push({ key: `${d.name}.udpDelivered`, label: `${d.name} UDP delivered`, unit: "pkt/s", value: udp.sink.packets / (this.scenario.duration / 1e9) });
-        if (udp.cfg.direction === "send") {
-          out.push({ key: `${d.name}.udpNotSent`, label: `${d.name} UDP sends dropped by its full queue (txqueuelen ${TX_QUEUE_LEN})`, unit: "pkt/s", value: udp.notSent / (this.scenario.duration / 1e9) });
-        } else if (overrunsLink(udp.cfg, this.profile.linkRate.value)) {
-          out.push({ key: `${d.name}.udpNotSent`, label: `${d.name} UDP sends dropped by the external sender's full queue (txqueuelen ${TX_QUEUE_LEN})`, unit: "pkt/s", value: udp.notSent / (this.scenario.duration / 1e9) });
+        if (reportsSenderDrops(udp.cfg, this.profile.linkRate.value)) {
+          const queue = udp.cfg.direction === "send" ? "its full queue" : "the external sender's full queue";
+          out.push({ key: `${d.name}.udpNotSent`, label: `${d.name} UDP sends dropped by ${queue} (txqueuelen ${TX_QUEUE_LEN})`, unit: "pkt/s", value: udp.notSent / (this.scenario.duration / 1e9) });
         }
       }
     });
@@ -505,7 +504,7 @@ export function metricKeys(sc: Scenario): Set<string> {
     if (w === "web") add(d.name, "replyRate", "replyRateMin", "replyRateMax", "replyRateSd", "connTime", "connTimeMedian", "connTimeP90", "connTimeP99", "connTimeMax", "connections", "clientTimo", "connFailed", "fdUnavail", "backlogDrops");
     if (w === "bulk") add(d.name, "bulkMbps");
     if (w === "udp") add(d.name, "udpDelivered");
-    if (d.workload?.type === "udp" && (d.workload.direction === "send" || overrunsLink(d.workload, hostProfile(sc).linkRate.value))) add(d.name, "udpNotSent");
+    if (d.workload?.type === "udp" && reportsSenderDrops(d.workload, hostProfile(sc).linkRate.value)) add(d.name, "udpNotSent");
     if (w === "disk") add(d.name, "blk", "diskIops", "diskMBps", "diskBusy", "diskLatency", "diskLatencyP99", "diskNotIssued");
     if (sgLimited(sc, d.name) && w === "disk") add(d.name, "shareguardHeld");
     if (mayRateLimit(sc, d.name)) add(d.name, "vifWaits");

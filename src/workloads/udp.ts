@@ -19,12 +19,12 @@ export class PacketCounter implements PacketSink {
 export const TX_QUEUE_LEN = 1000;
 
 /**
- * Whether a benchmark from outside offers more than the link carries, so that the
- * external machine's queue drops some of its sends (a guest's send benchmark always
- * reports its queue's drops).
+ * Whether the benchmark reports the sends its sender's full queue dropped: always for a
+ * guest that sends; for the external machine of a receive benchmark, only when it offers
+ * more than the link carries (otherwise its queue never fills).
  */
-export function overrunsLink(cfg: UdpConfig, linkBitsPerSecond: number): boolean {
-  return cfg.direction === "recv" && cfg.rate * cfg.size * 8 > linkBitsPerSecond;
+export function reportsSenderDrops(cfg: UdpConfig, linkBitsPerSecond: number): boolean {
+  return cfg.direction === "send" || cfg.rate * cfg.size * 8 > linkBitsPerSecond;
 }
 
 export interface UdpConfig {
